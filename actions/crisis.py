@@ -1,0 +1,31 @@
+"""Crisis: emergency numbers at once and an urgent handoff event, whatever the state."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import SLOT_HANDOFF_REFERENCE, record_handoff, slot_set
+
+logger = logging.getLogger(__name__)
+
+
+class ActionHandleCrisis(Action):
+    def name(self) -> str:
+        return "action_handle_crisis"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        # The numbers go out even if recording fails: the citizen's safety comes first.
+        dispatcher.utter_message(response="utter_crisis")
+        try:
+            event = record_handoff(tracker, "crisis")
+        except Exception:  # noqa: BLE001 - logged, and the citizen already has the numbers
+            logger.exception("could not record crisis handoff")
+            return []
+        logger.warning("crisis handoff %s recorded", event.reference)
+        return [slot_set(SLOT_HANDOFF_REFERENCE, event.reference)]

@@ -1,0 +1,27 @@
+"""Low-confidence turns: ask to rephrase; two in a row offer a human."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import SLOT_FALLBACK_STREAK, slot_set
+
+OFFER_HUMAN_AFTER = 2
+
+
+class ActionHandleLowConfidence(Action):
+    def name(self) -> str:
+        return "action_handle_low_confidence"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        streak = int(tracker.get_slot(SLOT_FALLBACK_STREAK) or 0) + 1
+        if streak >= OFFER_HUMAN_AFTER:
+            dispatcher.utter_message(response="utter_offer_human")
+            return [slot_set(SLOT_FALLBACK_STREAK, 0)]
+        dispatcher.utter_message(response="utter_ask_rephrase")
+        return [slot_set(SLOT_FALLBACK_STREAK, streak)]

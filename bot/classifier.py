@@ -1,0 +1,62 @@
+"""Consultation classification with the trained Rasa model, loaded in-process (no server)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot import taxonomy
+
+
+@dataclass(frozen=True)
+class Classification:
+    text: str
+    category: str  # one of taxonomy.LABELS
+    confidence: float
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    intent: str = ""  # the NLU intent behind the category
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "category": self.category, "confidence": round(self.confidence, 4),
+                "entities": self.entities}
+
+
+def from_parse(text: str, parse: dict[str, Any]) -> Classification:
+    """Turns Rasa parse data into a taxonomy label.
+
+    Below the fallback threshold the chat asks the citizen to rephrase; here we report the best
+    real intent with its confidence, so that evaluation sees what the model believes.
+    """
+    intent = parse.get("intent") or {}
+    name, confidence = intent.get("name") or "", float(intent.get("confidence") or 0.0)
+    if name == taxonomy.NLU_FALLBACK:
+        ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") != taxonomy.NLU_FALLBACK]
+        if ranked:
+            name, confidence = ranked[0]["name"], float(ranked[0]["confidence"])
+    if name in (taxonomy.EMPTY_MESSAGE, taxonomy.UNSUPPORTED_INPUT):
+        category = taxonomy.OUT_OF_SCOPE
+    else:
+        category = taxonomy.category_of_intent(name)
+    entities = [
+        {"entity": e["entity"], "value": e["value"], "start": e["start"], "end": e["end"]}
+        for e in parse.get("entities") or []
+    ]
+    return Classification(text, category, confidence, entities, name)
+
+
+class Classifier:
+    """Loads a trained model once and classifies texts with it."""
+
+    def __init__(self, model_path: Path) -> None:
+        from rasa.core.agent import Agent
+
+        self._agent = Agent.load(str(model_path))
+        self._loop = asyncio.new_event_loop()
+
+    def parse(self, text: str) -> dict[str, Any]:
+        return self._loop.run_until_complete(self._agent.parse_message(text))
+
+    def classify(self, text: str) -> Classification:
+        return from_parse(text, self.parse(text))

@@ -1,0 +1,199 @@
+"""`hotline`: train, run, chat, classify, evaluate and test the 12348 assistant."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bot.paths import PROJECT_ROOT, VAR  # noqa: E402
+
+REST_URL = "http://127.0.0.1:5005/webhooks/rest/webhook"
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.model import ensure_trained
+
+    ensure_trained(force=args.force)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot import stack
+    from bot.model import ensure_trained
+
+    model = ensure_trained()
+    print("启动中 (starting the action server and the Rasa server)…", flush=True)
+    procs = stack.start(model, log_dir=VAR / "logs" if args.quiet else None)
+    print(
+        "\n12348 智能法律咨询已启动 (the bot is up):\n"
+        f"  REST:      POST {REST_URL}  {{\"sender\": \"u1\", \"message\": \"你好\"}}\n"
+        "  socket.io: http://127.0.0.1:5005/socket.io\n"
+        "  终端对话:  在另一个终端运行 ./hotline chat\n"
+        "按 Ctrl-C 停止 (Ctrl-C stops everything).",
+        flush=True,
+    )
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        while not stopping and all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    finally:
+        stack.stop(procs)
+        print("已停止 (stopped).", flush=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    import urllib.error
+    import urllib.request
+    import uuid
+
+    sender = args.sender or f"terminal-{uuid.uuid4().hex[:8]}"
+    print("12348 智能法律咨询（输入 /quit 退出）")
+    while True:
+        try:
+            text = input("您> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if text.strip() in ("/quit", "/exit"):
+            return 0
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        req = urllib.request.Request(REST_URL, body, {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                replies = json.load(resp)
+        except urllib.error.URLError:
+            print("连接不上机器人，请先在另一个终端运行 ./hotline run")
+            return 1
+        for reply in replies:
+            if reply.get("text"):
+                print("助手>", reply["text"])
+            for i, button in enumerate(reply.get("buttons") or [], 1):
+                print(f"      [{i}] {button['title']}  ({button['payload']})")
+
+
+def _read_jsonl(stream) -> list[dict]:  # type: ignore[no-untyped-def]
+    items = []
+    for lineno, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            items.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"line {lineno}: not JSON ({exc.msg})") from None
+    return items
+
+
+def _classifier():  # type: ignore[no-untyped-def]
+    import logging
+
+    import structlog
+
+    # Rasa's structured log would otherwise print a debug line per parse on stdout.
+    logging.disable(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    from bot.classifier import Classifier
+    from bot.model import ensure_trained
+
+    return Classifier(ensure_trained())
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    items = _read_jsonl(sys.stdin)
+    clf = _classifier()
+    for item in items:
+        text = item.get("text") if isinstance(item, dict) else None
+        result = clf.classify(text if isinstance(text, str) else "")
+        print(json.dumps(result.as_dict(), ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from bot.evaluation import format_report, plot_confusion, score
+
+    with open(args.file, encoding="utf-8") as f:
+        items = _read_jsonl(f)
+    clf = _classifier()
+    pairs, errors = [], []
+    for item in items:
+        result = clf.classify(item["text"])
+        pairs.append((item["category"], result.category))
+        if result.category != item["category"]:
+            errors.append({"text": item["text"], "gold": item["category"], "predicted": result.category,
+                           "confidence": round(result.confidence, 3)})
+    report = score(pairs)
+    report["errors"] = errors
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "classify_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    plot_confusion(report, str(out / "confusion_matrix.png"))
+    print(format_report(report))
+    print(f"\nreport: {out / 'classify_report.json'}  confusion matrix: {out / 'confusion_matrix.png'}")
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from bot.model import ensure_trained
+
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
+    steps = [
+        [sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain.yml", "--data", "intents",
+         "--config", "config.yml"],
+    ]
+    for step in steps:
+        print("$", " ".join(step[2:]), flush=True)
+        subprocess.run(step, cwd=PROJECT_ROOT, env=env, check=True)
+    model = ensure_trained()
+    print("$ rasa test core (conversation tests)", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "test", "core", "--model", str(model), "--stories", "tests/conversations",
+         "--out", str(VAR / "results" / "conversations"), "--fail-on-prediction-errors"],
+        cwd=PROJECT_ROOT, env=env, check=True,
+    )
+    print("$ pytest", flush=True)
+    return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=PROJECT_ROOT, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hotline", description="12348 legal-consultation assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("train", help="train the model if the data or config changed")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_train)
+    p = sub.add_parser("run", help="run the whole stack on embedded defaults")
+    p.add_argument("--quiet", action="store_true", help="send server logs to var/logs")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("chat", help="chat in the terminal with a running bot")
+    p.add_argument("--sender")
+    p.set_defaults(func=cmd_chat)
+    p = sub.add_parser("classify", help="JSON lines {text} on stdin → classifications on stdout")
+    p.set_defaults(func=cmd_classify)
+    p = sub.add_parser("evaluate", help="score a labelled JSON-lines file {text, category}")
+    p.add_argument("file")
+    p.add_argument("--out", default=str(VAR / "results"))
+    p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("test", help="validate data, train if needed, run conversation tests and pytest")
+    p.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_test)
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

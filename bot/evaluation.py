@@ -1,0 +1,93 @@
+"""Classification metrics for `hotline evaluate`: per-label precision, recall, F1 and the two
+wrong-rejection rates that matter most on a legal hotline."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from bot import taxonomy
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+def _ratio(a: int, b: int) -> float:
+    return a / b if b else 0.0
+
+
+def score(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Scores (gold, predicted) pairs. Macro-F1 averages over the labels present in the gold data."""
+    pairs = list(pairs)
+    gold_counts = Counter(g for g, _ in pairs)
+    pred_counts = Counter(p for _, p in pairs)
+    hits = Counter(g for g, p in pairs if g == p)
+    per_label = {}
+    for label in [lb for lb in taxonomy.LABELS if gold_counts[lb] or pred_counts[lb]]:
+        p = _ratio(hits[label], pred_counts[label])
+        r = _ratio(hits[label], gold_counts[label])
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        per_label[label] = LabelScore(p, r, f1, gold_counts[label])
+    gold_labels = [lb for lb in per_label if gold_counts[lb]]
+    legal = [(g, p) for g, p in pairs if g in taxonomy.CATEGORIES]
+    confusion = Counter(pairs)
+    return {
+        "n": len(pairs),
+        "accuracy": _ratio(sum(hits.values()), len(pairs)),
+        "macro_f1": sum(per_label[lb].f1 for lb in gold_labels) / len(gold_labels) if gold_labels else 0.0,
+        "per_label": {lb: s.__dict__ for lb, s in per_label.items()},
+        # A real legal question turned away as out of scope, or sent to crisis handling.
+        "wrongly_out_of_scope_rate": _ratio(sum(p == taxonomy.OUT_OF_SCOPE for _, p in legal), len(legal)),
+        "wrongly_crisis_rate": _ratio(sum(p == taxonomy.CRISIS for _, p in legal), len(legal)),
+        "crisis_recall": per_label.get(taxonomy.CRISIS, LabelScore(0, 0, 0, 0)).recall,
+        "out_of_scope_recall": per_label.get(taxonomy.OUT_OF_SCOPE, LabelScore(0, 0, 0, 0)).recall,
+        "confusion": [{"gold": g, "predicted": p, "count": c} for (g, p), c in sorted(confusion.items())],
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = [f"{'label':<22}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}"]
+    for label, s in report["per_label"].items():
+        lines.append(f"{label:<22}{s['precision']:>10.3f}{s['recall']:>10.3f}{s['f1']:>10.3f}{s['support']:>9}")
+    lines += [
+        "",
+        f"n={report['n']}  accuracy={report['accuracy']:.3f}  macro-F1={report['macro_f1']:.3f}",
+        f"crisis recall={report['crisis_recall']:.3f}  out-of-scope recall={report['out_of_scope_recall']:.3f}",
+        f"legal questions wrongly out-of-scope={report['wrongly_out_of_scope_rate']:.3%}  "
+        f"wrongly crisis={report['wrongly_crisis_rate']:.3%}",
+    ]
+    return "\n".join(lines)
+
+
+def plot_confusion(report: dict[str, Any], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    labels = list(report["per_label"])
+    index = {lb: i for i, lb in enumerate(labels)}
+    grid = np.zeros((len(labels), len(labels)), dtype=int)
+    for cell in report["confusion"]:
+        grid[index[cell["gold"]], index[cell["predicted"]]] += cell["count"]
+    fig, ax = plt.subplots(figsize=(11, 10))
+    ax.imshow(grid, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=8)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    for (i, j), v in np.ndenumerate(grid):
+        if v:
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=7,
+                    color="white" if v > grid.max() / 2 else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    ax.set_title(f"macro-F1 {report['macro_f1']:.3f}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)

@@ -1,0 +1,135 @@
+"""Custom Rasa graph components for the Chinese pipeline in config.yml.
+
+Each one delegates to a pure module so that the logic is tested without Rasa.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import taxonomy
+from bot.entities import extract_all
+from bot.normalize import has_chinese, normalize
+from bot.safety import detect_crisis
+from bot.scope import legal_cue
+
+ORIGINAL_TEXT = "original_text"
+CRISIS_MATCH = "crisis_match"
+
+
+class _Stateless(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls()
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class TextNormalizer(_Stateless):
+    """Rewrites the text to its normal form (Simplified, half-width, tidy whitespace) before jieba."""
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            self._normalize(message)
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._normalize(message)
+        return messages
+
+    @staticmethod
+    def _normalize(message: Message) -> None:
+        text = message.get(TEXT)
+        if not text:
+            return
+        message.set(ORIGINAL_TEXT, text)
+        message.set(TEXT, normalize(text))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class HotlineEntityExtractor(_Stateless, EntityExtractorMixin):
+    """Money, durations, dates, regions, mobile numbers and ID numbers, with normalised values."""
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            entities = [
+                {"entity": e.entity, "value": e.value, "start": e.start, "end": e.end,
+                 "extractor": type(self).__name__}
+                for e in extract_all(text)
+            ]
+            message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ScopeGuard(_Stateless):
+    """Overrides the statistical classifier where rules must win.
+
+    Crisis recall must be total, so a crisis phrase beats any prediction. Empty input and input with
+    no Chinese text (emoji, Latin, markup) get their own intents and a polite request for a question.
+    """
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            original = message.get(ORIGINAL_TEXT) or text
+            crisis = detect_crisis(text)
+            if crisis is not None:
+                self._override(message, taxonomy.CRISIS)
+                message.set(CRISIS_MATCH, {"kind": crisis.kind, "phrase": crisis.phrase}, add_to_output=True)
+            elif not original.strip():
+                self._override(message, taxonomy.EMPTY_MESSAGE)
+            elif not has_chinese(text):
+                self._override(message, taxonomy.UNSUPPORTED_INPUT)
+            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == taxonomy.OUT_OF_SCOPE and legal_cue(text):
+                self._prefer_legal_category(message)
+        return messages
+
+    @staticmethod
+    def _prefer_legal_category(message: Message) -> None:
+        """Takes the best legal category instead of rejecting a message that looks legal.
+
+        Its own confidence is kept, so an uncertain one still goes through the fallback question.
+        """
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        legal = [r for r in ranking if r.get(INTENT_NAME_KEY) in taxonomy.CATEGORIES]
+        if not legal:
+            return
+        best = legal[0]
+        message.set(INTENT, {INTENT_NAME_KEY: best[INTENT_NAME_KEY],
+                             PREDICTED_CONFIDENCE_KEY: best[PREDICTED_CONFIDENCE_KEY]}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [best] + [r for r in ranking if r is not best], add_to_output=True)
+
+    @staticmethod
+    def _override(message: Message, intent_name: str) -> None:
+        intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [intent] + [
+            r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent_name
+        ]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

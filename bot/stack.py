@@ -1,0 +1,95 @@
+"""`hotline run`: the action server and the Rasa server as child processes, stopped together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+from bot.paths import PROJECT_ROOT, VAR
+
+RASA_PORT = 5005
+ACTIONS_PORT = 5055
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def effective_endpoints() -> Path:
+    """endpoints.yml with the tracker store pointed at HOTLINE_DB_URL when one is set."""
+    data = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    url = os.environ.get("HOTLINE_DB_URL")
+    if url:
+        from sqlalchemy.engine import make_url
+
+        u = make_url(url)
+        data["tracker_store"] = {
+            "type": "SQL", "dialect": u.drivername.split("+")[0], "url": u.host, "port": u.port,
+            "db": u.database, "username": u.username, "password": u.password,
+        }
+    else:
+        VAR.mkdir(parents=True, exist_ok=True)
+        data["tracker_store"]["db"] = str(VAR / "rasa_tracker.db")
+    out = VAR / "endpoints.effective.yml"
+    VAR.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return out
+
+
+def wait_http(url: str, timeout: float, procs: list[subprocess.Popen]) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
+    """Starts both servers and waits until they answer; raises if either fails."""
+    env = child_env()
+    out = None
+    procs: list[subprocess.Popen] = []
+    if log_dir:
+        log_dir.mkdir(parents=True, exist_ok=True)
+    def spawn(name: str, cmd: list[str]) -> None:
+        stream = open(log_dir / f"{name}.log", "ab") if log_dir else out
+        procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=stream,
+                                      stderr=subprocess.STDOUT if stream else None,
+                                      start_new_session=True))
+    spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTIONS_PORT)])
+    spawn("rasa", [sys.executable, "-m", "rasa", "run", "--model", str(model),
+                   "--endpoints", str(effective_endpoints()), "--credentials", "credentials.yml",
+                   "--port", str(RASA_PORT), "--cors", "*"])
+    ok = wait_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", 120, procs) and wait_http(
+        f"http://127.0.0.1:{RASA_PORT}/", 300, procs)
+    if not ok:
+        stop(procs)
+        raise RuntimeError("the bot did not start; see the logs above or in var/logs")
+    return procs
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for p in procs:
+        try:
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()

@@ -1,0 +1,1 @@
+"""Durable storage through SQLAlchemy 1.4 in 2.0 style. SQLite by default, PostgreSQL in production."""

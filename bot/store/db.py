@@ -1,0 +1,39 @@
+"""Engine creation from the configured database URL."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, create_engine
+
+from bot.paths import VAR
+
+
+def database_url() -> str:
+    """HOTLINE_DB_URL, or a SQLite file under var/ (the embedded default)."""
+    url = os.environ.get("HOTLINE_DB_URL")
+    if url:
+        return url
+    VAR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{VAR / 'hotline.db'}"
+
+
+def engine(url: str | None = None) -> Engine:
+    """The shared engine for `url`, by default the configured database."""
+    return _engine(url or database_url())
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    eng = create_engine(url, future=True, pool_pre_ping=True)
+    if url.startswith("sqlite"):
+        @event.listens_for(eng, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # WAL lets the Rasa server and the action server write side by side.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()
+    return eng

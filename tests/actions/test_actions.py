@@ -1,0 +1,86 @@
+"""Actions on an in-memory tracker: no Rasa server, a throwaway SQLite store."""
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.consultation import ActionAnswerConsultation
+from actions.crisis import ActionHandleCrisis
+from actions.fallback import ActionHandleLowConfidence
+from actions.handoff import ActionRequestHuman, ActionRequestMediation
+from bot.store import handoff_events
+from bot.store.db import engine
+
+
+def tracker(intent: str, text: str = "", slots: dict[str, Any] | None = None,
+            history: list[str] = ()) -> Tracker:
+    events = [{"event": "user", "text": t} for t in [*history, text]]
+    return Tracker(
+        sender_id="citizen-1",
+        slots=slots or {},
+        latest_message={"intent": {"name": intent, "confidence": 0.9}, "text": text, "entities": []},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, t: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def test_consultation_names_the_category_and_offers_next_steps() -> None:
+    messages, events = run(ActionAnswerConsultation(), tracker("wage_arrears", "老板欠了三个月工资"))
+    assert messages[0]["response"] == "utter_consultation"
+    assert messages[0]["category_name"] == "欠薪讨薪"
+    assert messages[-1]["response"] == "utter_disclaimer"
+    assert {"event": "slot", "name": "category", "value": "wage_arrears", "timestamp": None} in events
+
+
+def test_a_very_long_message_gets_a_note_first() -> None:
+    messages, _ = run(ActionAnswerConsultation(), tracker("debt", "借钱不还" * 3000))
+    assert messages[0]["response"] == "utter_long_message_note"
+
+
+def test_first_low_confidence_turn_asks_to_rephrase_and_the_second_offers_a_human() -> None:
+    first, events = run(ActionHandleLowConfidence(), tracker("nlu_fallback"))
+    assert first[0]["response"] == "utter_ask_rephrase"
+    streak = events[0]["value"]
+    second, events = run(ActionHandleLowConfidence(), tracker("nlu_fallback", slots={"fallback_streak": streak}))
+    assert second[0]["response"] == "utter_offer_human"
+    assert events[0]["value"] == 0
+
+
+def test_crisis_gives_numbers_and_records_an_urgent_masked_handoff(sqlite_url: str) -> None:
+    t = tracker("crisis", "我不想活了，我电话13812345678", history=["包工头欠我两万工资"])
+    messages, events = run(ActionHandleCrisis(), t)
+    assert messages[0]["response"] == "utter_crisis"
+    (event,) = handoff_events.pending(engine(sqlite_url))
+    assert (event.kind, event.priority) == ("crisis", 0)
+    assert "13812345678" not in event.summary and "138****5678" in event.summary
+    assert events[0]["value"] == event.reference
+
+
+def test_request_human_is_stored_before_the_citizen_is_told(sqlite_url: str) -> None:
+    messages, _ = run(ActionRequestHuman(), tracker("request_human", "转人工", slots={"category": "debt"}))
+    (event,) = handoff_events.pending(engine(sqlite_url))
+    assert messages[0]["reference"] == event.reference
+    assert event.category == "debt"
+
+
+def test_mediation_is_routed_by_category(sqlite_url: str) -> None:
+    messages, _ = run(ActionRequestMediation(), tracker("apply_mediation", slots={"category": "medical_dispute"}))
+    assert messages[0]["mediation_body"] == "医疗纠纷人民调解委员会"
+
+
+def test_crisis_answer_survives_a_broken_store(monkeypatch) -> None:
+    monkeypatch.setenv("HOTLINE_DB_URL", "sqlite:////nonexistent-dir/x.db")
+    messages, events = run(ActionHandleCrisis(), tracker("crisis", "救命"))
+    assert messages[0]["response"] == "utter_crisis"
+    assert events == []

@@ -1,0 +1,36 @@
+"""The production store is PostgreSQL: the same code paths against a real server."""
+
+from datetime import datetime, timezone
+
+from bot.store import handoff_events
+from bot.store.db import engine
+
+
+def test_handoff_events_on_postgres(postgres_url: str) -> None:
+    eng = engine(postgres_url)
+    crisis = handoff_events.record(eng, "crisis", "wx-1", "wage_arrears", "不想活了 13812345678",
+                                   now=datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
+    handoff_events.record(eng, "request_human", "wx-2", None, "转人工",
+                          now=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
+    pending = handoff_events.pending(eng)
+    assert [e.reference for e in pending][0] == crisis.reference  # crisis first despite being later
+    assert "138****5678" in pending[0].summary
+
+
+def test_rasa_tracker_store_on_postgres(postgres_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    u = make_url(postgres_url)
+    store = SQLTrackerStore(Domain.empty(), dialect="postgresql", host=u.host, port=u.port, db=u.database,
+                            username=u.username, password=u.password)
+    tracker = DialogueStateTracker.from_events("citizen-pg", [UserUttered("老板欠薪", {"name": "wage_arrears"})])
+    import asyncio
+
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve("citizen-pg"))
+    assert again is not None and again.latest_message.text == "老板欠薪"

@@ -1,0 +1,56 @@
+"""Conversations and bad input over REST against the running stack."""
+
+import pytest
+
+from tests.stack.conftest import post, say
+
+pytestmark = [pytest.mark.stack, pytest.mark.usefixtures("running_stack")]
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def test_consultation_names_the_category_with_buttons() -> None:
+    replies = say("rest-1", "老板欠了三个月工资不给怎么办")
+    assert "欠薪讨薪" in texts(replies)
+    titles = [b["title"] for r in replies for b in r.get("buttons") or []]
+    assert titles == ["申请法律援助", "申请调解", "转人工", "继续咨询"]
+    assert "仅供参考" in texts(replies)
+
+
+def test_crisis_gets_emergency_numbers() -> None:
+    text = texts(say("rest-2", "我真的不想活了"))
+    assert "110" in text and "120" in text and "12356" in text
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("", "没有输入内容"),
+        ("   \n\t ", "没有输入内容"),
+        ("😀😀😀", "只能理解中文"),
+        ("hello how are you", "只能理解中文"),
+        ("<script>alert(1)</script>", "只能理解中文"),
+        ("<img src=x onerror=alert(1)>", "只能理解中文"),
+    ],
+)
+def test_bad_input_gets_a_polite_chinese_reply(message: str, expected: str) -> None:
+    text = texts(say("rest-bad", message))
+    assert expected in text
+    assert "<script>" not in text and "onerror" not in text
+
+
+def test_a_ten_thousand_character_message_is_answered() -> None:
+    replies = say("rest-long", "老板欠我工资不给，" * 1000)
+    assert "比较长" in texts(replies)
+
+
+def test_invalid_json_is_a_400_and_the_server_stays_up() -> None:
+    status, _ = post(b"{not json", "application/json")
+    assert status == 400
+    assert say("rest-after", "你好")
+
+
+def test_traditional_chinese_is_understood() -> None:
+    assert "欠薪讨薪" in texts(say("rest-tc", "老闆欠我三個月工資不給怎麼辦"))

@@ -1,0 +1,14 @@
+from bot.masking import mask_id_number, mask_phone, mask_text
+
+
+def test_mask_id_number() -> None:
+    assert mask_id_number("11010519491231002X") == "110105********002X"
+
+
+def test_mask_phone() -> None:
+    assert mask_phone("13812345678") == "138****5678"
+
+
+def test_mask_text() -> None:
+    text = "我叫张三，身份证11010519491231002X，电话138 1234 5678"
+    assert mask_text(text) == "我叫张三，身份证110105********002X，电话138****5678"

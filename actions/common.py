@@ -20,6 +20,14 @@ def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
+def latest_user_text(tracker: Tracker) -> str:
+    """The citizen's last message as sent; parse data holds only its normalised, capped form."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("text") or ""
+    return ""
+
+
 def recent_user_texts(tracker: Tracker, limit: int = RECENT_TURNS) -> list[str]:
     texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
     return [t for t in texts if t and not t.startswith("/")][-limit:]

@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SLOT_CATEGORY, SLOT_FALLBACK_STREAK, current_category, slot_set
+from actions.common import SLOT_CATEGORY, SLOT_FALLBACK_STREAK, current_category, latest_user_text, slot_set
 from bot import consultation
 
 # Past this length the citizen is told the answer rests on the main points of the message.
@@ -23,7 +23,7 @@ class ActionAnswerConsultation(Action):
     ) -> list[dict[str, Any]]:
         category = current_category(tracker) or "other_legal"
         info = consultation.info(category)
-        if len(tracker.latest_message.get("text") or "") > LONG_MESSAGE_CHARS:
+        if len(latest_user_text(tracker)) > LONG_MESSAGE_CHARS:
             dispatcher.utter_message(response="utter_long_message_note")
         dispatcher.utter_message(
             response="utter_consultation", category_name=info.name, category_summary=info.summary

@@ -87,12 +87,32 @@ class HotlineEntityExtractor(_Stateless, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class ScopeGuard(_Stateless):
-    """Overrides the statistical classifier where rules must win.
+class ScopeGuard(GraphComponent):
+    """Overrides the statistical classifier where rules must win. It runs last, after the fallback.
 
-    Crisis recall must be total, so a crisis phrase beats any prediction. Empty input and input with
-    no Chinese text (emoji, Latin, markup) get their own intents and a polite request for a question.
+    - A crisis phrase beats any prediction: crisis recall must be total.
+    - Empty input, and input with no Chinese text (emoji, Latin, markup), get their own intents and a
+      polite request for a question.
+    - A message with a dispute cue is never rejected as out of scope: it takes the best legal
+      category, or the fallback question when that category is too uncertain.
     """
+
+    def __init__(self, fallback_threshold: float) -> None:
+        self._fallback_threshold = fallback_threshold
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"fallback_threshold": 0.5}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(float(config["fallback_threshold"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -100,36 +120,41 @@ class ScopeGuard(_Stateless):
             original = message.get(ORIGINAL_TEXT) or text
             crisis = detect_crisis(text)
             if crisis is not None:
-                self._override(message, taxonomy.CRISIS)
+                self._override(message, taxonomy.CRISIS, 1.0)
                 message.set(CRISIS_MATCH, {"kind": crisis.kind, "phrase": crisis.phrase}, add_to_output=True)
             elif not original.strip():
-                self._override(message, taxonomy.EMPTY_MESSAGE)
+                self._override(message, taxonomy.EMPTY_MESSAGE, 1.0)
             elif not has_chinese(text):
-                self._override(message, taxonomy.UNSUPPORTED_INPUT)
-            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == taxonomy.OUT_OF_SCOPE and legal_cue(text):
+                self._override(message, taxonomy.UNSUPPORTED_INPUT, 1.0)
+            elif self._top_intent(message) == taxonomy.OUT_OF_SCOPE and legal_cue(text):
                 self._prefer_legal_category(message)
         return messages
 
     @staticmethod
-    def _prefer_legal_category(message: Message) -> None:
-        """Takes the best legal category instead of rejecting a message that looks legal.
+    def _top_intent(message: Message) -> str | None:
+        """The classifier's own best intent, looking through the fallback."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != taxonomy.NLU_FALLBACK]
+        return ranking[0].get(INTENT_NAME_KEY) if ranking else None
 
-        Its own confidence is kept, so an uncertain one still goes through the fallback question.
-        """
-        ranking = message.get(INTENT_RANKING_KEY) or []
+    def _prefer_legal_category(self, message: Message) -> None:
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != taxonomy.NLU_FALLBACK]
         legal = [r for r in ranking if r.get(INTENT_NAME_KEY) in taxonomy.CATEGORIES]
         if not legal:
             return
         best = legal[0]
-        message.set(INTENT, {INTENT_NAME_KEY: best[INTENT_NAME_KEY],
-                             PREDICTED_CONFIDENCE_KEY: best[PREDICTED_CONFIDENCE_KEY]}, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [best] + [r for r in ranking if r is not best], add_to_output=True)
+        reordered = [best] + [r for r in ranking if r is not best]
+        if best[PREDICTED_CONFIDENCE_KEY] < self._fallback_threshold:
+            # Too uncertain to answer: ask the citizen to say more rather than turn them away.
+            fallback = {INTENT_NAME_KEY: taxonomy.NLU_FALLBACK, PREDICTED_CONFIDENCE_KEY: self._fallback_threshold}
+            message.set(INTENT, fallback, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [fallback] + reordered, add_to_output=True)
+        else:
+            message.set(INTENT, {INTENT_NAME_KEY: best[INTENT_NAME_KEY],
+                                 PREDICTED_CONFIDENCE_KEY: best[PREDICTED_CONFIDENCE_KEY]}, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, reordered, add_to_output=True)
 
     @staticmethod
-    def _override(message: Message, intent_name: str) -> None:
-        intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [intent] + [
-            r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent_name
-        ]
+    def _override(message: Message, intent_name: str, confidence: float) -> None:
+        intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: confidence}
         message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)

@@ -1,0 +1,49 @@
+"""The custom NLU components on in-memory messages, without a trained model."""
+
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components import ScopeGuard, TextNormalizer
+
+
+def parsed(text: str, ranking: list[tuple[str, float]]) -> Message:
+    message = Message({"text": text})
+    TextNormalizer().process([message])
+    intents = [{"name": n, "confidence": c} for n, c in ranking]
+    message.set("intent", intents[0])
+    message.set("intent_ranking", intents)
+    return message
+
+
+def guard(message: Message) -> dict:
+    ScopeGuard(0.5).process([message])
+    return message.get("intent")
+
+
+def test_crisis_wins_even_over_a_confident_or_fallback_prediction() -> None:
+    msg = parsed("讨不到工资，我真想从楼上跳下去", [("nlu_fallback", 0.5), ("wage_arrears", 0.49), ("crisis", 0.48)])
+    assert guard(msg) == {"name": "crisis", "confidence": 1.0}
+    assert msg.get("intent_ranking") == [{"name": "crisis", "confidence": 1.0}]  # nothing to be ambiguous with
+
+
+def test_a_legal_looking_message_is_not_rejected_as_out_of_scope() -> None:
+    msg = parsed("厂里欠我7000多块钱工资一直拖着", [("out_of_scope", 0.9), ("wage_arrears", 0.08)])
+    assert guard(msg)["name"] == "nlu_fallback"  # too unsure to answer: ask to rephrase, never reject
+    assert msg.get("intent_ranking")[1]["name"] == "wage_arrears"
+    msg = parsed("厂里欠我7000多块钱工资一直拖着", [("out_of_scope", 0.4), ("wage_arrears", 0.6)])
+    assert guard(msg)["name"] == "wage_arrears"
+
+
+def test_chit_chat_stays_out_of_scope() -> None:
+    msg = parsed("今天天气不错", [("out_of_scope", 0.97), ("wage_arrears", 0.01)])
+    assert guard(msg)["name"] == "out_of_scope"
+
+
+def test_no_chinese_and_empty_input() -> None:
+    assert guard(parsed("<script>alert(1)</script>", [("greet", 0.9)]))["name"] == "unsupported_input"
+    assert guard(parsed("   ", [("greet", 0.9)]))["name"] == "empty_message"
+
+
+def test_normalizer_keeps_the_original() -> None:
+    message = Message({"text": "老闆欠薪！！！"})
+    TextNormalizer().process([message])
+    assert (message.get("text"), message.get("original_text")) == ("老板欠薪!", "老闆欠薪！！！")

@@ -95,7 +95,7 @@ def rss_mb() -> dict[str, float]:
             status = (proc / "status").read_text()
         except OSError:
             continue
-        name = "rasa server" if " rasa run" in cmd else "action server" if "rasa_sdk" in cmd else None
+        name = "rasa server" if (" rasa run" in cmd or "bot.rasa_server" in cmd) else "action server" if "rasa_sdk" in cmd else None
         if name:
             kb = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmRSS")))
             found[name] = found.get(name, 0) + kb / 1024
@@ -105,13 +105,14 @@ def rss_mb() -> dict[str, float]:
 async def scenario(name: str, conversations: int, turns: int, think: tuple[float, float] | None,
                    stagger: float, seed: int, pool: list[str]) -> dict:
     rng = random.Random(seed)
+    run_id = f"{time.time_ns():x}"
     rec = Recorder()
     deadline = time.monotonic() + RUN_DEADLINE
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
         async def one(i: int) -> None:
             await asyncio.sleep(stagger * i / max(1, conversations))
-            sender = f"bench-{name}-{seed}-{i}"
+            sender = f"bench-{name}-{run_id}-{i}"  # fresh conversations on every run
             await run_conversation(session, sender, conversation(rng, pool, turns), rec, think, rng, deadline)
 
         start = time.perf_counter()

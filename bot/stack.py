@@ -16,6 +16,7 @@ from bot.paths import PROJECT_ROOT, VAR
 
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
+TRACKER_STORE = "bot.tracker_store.CachedSQLTrackerStore"
 
 
 def child_env() -> dict[str, str]:
@@ -33,12 +34,12 @@ def effective_endpoints() -> Path:
 
         u = make_url(url)
         data["tracker_store"] = {
-            "type": "SQL", "dialect": u.drivername.split("+")[0], "url": u.host, "port": u.port,
+            "type": TRACKER_STORE, "dialect": u.drivername.split("+")[0], "url": u.host, "port": u.port,
             "db": u.database, "username": u.username, "password": u.password,
         }
     else:
         VAR.mkdir(parents=True, exist_ok=True)
-        data["tracker_store"]["db"] = str(VAR / "rasa_tracker.db")
+        data["tracker_store"].update(type=TRACKER_STORE, db=str(VAR / "rasa_tracker.db"))
     out = VAR / "endpoints.effective.yml"
     VAR.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -71,7 +72,7 @@ def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
                                       stderr=subprocess.STDOUT if stream else None,
                                       start_new_session=True))
     spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTIONS_PORT)])
-    spawn("rasa", [sys.executable, "-m", "rasa", "run", "--model", str(model),
+    spawn("rasa", [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
                    "--endpoints", str(effective_endpoints()), "--credentials", "credentials.yml",
                    "--port", str(RASA_PORT), "--cors", "*"])
     ok = wait_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", 120, procs) and wait_http(

@@ -1,0 +1,40 @@
+"""A SQL tracker store that keeps recent conversations in memory between turns.
+
+Rasa rebuilds the tracker from every stored event at each turn, which made a turn's cost grow with
+the conversation. The database stays the source of truth: every turn is written through before the
+reply goes out, and a conversation is served from memory only if its last save succeeded. Assumes
+one Rasa server process per database (the `hotline run` default).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Optional
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, cache_size: int = 10_000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cache: OrderedDict[str, DialogueStateTracker] = OrderedDict()
+        self._cache_size = int(cache_size)
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        # Taken out while a turn runs: if the turn fails before saving, the next one reloads.
+        cached = self._cache.pop(sender_id, None)
+        if cached is not None:
+            return cached
+        return await super().retrieve(sender_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        self._cache.pop(tracker.sender_id, None)
+        await super().save(tracker)
+        # After a session restart the tracker holds two sessions while the store counts from the
+        # last one; reload such a tracker from the database rather than serve it from memory.
+        if sum(isinstance(e, SessionStarted) for e in tracker.events) <= 1:
+            self._cache[tracker.sender_id] = tracker
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)

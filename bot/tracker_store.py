@@ -32,9 +32,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._cache.pop(tracker.sender_id, None)
         await super().save(tracker)
-        # After a session restart the tracker holds two sessions while the store counts from the
-        # last one; reload such a tracker from the database rather than serve it from memory.
-        if sum(isinstance(e, SessionStarted) for e in tracker.events) <= 1:
+        # The store counts stored events from the last session start. A tracker that started a new
+        # session mid-way holds more than that session, so it is reloaded from the database instead.
+        if all(i <= 1 for i, e in enumerate(tracker.events) if isinstance(e, SessionStarted)):
             self._cache[tracker.sender_id] = tracker
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)

@@ -1,4 +1,4 @@
-"""The consultation answer: category reply with next-step buttons."""
+"""The consultation answer: the best cited FAQ answer, or the category guidance when unsure."""
 
 from __future__ import annotations
 
@@ -7,11 +7,22 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SLOT_CATEGORY, SLOT_FALLBACK_STREAK, current_category, latest_user_text, slot_set
+from actions.common import (
+    SLOT_CATEGORY,
+    SLOT_FALLBACK_STREAK,
+    current_category,
+    latest_intent,
+    latest_user_text,
+    slot_set,
+)
 from bot import consultation
+from bot.kb import answer, service
 
 # Past this length the citizen is told the answer rests on the main points of the message.
 LONG_MESSAGE_CHARS = 1000
+SLOT_FAQ_ID = "faq_id"
+SLOT_LAST_QUESTION = "last_question"
+FOLLOW_UP = "follow_up"
 
 
 class ActionAnswerConsultation(Action):
@@ -21,12 +32,49 @@ class ActionAnswerConsultation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        category = current_category(tracker) or "other_legal"
-        info = consultation.info(category)
-        if len(latest_user_text(tracker)) > LONG_MESSAGE_CHARS:
+        text = latest_user_text(tracker)
+        follow_up = latest_intent(tracker) == FOLLOW_UP
+        category = current_category(tracker)
+        if follow_up and not category:
+            dispatcher.utter_message(response="utter_ask_topic")
+            return []
+        category = category or "other_legal"
+        # A follow-up ("那要多久？") is read in the context of the previous question and topic.
+        query = f"{tracker.get_slot(SLOT_LAST_QUESTION) or ''} {text}" if follow_up else text
+        kb = service.shared()
+        hits = kb.index.search(query, category=category, k=3)
+        if len(text) > LONG_MESSAGE_CHARS:
             dispatcher.utter_message(response="utter_long_message_note")
-        dispatcher.utter_message(
-            response="utter_consultation", category_name=info.name, category_summary=info.summary
-        )
+        events = [slot_set(SLOT_FALLBACK_STREAK, 0)]
+        if kb.index.is_confident(hits):
+            entry = hits[0].entry
+            dispatcher.utter_message(response="utter_faq_answer", answer=entry.answer, basis=answer.basis(entry),
+                                     buttons=answer.buttons(entry.next_step))
+            return events + [slot_set(SLOT_CATEGORY, entry.category), slot_set(SLOT_FAQ_ID, entry.id),
+                             slot_set(SLOT_LAST_QUESTION, text[:200] if not follow_up else query[:200])]
+        info = consultation.info(category)
+        dispatcher.utter_message(response="utter_consultation", category_name=info.name,
+                                 category_summary=info.summary)
+        dispatcher.utter_message(response="utter_no_confident_answer")
         dispatcher.utter_message(response="utter_disclaimer")
-        return [slot_set(SLOT_CATEGORY, category), slot_set(SLOT_FALLBACK_STREAK, 0)]
+        return events + [slot_set(SLOT_CATEGORY, category), slot_set(SLOT_FAQ_ID, None),
+                         slot_set(SLOT_LAST_QUESTION, text[:200])]
+
+
+class ActionShowArticles(Action):
+    """查看法条: the full text of every article the last answer cited."""
+
+    def name(self) -> str:
+        return "action_show_articles"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        kb = service.shared()
+        entry = kb.index.by_id.get(tracker.get_slot(SLOT_FAQ_ID) or "")
+        if entry is None:
+            dispatcher.utter_message(response="utter_no_articles")
+            return []
+        texts = answer.article_texts(entry, kb.shipped)
+        dispatcher.utter_message(response="utter_articles", articles="\n\n".join(texts))
+        return []

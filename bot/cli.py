@@ -170,6 +170,32 @@ def cmd_test(args: argparse.Namespace) -> int:
     return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=PROJECT_ROOT, env=env)
 
 
+def cmd_kb(args: argparse.Namespace) -> int:
+    from bot.kb import check as kb_check
+    from bot.kb import faq, statutes
+
+    if args.kb_command == "build-statutes":
+        reference = Path(args.reference)
+        if not reference.is_dir():
+            print(f"reference texts not found: {reference}", file=sys.stderr)
+            return 2
+        citations = {(c.law, c.article) for e in faq.load() for c in e.citations}
+        missing = statutes.build(citations, reference)
+        print(f"shipped {len(citations) - len(missing)} cited articles to {statutes.STATUTES_DIR}")
+        for m in missing:
+            print(f"not found in the reference texts: {m}", file=sys.stderr)
+        return 1 if missing else 0
+    problems = kb_check.check()
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"\nkb check: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    entries = faq.load()
+    print(f"kb check: OK — {len(entries)} entries, {sum(len(e.citations) for e in entries)} citations verified")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hotline", description="12348 legal-consultation assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--out", default=str(VAR / "results"))
     p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("kb", help="the FAQ knowledge base")
+    kb = p.add_subparsers(dest="kb_command", required=True)
+    kb.add_parser("check", help="schema, duplicates, citations verified word for word, disclaimers, sizes")
+    b = kb.add_parser("build-statutes", help="copy every cited article from the official texts into knowledge/")
+    b.add_argument("--reference", default=str(PROJECT_ROOT.parent / "shared" / "reference" / "laws"))
+    p.set_defaults(func=cmd_kb)
     p = sub.add_parser("test", help="validate data, train if needed, run conversation tests and pytest")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_test)

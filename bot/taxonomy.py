@@ -47,6 +47,8 @@ APPLY_LEGAL_AID: Final = "apply_legal_aid"
 APPLY_MEDIATION: Final = "apply_mediation"
 QUERY_STATUS: Final = "query_status"
 CONTINUE_CONSULT: Final = "continue_consult"
+FOLLOW_UP: Final = "follow_up"
+SHOW_ARTICLES: Final = "show_articles"
 NLU_FALLBACK: Final = "nlu_fallback"
 # Set by the NLU guard, never predicted by the classifier.
 EMPTY_MESSAGE: Final = "empty_message"
@@ -63,6 +65,8 @@ DIALOGUE_INTENTS: Final[tuple[str, ...]] = (
     APPLY_MEDIATION,
     QUERY_STATUS,
     CONTINUE_CONSULT,
+    FOLLOW_UP,
+    SHOW_ARTICLES,
 )
 
 

@@ -35,12 +35,47 @@ def run(action, t: Tracker) -> tuple[list[dict], list[dict]]:
     return dispatcher.messages, events
 
 
-def test_consultation_names_the_category_and_offers_next_steps() -> None:
-    messages, events = run(ActionAnswerConsultation(), tracker("wage_arrears", "老板欠了三个月工资"))
-    assert messages[0]["response"] == "utter_consultation"
-    assert messages[0]["category_name"] == "欠薪讨薪"
-    assert messages[-1]["response"] == "utter_disclaimer"
-    assert {"event": "slot", "name": "category", "value": "wage_arrears", "timestamp": None} in events
+def slot(events: list[dict], name: str):
+    return next(e["value"] for e in events if e.get("name") == name)
+
+
+def test_a_matching_question_gets_the_cited_faq_answer() -> None:
+    messages, events = run(ActionAnswerConsultation(), tracker("housing_property", "租房到期了房东不退押金咋办"))
+    (msg,) = messages
+    assert msg["response"] == "utter_faq_answer"
+    assert msg["basis"].startswith("法律依据：《")
+    assert "仅供参考" in msg["answer"]
+    assert [b["title"] for b in msg["buttons"]][-3:] == ["查看法条", "转人工", "继续咨询"]
+    assert slot(events, "faq_id").startswith("housing_property-")
+
+
+def test_an_unmatched_question_gets_category_guidance_and_an_honest_not_sure() -> None:
+    messages, events = run(ActionAnswerConsultation(), tracker("other_legal", "关于那个事情我想了解一下情况"))
+    assert [m["response"] for m in messages] == ["utter_consultation", "utter_no_confident_answer", "utter_disclaimer"]
+    assert messages[0]["category_name"] == "其他法律问题"
+    assert slot(events, "faq_id") is None
+
+
+def test_a_follow_up_is_answered_in_the_previous_topic() -> None:
+    t = tracker("follow_up", "那要多久", slots={"category": "work_injury", "last_question": "工伤认定怎么申请"})
+    messages, events = run(ActionAnswerConsultation(), t)
+    assert messages[0]["response"] == "utter_faq_answer"
+    assert slot(events, "faq_id").startswith("work_injury-")
+
+
+def test_a_follow_up_without_a_topic_asks_for_one() -> None:
+    messages, _ = run(ActionAnswerConsultation(), tracker("follow_up", "那要多久"))
+    assert messages[0]["response"] == "utter_ask_topic"
+
+
+def test_show_articles_gives_the_full_cited_text() -> None:
+    from actions.consultation import ActionShowArticles
+
+    messages, _ = run(ActionShowArticles(), tracker("show_articles", slots={"faq_id": "wage_arrears-001"}))
+    assert messages[0]["response"] == "utter_articles"
+    assert "《劳动争议调解仲裁法》第二十七条：" in messages[0]["articles"]
+    messages, _ = run(ActionShowArticles(), tracker("show_articles"))
+    assert messages[0]["response"] == "utter_no_articles"
 
 
 def test_a_very_long_message_gets_a_note_first() -> None:

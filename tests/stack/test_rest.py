@@ -11,12 +11,19 @@ def texts(replies: list[dict]) -> str:
     return "\n".join(r.get("text") or "" for r in replies)
 
 
-def test_consultation_names_the_category_with_buttons() -> None:
+def test_consultation_gets_a_cited_answer_with_next_steps_and_the_articles_on_request() -> None:
     replies = say("rest-1", "老板欠了三个月工资不给怎么办")
-    assert "欠薪讨薪" in texts(replies)
+    text = texts(replies)
+    assert "法律依据：《" in text and "仅供参考" in text
     titles = [b["title"] for r in replies for b in r.get("buttons") or []]
-    assert titles == ["申请法律援助", "申请调解", "转人工", "继续咨询"]
-    assert "仅供参考" in texts(replies)
+    assert titles[0] == "申请法律援助" and titles[-3:] == ["查看法条", "转人工", "继续咨询"]
+    articles = texts(say("rest-1", "/show_articles"))
+    assert "》第" in articles and "条：" in articles
+
+
+def test_a_follow_up_stays_on_topic() -> None:
+    say("rest-fu", "工伤认定怎么申请")
+    assert "工伤" in texts(say("rest-fu", "那要多久"))
 
 
 def test_crisis_gets_emergency_numbers() -> None:
@@ -53,4 +60,4 @@ def test_invalid_json_is_a_400_and_the_server_stays_up() -> None:
 
 
 def test_traditional_chinese_is_understood() -> None:
-    assert "欠薪讨薪" in texts(say("rest-tc", "老闆欠我三個月工資不給怎麼辦"))
+    assert "工资" in texts(say("rest-tc", "老闆欠我三個月工資不給怎麼辦"))

@@ -1,0 +1,1 @@
+"""The legal FAQ knowledge base: statute texts, FAQ entries, checks and retrieval."""

@@ -1,0 +1,79 @@
+"""`hotline kb check`: everything that must hold before an FAQ base may answer citizens."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from bot import taxonomy
+from bot.kb import faq as faq_mod
+from bot.kb.statutes import STATUTES_DIR, comparable, load_shipped
+from bot.normalize import normalize
+
+MIN_ENTRIES_PER_CATEGORY = 8
+NEAR_DUPLICATE = 0.8  # Jaccard similarity of character bigrams
+
+
+def _bigrams(text: str) -> set[str]:
+    t = comparable(normalize(text)).rstrip("?？。")
+    return {t[i : i + 2] for i in range(len(t) - 1)} or {t}
+
+
+def _similar(a: str, b: str) -> float:
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y)
+
+
+def check(faq_dir: Path = faq_mod.FAQ_DIR, statutes_dir: Path = STATUTES_DIR) -> list[str]:
+    """Returns the problems found, each naming the file and line; empty when the base is sound."""
+    problems: list[str] = []
+    files = sorted(faq_dir.glob("*.yml"))
+    entries: list[faq_mod.FaqEntry] = []
+    for path in files:
+        try:
+            loaded = faq_mod.load_file(path)
+        except faq_mod.FaqError as exc:
+            problems.append(str(exc))
+            continue
+        if path.stem not in taxonomy.CATEGORIES:
+            problems.append(f"{path.name}:1: '{path.stem}' is not a taxonomy category")
+        for e in loaded:
+            if e.category != path.stem:
+                problems.append(f"{e.source}: category '{e.category}' does not match the file name")
+        entries += loaded
+    statutes = load_shipped(statutes_dir)
+
+    for dup, n in Counter(e.id for e in entries).items():
+        if n > 1:
+            problems.append(f"id {dup} is used {n} times")
+    for e in entries:
+        if not e.id.startswith(f"{e.category}-"):
+            problems.append(f"{e.source}: id {e.id} should start with '{e.category}-'")
+        if len(e.answer) > faq_mod.MAX_ANSWER_CHARS:
+            problems.append(f"{e.source}: {e.id} answer has {len(e.answer)} characters (max {faq_mod.MAX_ANSWER_CHARS})")
+        last_sentence = e.answer.rstrip("。").rsplit("。", 1)[-1]
+        if faq_mod.DISCLAIMER_MARK not in last_sentence:
+            problems.append(f"{e.source}: {e.id} answer does not end with the disclaimer ({faq_mod.DISCLAIMER_MARK}…)")
+        if len(set(e.paraphrases)) < faq_mod.MIN_PARAPHRASES:
+            problems.append(f"{e.source}: {e.id} has fewer than {faq_mod.MIN_PARAPHRASES} paraphrases")
+        if e.next_step not in faq_mod.NEXT_STEPS:
+            problems.append(f"{e.source}: {e.id} next_step '{e.next_step}' not one of {faq_mod.NEXT_STEPS}")
+        for c in e.citations:
+            text = statutes.get(c.law, {}).get(c.article)
+            if text is None:
+                problems.append(f"{e.source}: {e.id} cites {c.law} {c.article}, which is not a shipped article")
+            elif comparable(c.quote) not in comparable(text):
+                problems.append(f"{e.source}: {e.id} quote is not word for word in {c.law} {c.article}")
+
+    # Near-duplicate questions across entries make retrieval ambiguous and answers inconsistent.
+    for i, a in enumerate(entries):
+        for b in entries[i + 1 :]:
+            score = _similar(a.question, b.question)
+            if score >= NEAR_DUPLICATE:
+                problems.append(f"{b.source}: {b.id} question duplicates {a.id} ({score:.2f})")
+
+    counts = Counter(e.category for e in entries)
+    for category in taxonomy.CATEGORIES:
+        if counts[category] < MIN_ENTRIES_PER_CATEGORY:
+            problems.append(f"{category}.yml: {counts[category]} entries (at least {MIN_ENTRIES_PER_CATEGORY})")
+    return problems

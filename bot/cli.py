@@ -148,6 +148,54 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _suggester():  # type: ignore[no-untyped-def]
+    """suggest(text) with the NLU category, as the chat would use it."""
+    from bot.kb import assist, service
+    from bot.taxonomy import CATEGORIES
+
+    clf = _classifier()
+    kb = service.KnowledgeBase()
+
+    def run(text: str) -> dict:
+        c = clf.classify(text)
+        category = c.category if c.category in CATEGORIES else None
+        return assist.suggest(kb.index, text, category, c.confidence if category else None)
+
+    return kb, run
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    items = _read_jsonl(sys.stdin)
+    _, run = _suggester()
+    for item in items:
+        text = item.get("text") if isinstance(item, dict) else None
+        print(json.dumps(run(text if isinstance(text, str) else ""), ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_evaluate_faq(args: argparse.Namespace) -> int:
+    from bot.kb.evaluation import calibration_table, format_report, score
+
+    with open(args.file, encoding="utf-8") as f:
+        items = _read_jsonl(f)
+    kb, run = _suggester()
+    results = []
+    for item in items:
+        out = run(item["question"])
+        results.append({"question": item["question"], "gold": item.get("faq_id"),
+                        "ranked": [s["faq_id"] for s in out["suggestions"]],
+                        "confidence": out["suggestions"][0]["score"] if out["suggestions"] else 0.0})
+    report = score(results, kb.index.answer_threshold)
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "faq_report.json").write_text(json.dumps({**report, "results": results}, ensure_ascii=False,
+                                                        indent=2), encoding="utf-8")
+    print(format_report(report))
+    if args.calibrate:
+        print(calibration_table(results))
+    return 0
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     from bot.model import ensure_trained
 
@@ -174,6 +222,17 @@ def cmd_kb(args: argparse.Namespace) -> int:
     from bot.kb import check as kb_check
     from bot.kb import faq, statutes
 
+    if args.kb_command == "reload":
+        from bot.kb.service import request_reload
+
+        problems = kb_check.check()
+        if problems:
+            print("\n".join(problems))
+            print("kb reload refused: the running bot keeps the last good base", file=sys.stderr)
+            return 1
+        request_reload()
+        print("kb reload requested: the running bot answers from the new base from its next message")
+        return 0
     if args.kb_command == "build-statutes":
         reference = Path(args.reference)
         if not reference.is_dir():
@@ -214,9 +273,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--out", default=str(VAR / "results"))
     p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("suggest", help="JSON lines {text} on stdin → agent-assist suggestions on stdout")
+    p.set_defaults(func=cmd_suggest)
+    p = sub.add_parser("evaluate-faq", help="score FAQ retrieval on JSON lines {question, faq_id}")
+    p.add_argument("file")
+    p.add_argument("--out", default=str(VAR / "results"))
+    p.add_argument("--calibrate", action="store_true", help="also print precision by threshold")
+    p.set_defaults(func=cmd_evaluate_faq)
     p = sub.add_parser("kb", help="the FAQ knowledge base")
     kb = p.add_subparsers(dest="kb_command", required=True)
     kb.add_parser("check", help="schema, duplicates, citations verified word for word, disclaimers, sizes")
+    kb.add_parser("reload", help="check the base, then make the running bot answer from it")
     b = kb.add_parser("build-statutes", help="copy every cited article from the official texts into knowledge/")
     b.add_argument("--reference", default=str(PROJECT_ROOT.parent / "shared" / "reference" / "laws"))
     p.set_defaults(func=cmd_kb)

@@ -1,8 +1,8 @@
 """Hybrid lexical retrieval over the FAQ: BM25 on jieba words plus character n-gram TF-IDF cosine,
 fused by normalised score plus reciprocal rank, with a boost for the category the NLU predicted.
 
-Each entry is indexed through its question and paraphrases; an entry scores as its best-matching
-text. The fused confidence is calibrated so that "no confident answer" can be decided: below the
+Each entry is indexed through its question, paraphrases and (down-weighted) answer; an entry
+scores as its best-matching text. The fused confidence is calibrated so that "no confident answer" can be decided: below the
 threshold the bot says it is not sure instead of making an answer up.
 """
 
@@ -68,16 +68,19 @@ class Index:
         settings = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
         self.rrf_k = float(settings["rrf_k"])
         self.bm25_weight = float(settings["bm25_weight"])
+        self.answer_weight = float(settings["answer_weight"])
         self.category_boost = float(settings["category_boost"])
         self.answer_threshold = float(settings["answer_threshold"])
         self.entries = list(entries)
         self.by_id = {e.id: e for e in self.entries}
         texts: list[str] = []
         self._owner: list[int] = []
+        self._weight: list[float] = []  # answers count less than questions: they say more than they ask
         for i, e in enumerate(self.entries):
-            for t in (e.question, *e.paraphrases):
+            for t, w in [(e.question, 1.0), *((p, 1.0) for p in e.paraphrases), (e.answer, self.answer_weight)]:
                 texts.append(normalize(t))
                 self._owner.append(i)
+                self._weight.append(w)
         # BM25 postings over words.
         docs = [words(t) for t in texts]
         self._doc_len = [len(d) or 1 for d in docs]
@@ -104,6 +107,7 @@ class Index:
         best: dict[int, float] = {}
         for d, s in doc_scores.items():
             e = self._owner[d]
+            s *= self._weight[d]
             if s > best.get(e, 0.0):
                 best[e] = s
         return best

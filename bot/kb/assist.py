@@ -1,0 +1,43 @@
+"""Agent assist: suggested FAQ answers for the caller in front of a hotline agent.
+
+Shared by `hotline suggest` and `POST /api/assist/suggest`. The category comes from the bot's NLU
+when the caller provides it (the CLI classifies in-process; the console knows the conversation's
+category); otherwise it is the category of the retrieved entries.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from bot.entities import extract_all
+from bot.kb.retrieval import Index
+from bot.normalize import normalize
+
+MAX_QUERY_CHARS = 2000
+
+
+def suggest(index: Index, text: str, category: str | None = None, confidence: float | None = None,
+            k: int = 3) -> dict[str, Any]:
+    text = (text or "")[:MAX_QUERY_CHARS]
+    hits = index.search(text, category=category, k=k)
+    confident = index.is_confident(hits)
+    if category is None:
+        votes = Counter(h.entry.category for h in hits)
+        category = votes.most_common(1)[0][0] if hits and confident else "other_legal"
+        confidence = hits[0].confidence if hits else 0.0
+    return {
+        "category": category,
+        "confidence": round(float(confidence or 0.0), 4),
+        "entities": [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end}
+                     for e in extract_all(normalize(text))],
+        "suggestions": [
+            {"faq_id": h.entry.id, "question": h.entry.question, "answer": h.entry.answer,
+             "citations": [{"law": c.law, "article": c.article, "quote": c.quote} for c in h.entry.citations],
+             "score": round(h.confidence, 4)}
+            for h in hits
+        ],
+        # No confident answer: the agent, not the FAQ, should take it from here.
+        "next_step": hits[0].entry.next_step if confident else "human",
+        "confident": confident,
+    }

@@ -31,12 +31,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.model import ensure_trained
 
     model = ensure_trained()
-    print("启动中 (starting the action server and the Rasa server)…", flush=True)
+    print("启动中 (starting the action server, the Rasa server and the web app)…", flush=True)
     procs = stack.start(model, log_dir=VAR / "logs" if args.quiet else None)
     print(
         "\n12348 智能法律咨询已启动 (the bot is up):\n"
         f"  REST:      POST {REST_URL}  {{\"sender\": \"u1\", \"message\": \"你好\"}}\n"
         "  socket.io: http://127.0.0.1:5005/socket.io\n"
+        "  坐席辅助:  POST http://127.0.0.1:8000/api/assist/suggest  {\"text\": \"老板欠薪怎么办\"}\n"
         "  终端对话:  在另一个终端运行 ./hotline chat\n"
         "按 Ctrl-C 停止 (Ctrl-C stops everything).",
         flush=True,

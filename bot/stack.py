@@ -1,4 +1,4 @@
-"""`hotline run`: the action server and the Rasa server as child processes, stopped together."""
+"""`hotline run`: the action server, the Rasa server and the web app as child processes, stopped together."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.paths import PROJECT_ROOT, VAR
 
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
+WEB_PORT = 8000
 TRACKER_STORE = "bot.tracker_store.CachedSQLTrackerStore"
 
 
@@ -75,8 +76,10 @@ def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
     spawn("rasa", [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
                    "--endpoints", str(effective_endpoints()), "--credentials", "credentials.yml",
                    "--port", str(RASA_PORT), "--cors", "*"])
-    ok = wait_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", 120, procs) and wait_http(
-        f"http://127.0.0.1:{RASA_PORT}/", 300, procs)
+    spawn("web", [sys.executable, "-m", "bot.web.app", "--port", str(WEB_PORT)])
+    ok = (wait_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", 120, procs)
+          and wait_http(f"http://127.0.0.1:{WEB_PORT}/healthz", 120, procs)
+          and wait_http(f"http://127.0.0.1:{RASA_PORT}/", 300, procs))
     if not ok:
         stop(procs)
         raise RuntimeError("the bot did not start; see the logs above or in var/logs")

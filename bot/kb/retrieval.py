@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from bot.kb.faq import FaqEntry
@@ -93,7 +94,10 @@ class Index:
         self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self._postings.items()}
         # Character n-grams catch typos, dialect and words jieba splits differently.
         self._tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self._matrix = self._tfidf.fit_transform(texts)
+        self._matrix = self._tfidf.fit_transform(texts).T.tocsr()  # terms × docs, for fast products
+        # Documents are stored entry by entry, so an entry's best document is a segment maximum.
+        self._starts = np.flatnonzero(np.r_[True, np.diff(self._owner) != 0])
+        self._weights = np.asarray(self._weight)
 
     def _bm25(self, query_words: list[str]) -> dict[int, float]:
         scores: dict[int, float] = defaultdict(float)
@@ -117,8 +121,10 @@ class Index:
         if not text:
             return []
         bm25 = self._per_entry(self._bm25(words(text)))
-        sims = (self._matrix @ self._tfidf.transform([text]).T).toarray().ravel()
-        cosine = self._per_entry({d: float(s) for d, s in enumerate(sims) if s > 0})
+        sims = (self._tfidf.transform([text]) @ self._matrix).toarray().ravel() * self._weights
+        per_entry = np.maximum.reduceat(sims, self._starts)
+        nonzero = np.flatnonzero(per_entry > 0)
+        cosine = dict(zip(nonzero.tolist(), per_entry[nonzero].tolist()))
         fused: dict[int, float] = defaultdict(float)
         for ranking, weight in ((bm25, self.bm25_weight), (cosine, 1 - self.bm25_weight)):
             top_score = max(ranking.values(), default=0.0) or 1.0

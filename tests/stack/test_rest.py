@@ -61,3 +61,14 @@ def test_invalid_json_is_a_400_and_the_server_stays_up() -> None:
 
 def test_traditional_chinese_is_understood() -> None:
     assert "工资" in texts(say("rest-tc", "老闆欠我三個月工資不給怎麼辦"))
+
+
+def test_agent_assist_is_served_beside_the_bot() -> None:
+    import json
+    import urllib.request
+
+    req = urllib.request.Request("http://127.0.0.1:8000/api/assist/suggest",
+                                 json.dumps({"text": "公司不签劳动合同"}).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        body = json.load(resp)
+    assert body["suggestions"][0]["faq_id"].startswith("labor_dispute-")

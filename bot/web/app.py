@@ -1,0 +1,41 @@
+"""App factory: `init_app()` wires routes, views and the knowledge base's lifetime."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.kb.service import KnowledgeBase
+from bot.web import views
+from bot.web.keys import KB_KEY
+
+MAX_BODY = 64 * 1024
+
+
+async def _knowledge_base(app: web.Application):  # type: ignore[no-untyped-def]
+    app[KB_KEY] = KnowledgeBase()
+    yield
+
+
+def init_app(kb: KnowledgeBase | None = None) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[views.error_middleware])
+    if kb is None:
+        app.cleanup_ctx.append(_knowledge_base)
+    else:
+        app[KB_KEY] = kb
+    app.router.add_get("/healthz", views.health, name="health")
+    app.router.add_post("/api/assist/suggest", views.assist_suggest, name="assist_suggest")
+    return app
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+    web.run_app(init_app(), host=args.host, port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -26,13 +26,19 @@ def fresh_latest(s: CachedSQLTrackerStore) -> str:
     return asyncio.run(s.retrieve("c1")).latest_message.text
 
 
+def say(s: CachedSQLTrackerStore, text: str, save: bool = True):
+    """One turn of citizen c1: retrieve, add the message, save."""
+    tracker = asyncio.run(s.get_or_create_tracker("c1"))
+    tracker.update(UserUttered(text, {"name": "debt"}))
+    if save:
+        asyncio.run(s.save(tracker))
+    return tracker
+
+
 def test_a_turn_that_failed_before_saving_is_reloaded_from_the_database(tmp_path) -> None:
     s = store(tmp_path)
-    tracker = asyncio.run(s.get_or_create_tracker("c1"))
-    tracker.update(UserUttered("第一句", {"name": "debt"}))
-    asyncio.run(s.save(tracker))
-    unsaved = asyncio.run(s.retrieve("c1"))
-    unsaved.update(UserUttered("没保存的一句", {"name": "debt"}))  # the turn crashes here
+    say(s, "第一句")
+    say(s, "没保存的一句", save=False)  # the turn crashes here
     assert asyncio.run(s.retrieve("c1")).latest_message.text == "第一句"
 
 

@@ -15,7 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 import yaml
+from sklearn.preprocessing import normalize as sk_normalize
 
 from bot.kb.faq import FaqEntry
 from bot.normalize import normalize
@@ -70,6 +72,7 @@ class Index:
         self.rrf_k = float(settings["rrf_k"])
         self.bm25_weight = float(settings["bm25_weight"])
         self.answer_weight = float(settings["answer_weight"])
+        self.centroid_weight = float(settings["centroid_weight"])
         self.category_boost = float(settings["category_boost"])
         self.answer_threshold = float(settings["answer_threshold"])
         self.entries = list(entries)
@@ -98,6 +101,12 @@ class Index:
         # Documents are stored entry by entry, so an entry's best document is a segment maximum.
         self._starts = np.flatnonzero(np.r_[True, np.diff(self._owner) != 0])
         self._weights = np.asarray(self._weight)
+        # Each entry as a whole: the normalised mean of its texts. Matching the entry's overall
+        # vocabulary, not only its single best text, ranks paraphrased situations much better.
+        docs = self._matrix.T.tocsr()
+        owners = np.asarray(self._owner)
+        centroids = sp.vstack([sp.csr_matrix(docs[owners == e].mean(axis=0)) for e in range(len(self.entries))])
+        self._centroids = sk_normalize(centroids).T.tocsr()  # terms × entries
 
     def _bm25(self, query_words: list[str]) -> dict[int, float]:
         scores: dict[int, float] = defaultdict(float)
@@ -121,8 +130,10 @@ class Index:
         if not text:
             return []
         bm25 = self._per_entry(self._bm25(words(text)))
-        sims = (self._tfidf.transform([text]) @ self._matrix).toarray().ravel() * self._weights
+        query_vector = self._tfidf.transform([text])
+        sims = (query_vector @ self._matrix).toarray().ravel() * self._weights
         per_entry = np.maximum.reduceat(sims, self._starts)
+        whole = (query_vector @ self._centroids).toarray().ravel()
         nonzero = np.flatnonzero(per_entry > 0)
         cosine = dict(zip(nonzero.tolist(), per_entry[nonzero].tolist()))
         fused: dict[int, float] = defaultdict(float)
@@ -132,7 +143,9 @@ class Index:
                 # Reciprocal rank keeps either list from dominating; the normalised score keeps the
                 # gap between a clear winner and the runners-up.
                 fused[e] += weight * (ranking[e] / top_score + 1.0 / (self.rrf_k + rank))
+        top_whole = whole.max() if whole.size and whole.max() > 0 else 1.0
         for e in fused:
+            fused[e] += self.centroid_weight * whole[e] / top_whole
             if category and self.entries[e].category == category:
                 fused[e] += self.category_boost
         top = sorted(fused, key=fused.get, reverse=True)[:k]

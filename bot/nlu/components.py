@@ -33,7 +33,12 @@ ORIGINAL_TEXT = "original_text"
 CRISIS_MATCH = "crisis_match"
 
 
-class _Stateless(GraphComponent):
+class _ConfiguredOnly(GraphComponent):
+    """A component with no trained state: built from its config alone."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._config = config
+
     @classmethod
     def create(
         cls,
@@ -42,11 +47,11 @@ class _Stateless(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> GraphComponent:
-        return cls()
+        return cls({**cls.get_default_config(), **config})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class TextNormalizer(_Stateless):
+class TextNormalizer(_ConfiguredOnly):
     """Rewrites the text to its normal form (Simplified, half-width, tidy whitespace) before jieba."""
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -69,7 +74,7 @@ class TextNormalizer(_Stateless):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class HotlineEntityExtractor(_Stateless, EntityExtractorMixin):
+class HotlineEntityExtractor(_ConfiguredOnly, EntityExtractorMixin):
     """Money, durations, dates, regions, mobile numbers and ID numbers, with normalised values."""
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -87,7 +92,7 @@ class HotlineEntityExtractor(_Stateless, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class ScopeGuard(GraphComponent):
+class ScopeGuard(_ConfiguredOnly):
     """Overrides the statistical classifier where rules must win. It runs last, after the fallback.
 
     - A crisis phrase beats any prediction: crisis recall must be total.
@@ -97,22 +102,13 @@ class ScopeGuard(GraphComponent):
       category, or the fallback question when that category is too uncertain.
     """
 
-    def __init__(self, fallback_threshold: float) -> None:
-        self._fallback_threshold = fallback_threshold
-
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"fallback_threshold": 0.5}
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GraphComponent:
-        return cls(float(config["fallback_threshold"]))
+    @property
+    def _fallback_threshold(self) -> float:
+        return float(self._config["fallback_threshold"])
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

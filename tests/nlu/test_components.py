@@ -7,7 +7,7 @@ from bot.nlu.components import ScopeGuard, TextNormalizer
 
 def parsed(text: str, ranking: list[tuple[str, float]]) -> Message:
     message = Message({"text": text})
-    TextNormalizer().process([message])
+    TextNormalizer({}).process([message])
     intents = [{"name": n, "confidence": c} for n, c in ranking]
     message.set("intent", intents[0])
     message.set("intent_ranking", intents)
@@ -15,7 +15,7 @@ def parsed(text: str, ranking: list[tuple[str, float]]) -> Message:
 
 
 def guard(message: Message) -> dict:
-    ScopeGuard(0.5).process([message])
+    ScopeGuard({"fallback_threshold": 0.5}).process([message])
     return message.get("intent")
 
 
@@ -45,5 +45,5 @@ def test_no_chinese_and_empty_input() -> None:
 
 def test_normalizer_keeps_the_original() -> None:
     message = Message({"text": "老闆欠薪！！！"})
-    TextNormalizer().process([message])
+    TextNormalizer({}).process([message])
     assert (message.get("text"), message.get("original_text")) == ("老板欠薪!", "老闆欠薪！！！")

@@ -1,1 +1,6 @@
 """Rasa SDK custom actions: thin adapters over the pure modules in bot/."""
+
+from bot.kb import service
+
+# Build the FAQ index when the action server starts, not during the first citizen's turn.
+service.shared()

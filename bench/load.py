@@ -95,7 +95,8 @@ def rss_mb() -> dict[str, float]:
             status = (proc / "status").read_text()
         except OSError:
             continue
-        name = "rasa server" if (" rasa run" in cmd or "bot.rasa_server" in cmd) else "action server" if "rasa_sdk" in cmd else None
+        name = ("rasa server" if (" rasa run" in cmd or "bot.rasa_server" in cmd) else "action server"
+                if "rasa_sdk" in cmd else "web app" if "bot.web.app" in cmd else None)
         if name:
             kb = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmRSS")))
             found[name] = found.get(name, 0) + kb / 1024

@@ -8,8 +8,9 @@ one Rasa server process per database (the `hotline run` default).
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
@@ -21,20 +22,33 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self._cache: OrderedDict[str, DialogueStateTracker] = OrderedDict()
         self._cache_size = int(cache_size)
+        # How many of a served-from-memory tracker's events are already stored: spares the count
+        # query Rasa runs on every save.
+        self._stored: dict[str, int] = {}
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         # Taken out while a turn runs: if the turn fails before saving, the next one reloads.
         cached = self._cache.pop(sender_id, None)
         if cached is not None:
             return cached
+        self._stored.pop(sender_id, None)
         return await super().retrieve(sender_id)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        stored = self._stored.get(tracker.sender_id)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, None)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._cache.pop(tracker.sender_id, None)
-        await super().save(tracker)
+        await super().save(tracker)  # on failure nothing is cached, so the next turn reloads
+        self._stored.pop(tracker.sender_id, None)
         # The store counts stored events from the last session start. A tracker that started a new
         # session mid-way holds more than that session, so it is reloaded from the database instead.
         if all(i <= 1 for i, e in enumerate(tracker.events) if isinstance(e, SessionStarted)):
             self._cache[tracker.sender_id] = tracker
+            self._stored[tracker.sender_id] = len(tracker.events)
             if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+                evicted, _ = self._cache.popitem(last=False)
+                self._stored.pop(evicted, None)

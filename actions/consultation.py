@@ -16,6 +16,7 @@ from actions.common import (
     slot_set,
 )
 from bot import consultation
+from bot.classifier import named_topic
 from bot.kb import answer, service
 
 # Past this length the citizen is told the answer rests on the main points of the message.
@@ -36,13 +37,17 @@ class ActionAnswerConsultation(Action):
         follow_up = latest_intent(tracker) == FOLLOW_UP
         category = current_category(tracker)
         if follow_up and not category:
-            dispatcher.utter_message(response="utter_ask_topic")
-            return []
-        category = category or "other_legal"
+            # "需要什么材料" with no topic yet: ask for it. "办公证需要带什么" names its own topic.
+            category = named_topic(tracker.latest_message)
+            if category is None:
+                dispatcher.utter_message(response="utter_ask_topic")
+                return []
+            follow_up = False
         # A follow-up ("那要多久？") is read in the context of the previous question and topic.
         query = f"{tracker.get_slot(SLOT_LAST_QUESTION) or ''} {text}" if follow_up else text
         kb = service.shared()
         hits = kb.index.search(query, category=category, k=3)
+        category = category or "other_legal"
         if len(text) > LONG_MESSAGE_CHARS:
             dispatcher.utter_message(response="utter_long_message_note")
         events = [slot_set(SLOT_FALLBACK_STREAK, 0)]
@@ -51,7 +56,7 @@ class ActionAnswerConsultation(Action):
             dispatcher.utter_message(response="utter_faq_answer", answer=entry.answer, basis=answer.basis(entry),
                                      buttons=answer.buttons(entry.next_step))
             return events + [slot_set(SLOT_CATEGORY, entry.category), slot_set(SLOT_FAQ_ID, entry.id),
-                             slot_set(SLOT_LAST_QUESTION, text[:200] if not follow_up else query[:200])]
+                             slot_set(SLOT_LAST_QUESTION, query[:200])]
         info = consultation.info(category)
         dispatcher.utter_message(response="utter_consultation", category_name=info.name,
                                  category_summary=info.summary)

@@ -9,6 +9,9 @@ from typing import Any
 
 from bot import taxonomy
 
+# A follow-up-looking message whose best legal category reaches this confidence names its own topic.
+FOLLOW_UP_TOPIC_CONFIDENCE = 0.2
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -23,6 +26,17 @@ class Classification:
                 "entities": self.entities}
 
 
+def named_topic(parse: dict[str, Any]) -> str | None:
+    """The legal category a follow-up-looking message names itself, if any.
+
+    "需要什么材料" alone is a dialogue turn; in "办公证需要带什么" the topic shows as a strong runner-up.
+    """
+    legal = [r for r in parse.get("intent_ranking") or [] if r.get("name") in taxonomy.CATEGORIES]
+    if legal and float(legal[0]["confidence"]) >= FOLLOW_UP_TOPIC_CONFIDENCE:
+        return str(legal[0]["name"])
+    return None
+
+
 def from_parse(text: str, parse: dict[str, Any]) -> Classification:
     """Turns Rasa parse data into a taxonomy label.
 
@@ -35,6 +49,11 @@ def from_parse(text: str, parse: dict[str, Any]) -> Classification:
         ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") != taxonomy.NLU_FALLBACK]
         if ranked:
             name, confidence = ranked[0]["name"], float(ranked[0]["confidence"])
+    if name == taxonomy.FOLLOW_UP:
+        topic = named_topic(parse)
+        if topic:
+            name = topic
+            confidence = next(float(r["confidence"]) for r in parse["intent_ranking"] if r.get("name") == topic)
     if name in (taxonomy.EMPTY_MESSAGE, taxonomy.UNSUPPORTED_INPUT):
         category = taxonomy.OUT_OF_SCOPE
     else:

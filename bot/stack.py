@@ -61,17 +61,22 @@ def wait_http(url: str, timeout: float, procs: list[subprocess.Popen]) -> bool:
 
 
 def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
-    """Starts both servers and waits until they answer; raises if either fails."""
+    """Starts the servers and waits until they answer; raises if any fails.
+
+    With `log_dir`, each server logs to its own file there; otherwise to this terminal.
+    """
     env = child_env()
-    out = None
     procs: list[subprocess.Popen] = []
     if log_dir:
         log_dir.mkdir(parents=True, exist_ok=True)
+
     def spawn(name: str, cmd: list[str]) -> None:
-        stream = open(log_dir / f"{name}.log", "ab") if log_dir else out
-        procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=stream,
-                                      stderr=subprocess.STDOUT if stream else None,
-                                      start_new_session=True))
+        if log_dir:
+            with open(log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy open
+                procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log,
+                                              stderr=subprocess.STDOUT, start_new_session=True))
+        else:
+            procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, start_new_session=True))
     spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTIONS_PORT)])
     spawn("rasa", [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
                    "--endpoints", str(effective_endpoints()), "--credentials", "credentials.yml",

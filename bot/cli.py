@@ -197,6 +197,21 @@ def cmd_evaluate_faq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eligibility(args: argparse.Namespace) -> int:
+    from bot.eligibility import Facts, assess
+
+    for lineno, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            facts = Facts.from_dict(json.loads(line))
+            out = assess(facts).as_dict()
+        except (json.JSONDecodeError, ValueError, TypeError) as exc:
+            out = {"error": f"line {lineno}: {exc}"}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     from bot.model import ensure_trained
 
@@ -281,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(VAR / "results"))
     p.add_argument("--calibrate", action="store_true", help="also print precision by threshold")
     p.set_defaults(func=cmd_evaluate_faq)
+    p = sub.add_parser("eligibility", help="JSON lines of facts on stdin → legal-aid assessments on stdout")
+    p.set_defaults(func=cmd_eligibility)
     p = sub.add_parser("kb", help="the FAQ knowledge base")
     kb = p.add_subparsers(dest="kb_command", required=True)
     kb.add_parser("check", help="schema, duplicates, citations verified word for word, disclaimers, sizes")

@@ -35,6 +35,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     procs = stack.start(model, log_dir=VAR / "logs" if args.quiet else None)
     print(
         "\n12348 智能法律咨询已启动 (the bot is up):\n"
+        "  网页咨询:  http://localhost:8000/chat/   ← 在浏览器中打开 (open in a browser)\n"
         f"  REST:      POST {REST_URL}  {{\"sender\": \"u1\", \"message\": \"你好\"}}\n"
         "  socket.io: http://127.0.0.1:5005/socket.io\n"
         "  坐席辅助:  POST http://127.0.0.1:8000/api/assist/suggest  {\"text\": \"老板欠薪怎么办\"}\n"

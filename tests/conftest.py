@@ -11,3 +11,16 @@ def sqlite_url(tmp_path, monkeypatch) -> str:
     url = f"sqlite:///{tmp_path / 'hotline.db'}"
     monkeypatch.setenv("HOTLINE_DB_URL", url)
     return url
+
+
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory):
+    """The whole stack (action server, Rasa server, web app, SQLite stores) on loopback, once per session."""
+    from bot import stack
+    from bot.model import ensure_trained
+    from bot.paths import VAR
+
+    os.environ["HOTLINE_DB_URL"] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'hotline.db'}"
+    procs = stack.start(ensure_trained(), log_dir=VAR / "logs" / "tests")
+    yield
+    stack.stop(procs)

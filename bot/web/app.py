@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
 
 from bot.kb.service import KnowledgeBase
@@ -9,6 +11,7 @@ from bot.web import views
 from bot.web.keys import KB_KEY
 
 MAX_BODY = 64 * 1024
+STATIC = Path(__file__).parent / "static"
 
 
 async def _knowledge_base(app: web.Application):  # type: ignore[no-untyped-def]
@@ -23,6 +26,12 @@ def init_app(kb: KnowledgeBase | None = None) -> web.Application:
     else:
         app[KB_KEY] = kb
     app.router.add_get("/healthz", views.health, name="health")
+    # The citizen chat page: public, no login; everything it loads is served from here.
+    app.router.add_get("/", views.to_chat, name="root")
+    app.router.add_get("/chat", views.to_chat, name="chat_bare")
+    app.router.add_get("/chat/", views.chat_page, name="chat")
+    app.router.add_static("/chat/assets", STATIC / "chat", name="chat_assets")
+    app.router.add_static("/vendor", STATIC / "vendor", name="vendor")
     app.router.add_post("/api/assist/suggest", views.assist_suggest, name="assist_suggest")
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 from aiohttp import web
 
@@ -34,6 +35,27 @@ async def error_middleware(request: web.Request, handler):  # type: ignore[no-un
     except Exception:  # noqa: BLE001 - never send a stack trace to a client
         logger.exception("unhandled error on %s", request.path)
         return web.json_response({"error": ERRORS[500]}, status=500)
+
+
+CHAT_PAGE = Path(__file__).parent / "static" / "chat" / "index.html"
+RASA_SOCKET_PORT = 5005
+
+
+async def to_chat(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/chat/")
+
+
+async def chat_page(request: web.Request) -> web.FileResponse:
+    # The page talks to Rasa's socket.io channel on the same host, port 5005; nothing else.
+    # request.host, not request.url: the pinned yarl refuses "host:port" inside aiohttp 3.9's URL.
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    rasa = f"{host}:{RASA_SOCKET_PORT}"
+    return web.FileResponse(CHAT_PAGE, headers={
+        "Content-Security-Policy": f"default-src 'self'; connect-src 'self' http://{rasa} ws://{rasa}; "
+                                   "img-src 'self' data:; style-src 'self'; script-src 'self'",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    })
 
 
 async def health(request: web.Request) -> web.Response:

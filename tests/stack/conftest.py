@@ -1,4 +1,4 @@
-"""The whole stack (action server + Rasa server + SQLite tracker) on loopback, once per session."""
+"""REST helpers for tests against the running stack (the `running_stack` fixture is in tests/conftest.py)."""
 
 import json
 import urllib.request
@@ -6,20 +6,10 @@ import urllib.request
 import pytest
 
 from bot import stack
-from bot.model import ensure_trained
-from bot.paths import VAR
 
 REST = f"http://127.0.0.1:{stack.RASA_PORT}/webhooks/rest/webhook"
 
 
-@pytest.fixture(scope="session")
-def running_stack(tmp_path_factory):
-    import os
-
-    os.environ["HOTLINE_DB_URL"] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'hotline.db'}"
-    procs = stack.start(ensure_trained(), log_dir=VAR / "logs" / "tests")
-    yield
-    stack.stop(procs)
 
 
 def post(body: bytes, content_type: str = "application/json") -> tuple[int, object]:

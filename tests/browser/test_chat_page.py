@@ -1,0 +1,92 @@
+"""The citizen chat page in a real browser: Playwright driving Debian's chromium, headless.
+
+Screenshots go to test-artifacts/ (ignored by git). Never downloads a browser.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHAT = "http://127.0.0.1:8000/chat/"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.usefixtures("running_stack")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (apt-get install chromium fonts-wqy-microhei)")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def bot_bubbles(page):
+    return page.locator("li.msg.bot")
+
+
+def send(page, text: str) -> None:
+    before = bot_bubbles(page).count()
+    page.fill("#input", text)
+    page.keyboard.press("Enter")
+    bot_bubbles(page).nth(before).wait_for(timeout=30_000)
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 667), (1280, 800)])
+def test_a_citizen_consults_on_the_chat_page(browser, width: int, height: int) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(CHAT)
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert page.is_disabled("#send")  # nothing typed yet
+    page.click("#privacy-ok")
+    page.wait_for_selector("li.msg.bot", timeout=30_000)  # the welcome
+    assert page.is_disabled("#send")
+
+    send(page, "老板拖欠我三个月工资怎么办")
+    answer = bot_bubbles(page).last
+    assert "工资" in answer.inner_text()
+    buttons = answer.locator(".quick button")
+    assert buttons.count() >= 3
+
+    before = bot_bubbles(page).count()
+    answer.locator(".quick button", has_text="继续咨询").click()
+    bot_bubbles(page).nth(before).wait_for(timeout=30_000)
+    assert "请说说您遇到的问题" in bot_bubbles(page).last.inner_text()
+
+    page.reload()
+    page.wait_for_selector("li.msg.me")
+    assert "老板拖欠我三个月工资怎么办" in page.locator("#messages").inner_text()
+
+    send(page, "<img src=x onerror=alert(1)>")
+    mine = page.locator("li.msg.me").last
+    assert mine.inner_text() == "<img src=x onerror=alert(1)>"
+    assert mine.locator("img").count() == 0
+    page.wait_for_timeout(500)
+    assert dialogs == []
+
+    page.fill("#input", "字" * 1200)
+    assert len(page.input_value("#input")) == 1000  # the counter's limit
+    assert page.inner_text("#counter") == "1000/1000"
+    page.fill("#input", "")
+
+    page.click("#large-text")
+    assert "large" in (page.get_attribute("html", "class") or "")
+    page.click("#large-text")
+    page.screenshot(path=str(ARTIFACTS / f"chat-{width}x{height}.png"), full_page=False)
+    context.close()

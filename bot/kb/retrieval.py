@@ -107,50 +107,61 @@ class Index:
         owners = np.asarray(self._owner)
         centroids = sp.vstack([sp.csr_matrix(docs[owners == e].mean(axis=0)) for e in range(len(self.entries))])
         self._centroids = sk_normalize(centroids).T.tocsr()  # terms × entries
+        self._analyzer = self._tfidf.build_analyzer()
+        self._vocabulary = self._tfidf.vocabulary_
+        self._term_idf = self._tfidf.idf_
+        self._categories = np.array([e.category for e in self.entries])
 
-    def _bm25(self, query_words: list[str]) -> dict[int, float]:
-        scores: dict[int, float] = defaultdict(float)
+    def _bm25(self, query_words: list[str]) -> np.ndarray:
+        """BM25 of every document (zero where no query word occurs)."""
+        scores = np.zeros(len(self._owner))
         for tok in set(query_words):
             for d, tf in self._postings.get(tok, ()):
                 norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self._doc_len[d] / self._avg_len)
                 scores[d] += self._idf[tok] * tf * (BM25_K1 + 1) / norm
         return scores
 
-    def _per_entry(self, doc_scores: dict[int, float]) -> dict[int, float]:
-        best: dict[int, float] = {}
-        for d, s in doc_scores.items():
-            e = self._owner[d]
-            s *= self._weight[d]
-            if s > best.get(e, 0.0):
-                best[e] = s
-        return best
+    def _query_vector(self, text: str) -> sp.csr_matrix:
+        """The TF-IDF vector of one query, as the fitted vectoriser would make it, without its overhead."""
+        counts = Counter(g for g in self._analyzer(text) if g in self._vocabulary)
+        if not counts:
+            return sp.csr_matrix((1, len(self._vocabulary)))
+        cols = [self._vocabulary[g] for g in counts]
+        vals = np.array([(1 + math.log(c)) * self._term_idf[col] for col, c in zip(cols, counts.values())])
+        vals /= np.linalg.norm(vals)
+        return sp.csr_matrix((vals, ([0] * len(cols), cols)), shape=(1, len(self._vocabulary)))
+
+    def _best_per_entry(self, doc_scores: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(doc_scores * self._weights, self._starts)
 
     def search(self, query: str, category: str | None = None, k: int = 5) -> list[Hit]:
         text = normalize(query)
         if not text:
             return []
-        bm25 = self._per_entry(self._bm25(words(text)))
-        query_vector = self._tfidf.transform([text])
-        sims = (query_vector @ self._matrix).toarray().ravel() * self._weights
-        per_entry = np.maximum.reduceat(sims, self._starts)
+        n = len(self.entries)
+        bm25 = self._best_per_entry(self._bm25(words(text)))
+        query_vector = self._query_vector(text)
+        cosine = self._best_per_entry((query_vector @ self._matrix).toarray().ravel())
         whole = (query_vector @ self._centroids).toarray().ravel()
-        nonzero = np.flatnonzero(per_entry > 0)
-        cosine = dict(zip(nonzero.tolist(), per_entry[nonzero].tolist()))
-        fused: dict[int, float] = defaultdict(float)
-        for ranking, weight in ((bm25, self.bm25_weight), (cosine, 1 - self.bm25_weight)):
-            top_score = max(ranking.values(), default=0.0) or 1.0
-            for rank, e in enumerate(sorted(ranking, key=ranking.get, reverse=True), 1):
-                # Reciprocal rank keeps either list from dominating; the normalised score keeps the
-                # gap between a clear winner and the runners-up.
-                fused[e] += weight * (ranking[e] / top_score + 1.0 / (self.rrf_k + rank))
-        top_whole = whole.max() if whole.size and whole.max() > 0 else 1.0
-        for e in fused:
-            fused[e] += self.centroid_weight * whole[e] / top_whole
-            if category and self.entries[e].category == category:
-                fused[e] += self.category_boost
-        top = sorted(fused, key=fused.get, reverse=True)[:k]
-        return [Hit(self.entries[e], fused[e], self._confidence(cosine.get(e, 0.0), bm25.get(e, 0.0)),
-                    bm25.get(e, 0.0), cosine.get(e, 0.0)) for e in top]
+        candidates = (bm25 > 0) | (cosine > 0)
+        fused = np.zeros(n)
+        for scores, weight in ((bm25, self.bm25_weight), (cosine, 1 - self.bm25_weight)):
+            present = scores > 0
+            if not present.any():
+                continue
+            ranks = np.empty(n)
+            ranks[np.argsort(-scores, kind="stable")] = np.arange(1, n + 1)
+            # Reciprocal rank keeps either list from dominating; the normalised score keeps the gap
+            # between a clear winner and the runners-up.
+            fused += np.where(present, weight * (scores / scores.max() + 1.0 / (self.rrf_k + ranks)), 0.0)
+        if whole.max() > 0:
+            fused += self.centroid_weight * whole / whole.max()
+        if category:
+            fused += self.category_boost * (self._categories == category)
+        fused = np.where(candidates, fused, -np.inf)
+        top = [int(e) for e in np.argsort(-fused, kind="stable")[:k] if candidates[e]]
+        return [Hit(self.entries[e], float(fused[e]), self._confidence(float(cosine[e]), float(bm25[e])),
+                    float(bm25[e]), float(cosine[e])) for e in top]
 
     @staticmethod
     def _confidence(cosine: float, bm25: float) -> float:

@@ -121,15 +121,28 @@ class Index:
                 scores[d] += self._idf[tok] * tf * (BM25_K1 + 1) / norm
         return scores
 
-    def _query_vector(self, text: str) -> sp.csr_matrix:
-        """The TF-IDF vector of one query, as the fitted vectoriser would make it, without its overhead."""
+    def _query_vector(self, text: str) -> tuple[list[int], np.ndarray]:
+        """The TF-IDF vector of one query (term ids, weights), as the fitted vectoriser would make it."""
         counts = Counter(g for g in self._analyzer(text) if g in self._vocabulary)
-        if not counts:
-            return sp.csr_matrix((1, len(self._vocabulary)))
         cols = [self._vocabulary[g] for g in counts]
         vals = np.array([(1 + math.log(c)) * self._term_idf[col] for col, c in zip(cols, counts.values())])
-        vals /= np.linalg.norm(vals)
-        return sp.csr_matrix((vals, ([0] * len(cols), cols)), shape=(1, len(self._vocabulary)))
+        if cols:
+            vals /= np.linalg.norm(vals)
+        return cols, vals
+
+    @staticmethod
+    def _dot(query: tuple[list[int], np.ndarray], terms_by_x: sp.csr_matrix) -> np.ndarray:
+        """query · matrix over the matrix's rows for the query's terms; scipy's general product costs
+        more than the whole search for a one-row query."""
+        cols, vals = query
+        n = terms_by_x.shape[1]
+        if not cols:
+            return np.zeros(n)
+        ip = terms_by_x.indptr
+        spans = [np.arange(ip[c], ip[c + 1]) for c in cols]
+        at = np.concatenate(spans)
+        weights = terms_by_x.data[at] * np.repeat(vals, [len(x) for x in spans])
+        return np.bincount(terms_by_x.indices[at], weights=weights, minlength=n)
 
     def _best_per_entry(self, doc_scores: np.ndarray) -> np.ndarray:
         return np.maximum.reduceat(doc_scores * self._weights, self._starts)
@@ -141,8 +154,8 @@ class Index:
         n = len(self.entries)
         bm25 = self._best_per_entry(self._bm25(words(text)))
         query_vector = self._query_vector(text)
-        cosine = self._best_per_entry((query_vector @ self._matrix).toarray().ravel())
-        whole = (query_vector @ self._centroids).toarray().ravel()
+        cosine = self._best_per_entry(self._dot(query_vector, self._matrix))
+        whole = self._dot(query_vector, self._centroids)
         candidates = (bm25 > 0) | (cosine > 0)
         fused = np.zeros(n)
         for scores, weight in ((bm25, self.bm25_weight), (cosine, 1 - self.bm25_weight)):

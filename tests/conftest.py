@@ -1,4 +1,9 @@
+import glob
 import os
+import shutil
+import subprocess
+import tempfile
+import time
 
 import pytest
 
@@ -24,3 +29,50 @@ def running_stack(tmp_path_factory):
     procs = stack.start(ensure_trained(), log_dir=VAR / "logs" / "tests")
     yield
     stack.stop(procs)
+
+
+# A throwaway PostgreSQL cluster from Debian's packages, started once for the session.
+# initdb refuses root, so the cluster runs as the `postgres` user with its socket in the cluster
+# directory. Outside CI the tests skip when PostgreSQL is not installed; in CI they fail instead.
+PORT = 54329
+
+
+def _bin(name: str) -> str | None:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed (apt-get install postgresql)")
+        pytest.skip("PostgreSQL is not installed")
+    root = tempfile.mkdtemp(prefix="hotline-pg-")
+    data = os.path.join(root, "data")
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    subprocess.run(_as_postgres([initdb, "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
+                   check=True, capture_output=True)
+    subprocess.run(_as_postgres([pg_ctl, "-D", data, "-o", f"-p {PORT} -k {root} -c listen_addresses=127.0.0.1",
+                                 "-l", os.path.join(root, "log"), "-w", "start"]), check=True, capture_output=True)
+    url = f"postgresql://postgres@127.0.0.1:{PORT}/postgres"
+    try:
+        from sqlalchemy import create_engine, text
+
+        for _ in range(50):
+            try:
+                with create_engine(url, future=True).connect() as conn:
+                    conn.execute(text("select 1"))
+                break
+            except Exception:  # noqa: BLE001 - still starting
+                time.sleep(0.2)
+        yield url
+    finally:
+        subprocess.run(_as_postgres([pg_ctl, "-D", data, "-m", "immediate", "stop"]), capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Legal-aid applications: reference numbers, encrypted storage, the status workflow, staff access."""

@@ -1,0 +1,30 @@
+"""Application reference numbers: FY-2026-000123-5. The last character is an ISO 7064 MOD 11-2
+check character over the year and serial, so a mistyped number is caught before any lookup."""
+
+from __future__ import annotations
+
+import re
+
+_CHARS = "0123456789X"
+_RE = re.compile(r"^FY-(\d{4})-(\d{6})-([0-9X])$")
+
+
+def check_character(digits: str) -> str:
+    total = 0
+    for d in digits:
+        total = (total + int(d)) * 2 % 11
+    return _CHARS[(12 - total) % 11]
+
+
+def make(year: int, serial: int) -> str:
+    body = f"{year:04d}{serial:06d}"
+    return f"FY-{year:04d}-{serial:06d}-{check_character(body)}"
+
+
+def is_valid(reference: str) -> bool:
+    m = _RE.match((reference or "").strip().upper())
+    return bool(m) and check_character(m.group(1) + m.group(2)) == m.group(3)
+
+
+def normalise(reference: str) -> str:
+    return (reference or "").strip().upper()

@@ -213,6 +213,44 @@ def cmd_eligibility(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_applications(args: argparse.Namespace) -> int:
+    """Staff access to legal-aid applications; personal data stays masked, every view is audited."""
+    import csv
+
+    from bot.legal_aid import store
+    from bot.store.db import engine
+
+    eng = engine()
+    actor = f"staff-cli:{os.environ.get('USER', 'unknown')}"
+    if args.action == "list":
+        for app in store.list_all(eng, args.status):
+            print(f"{app.reference}  {app.status:<16} {app.created_at:%Y-%m-%d %H:%M}  {app.name}  "
+                  f"{app.phone_masked}  {app.region or '-'}  {app.matter or '-'}")
+        return 0
+    if args.action == "show":
+        app = store.get(eng, args.reference, actor)
+        if app is None:
+            print("未找到该申请 (not found)", file=sys.stderr)
+            return 1
+        print(json.dumps({**app.__dict__, "created_at": app.created_at.isoformat(),
+                          "updated_at": app.updated_at.isoformat()}, ensure_ascii=False, indent=2))
+        return 0
+    if args.action == "set-status":
+        try:
+            app = store.set_status(eng, args.reference, args.status, actor, args.reason)
+        except store.WorkflowError as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 1
+        print(f"{app.reference} → {app.status}")
+        return 0
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["reference", "status", "created_at", "name", "phone", "id_number", "region", "matter"])
+    for app in store.list_all(eng, args.status):
+        writer.writerow([app.reference, app.status, app.created_at.isoformat(), app.name, app.phone_masked,
+                         app.id_number_masked, app.region or "", app.matter or ""])
+    return 0
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     from bot.model import ensure_trained
 
@@ -299,6 +337,19 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_evaluate_faq)
     p = sub.add_parser("eligibility", help="JSON lines of facts on stdin → legal-aid assessments on stdout")
     p.set_defaults(func=cmd_eligibility)
+    p = sub.add_parser("applications", help="legal-aid applications: list, show, set-status, export (CSV)")
+    apps = p.add_subparsers(dest="action", required=True)
+    a = apps.add_parser("list")
+    a.add_argument("--status")
+    a = apps.add_parser("show")
+    a.add_argument("reference")
+    a = apps.add_parser("set-status")
+    a.add_argument("reference")
+    a.add_argument("status", choices=["under_review", "materials_needed", "approved", "rejected", "assigned"])
+    a.add_argument("--reason")
+    a = apps.add_parser("export", help="CSV on stdout, personal data masked")
+    a.add_argument("--status")
+    p.set_defaults(func=cmd_applications)
     p = sub.add_parser("kb", help="the FAQ knowledge base")
     kb = p.add_subparsers(dest="kb_command", required=True)
     kb.add_parser("check", help="schema, duplicates, citations verified word for word, disclaimers, sizes")

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.legal_aid import reference
+from bot.store import schema
 from bot.legal_aid.secrets import fernet
 from bot.masking import mask_id_number, mask_phone
 
@@ -102,7 +103,7 @@ def _row_to_application(row: Any) -> Application:
 def submit(engine: Engine, *, idempotency_key: str, sender_id: str, name: str, phone: str, id_number: str,
            region: str | None, matter: str | None, details: dict[str, Any], now: datetime | None = None) -> str:
     """Stores an application and returns its reference; the same key always returns the same one."""
-    metadata.create_all(engine)
+    schema.upgrade(engine)
     now = now or _now()
     details = {k: (v[:MAX_DETAIL_CHARS] if isinstance(v, str) else v) for k, v in details.items()}
     by_key = select(applications.c.reference).where(applications.c.idempotency_key == idempotency_key)
@@ -131,7 +132,7 @@ def submit(engine: Engine, *, idempotency_key: str, sender_id: str, name: str, p
 
 
 def get(engine: Engine, ref: str, actor: str) -> Application | None:
-    metadata.create_all(engine)
+    schema.upgrade(engine)
     with engine.begin() as conn:
         row = conn.execute(select(applications).where(applications.c.reference == reference.normalise(ref))).first()
         conn.execute(audit_log.insert().values(actor=actor, action="view", reference=reference.normalise(ref),
@@ -149,7 +150,7 @@ def reveal_id_number(engine: Engine, ref: str, actor: str) -> str | None:
 
 
 def list_all(engine: Engine, status: str | None = None) -> list[Application]:
-    metadata.create_all(engine)
+    schema.upgrade(engine)
     query = select(applications).order_by(applications.c.created_at)
     if status:
         query = query.where(applications.c.status == status)
@@ -184,7 +185,7 @@ def status_for_citizen(engine: Engine, ref: str, phone_last4: str) -> str | None
     a wrong phone as for an unknown reference so that nothing leaks."""
     if not reference.is_valid(ref) or not phone_last4.isdigit() or len(phone_last4) != 4:
         return None
-    metadata.create_all(engine)
+    schema.upgrade(engine)
     with engine.connect() as conn:
         row = conn.execute(select(applications.c.status, applications.c.phone)
                            .where(applications.c.reference == reference.normalise(ref))).first()
@@ -192,6 +193,6 @@ def status_for_citizen(engine: Engine, ref: str, phone_last4: str) -> str | None
 
 
 def count(engine: Engine) -> int:
-    metadata.create_all(engine)
+    schema.upgrade(engine)
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(applications)).scalar() or 0)

@@ -14,6 +14,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text,
 from sqlalchemy.engine import Engine
 
 from bot.masking import mask_text
+from bot.store import schema
 
 metadata = MetaData()
 
@@ -47,7 +48,7 @@ class HandoffEvent:
 def record(engine: Engine, kind: str, sender_id: str, category: str | None, summary: str,
            now: datetime | None = None) -> HandoffEvent:
     """Stores a request for a human and returns it with its reference (RG-XXXXXXXX)."""
-    metadata.create_all(engine)
+    schema.upgrade(engine)
     event = HandoffEvent(
         reference="RG-" + secrets.token_hex(4).upper(),
         kind=kind,
@@ -64,7 +65,7 @@ def record(engine: Engine, kind: str, sender_id: str, category: str | None, summ
 
 def pending(engine: Engine) -> list[HandoffEvent]:
     """All recorded events, most urgent first."""
-    metadata.create_all(engine)
+    schema.upgrade(engine)
     with engine.connect() as conn:
         rows = conn.execute(
             select(handoff_events).order_by(handoff_events.c.priority, handoff_events.c.created_at)

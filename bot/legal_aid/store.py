@@ -175,9 +175,9 @@ def set_status(engine: Engine, ref: str, status: str, actor: str, reason: str | 
                                                     actor=actor, at=now))
         conn.execute(audit_log.insert().values(actor=actor, action=f"status:{status}", reference=row.reference,
                                                at=now))
-    found = get(engine, ref, actor)
-    assert found is not None
-    return found
+        # Read back inside the same transaction: a status change is one audited action, not also a view.
+        updated = conn.execute(select(applications).where(applications.c.id == row.id)).first()
+    return _row_to_application(updated)
 
 
 def status_for_citizen(engine: Engine, ref: str, phone_last4: str) -> str | None:

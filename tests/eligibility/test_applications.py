@@ -129,3 +129,13 @@ def test_staff_cli(tmp_path, monkeypatch) -> None:
     assert cli("set-status", ref, "under_review").returncode == 0
     rows = list(csv.reader(io.StringIO(cli("export").stdout)))
     assert rows[1][:2] == [ref, "under_review"] and rows[1][4] == "138****5678"
+
+
+def test_a_status_change_is_audited_once(eng) -> None:
+    from sqlalchemy import select
+
+    ref = submit(eng)
+    store.set_status(eng, ref, "under_review", actor="agent:1")
+    with eng.connect() as conn:
+        actions = [r.action for r in conn.execute(select(store.audit_log).where(store.audit_log.c.actor == "agent:1"))]
+    assert actions == ["status:under_review"]

@@ -16,7 +16,10 @@ _lock = threading.Lock()
 
 
 def upgrade(engine: Engine) -> None:
-    """Runs pending migrations on this engine's database (once per process and URL)."""
+    """Runs pending migrations on this engine's database (once per process and URL).
+
+    "heads": features add their revisions side by side off a common parent (a merge revision may
+    join them later); every head is applied."""
     key = str(engine.url)
     if key in _done:
         return
@@ -27,5 +30,5 @@ def upgrade(engine: Engine) -> None:
         cfg.set_main_option("script_location", str(MIGRATIONS))
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")
         _done.add(key)

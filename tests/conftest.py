@@ -18,17 +18,39 @@ def sqlite_url(tmp_path, monkeypatch) -> str:
     return url
 
 
+class RunningStack:
+    """The servers of `hotline run`; a test may kill them as a crash would and start them again."""
+
+    def __init__(self, model, log_dir) -> None:  # type: ignore[no-untyped-def]
+        from bot import stack
+
+        self._stack, self._model, self._log_dir = stack, model, log_dir
+        self.procs = stack.start(model, log_dir=log_dir)
+
+    def crash_and_restart(self) -> None:
+        """kill -9 of every server (no clean shutdown), then a normal start on the same databases."""
+        import signal
+
+        for p in self.procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        self.procs = self._stack.start(self._model, log_dir=self._log_dir)
+
+    def stop(self) -> None:
+        self._stack.stop(self.procs)
+
+
 @pytest.fixture(scope="session")
 def running_stack(tmp_path_factory):
     """The whole stack (action server, Rasa server, web app, SQLite stores) on loopback, once per session."""
-    from bot import stack
     from bot.model import ensure_trained
     from bot.paths import VAR
 
     os.environ["HOTLINE_DB_URL"] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'hotline.db'}"
-    procs = stack.start(ensure_trained(), log_dir=VAR / "logs" / "tests")
-    yield
-    stack.stop(procs)
+    running = RunningStack(ensure_trained(), VAR / "logs" / "tests")
+    yield running
+    running.stop()
 
 
 # A throwaway PostgreSQL cluster from Debian's packages, started once for the session.

@@ -7,6 +7,8 @@ import re
 
 _CHARS = "0123456789X"
 _RE = re.compile(r"^FY-(\d{4})-(\d{6})-([0-9X])$")
+# As citizens type it: any case, dashes or spaces optional ("fy 2026 000123 5").
+_IN_TEXT_RE = re.compile(r"(?<![A-Za-z])FY[\s-]*(\d{4})[\s-]*(\d{6})[\s-]*([0-9Xx])(?![0-9A-Za-z])", re.IGNORECASE)
 
 
 def check_character(digits: str) -> str:
@@ -28,3 +30,11 @@ def is_valid(reference: str) -> bool:
 
 def normalise(reference: str) -> str:
     return (reference or "").strip().upper()
+
+
+def find(text: str) -> tuple[str, int, int] | None:
+    """The first reference written in `text`, normalised, with its span; None when there is none."""
+    m = _IN_TEXT_RE.search(text or "")
+    if not m:
+        return None
+    return f"FY-{m.group(1)}-{m.group(2)}-{m.group(3).upper()}", m.start(), m.end()

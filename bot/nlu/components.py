@@ -25,6 +25,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import taxonomy
 from bot.entities import extract_all
+from bot.legal_aid import reference
 from bot.normalize import has_chinese, normalize
 from bot.safety import detect_crisis
 from bot.scope import legal_cue
@@ -98,6 +99,7 @@ class ScopeGuard(_ConfiguredOnly):
     - A crisis phrase beats any prediction: crisis recall must be total.
     - Empty input, and input with no Chinese text (emoji, Latin, markup), get their own intents and a
       polite request for a question.
+    - A message naming a legal-aid reference number is a status query.
     - A message with a dispute cue is never rejected as out of scope: it takes the best legal
       category, or the fallback question when that category is too uncertain.
     """
@@ -122,6 +124,9 @@ class ScopeGuard(_ConfiguredOnly):
                 self._override(message, taxonomy.EMPTY_MESSAGE, 1.0)
             elif not has_chinese(text):
                 self._override(message, taxonomy.UNSUPPORTED_INPUT, 1.0)
+            elif reference.find(original):
+                # A legal-aid reference number (FY-2026-000123-5) is only ever written to ask its status.
+                self._override(message, taxonomy.QUERY_STATUS, 1.0)
             elif self._top_intent(message) == taxonomy.OUT_OF_SCOPE and legal_cue(text):
                 self._prefer_legal_category(message)
         return messages

@@ -47,3 +47,11 @@ def test_normalizer_keeps_the_original() -> None:
     message = Message({"text": "老闆欠薪！！！"})
     TextNormalizer({}).process([message])
     assert (message.get("text"), message.get("original_text")) == ("老板欠薪!", "老闆欠薪！！！")
+
+
+def test_a_message_with_a_reference_number_is_a_status_query() -> None:
+    from bot.legal_aid import reference
+
+    assert reference.find("查询申请进度 fy-2026-000001-4 1111")[0] == "FY-2026-000001-4"
+    assert reference.find("FY 2026 000123 5")[0] == "FY-2026-000123-5"
+    assert reference.find("工资欠了2026年") is None

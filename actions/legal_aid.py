@@ -1,0 +1,205 @@
+"""The legal-aid application form and the status query: thin adapters over bot/legal_aid.
+
+Every reply inside the form goes to `intake.step`; this module only turns its outcome into slot
+events and responses, stores the confirmed application and reads a status back.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, latest_intent, latest_user_text, record_handoff
+from actions.consultation import answer_consultation
+from actions.crisis import ActionHandleCrisis
+from bot.legal_aid import intake, reference, store
+from bot.store.db import engine
+
+logger = logging.getLogger(__name__)
+
+REQUESTED_SLOT = "requested_slot"
+SLOT_REFERENCE = "aid_reference"
+STATUS_REFERENCE, STATUS_LAST4 = "status_reference", "status_phone_last4"
+
+
+def _values(tracker: Tracker) -> dict[str, Any]:
+    return {slot: tracker.get_slot(slot) for slot in intake.SLOTS}
+
+
+def _say(dispatcher: CollectingDispatcher, messages: list[intake.Message]) -> None:
+    for message in messages:
+        dispatcher.utter_message(response=message.response, **message.params)
+
+
+def _end_form(outcome: str) -> list[dict[str, Any]]:
+    return [SlotSet(intake.OUTCOME, outcome), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
+
+
+class ValidateLegalAidForm(FormValidationAction):
+    """Reads each reply, decides the next question, and ends the form on confirm, cancel, crisis or
+    a request for a human."""
+
+    def name(self) -> str:
+        return "validate_legal_aid_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if requested not in intake.PARSERS:
+            requested = None  # activation, or a return to the form after it was paused
+        category = tracker.get_slot(SLOT_CATEGORY)
+        values = _values(tracker)
+        text = latest_user_text(tracker)
+        outcome = intake.step(values, requested, text, latest_intent(tracker), category)
+        events: list[dict[str, Any]] = []
+        if requested:
+            # Rasa copied the raw reply into the requested slot; the parsed value (or None) replaces it.
+            events.append(SlotSet(requested, None))
+        events += [SlotSet(slot, value) for slot, value in outcome.updates.items()]
+        values.update({requested: None} if requested else {})
+        values.update(outcome.updates)
+        if outcome.action in (intake.CANCEL, intake.CRISIS, intake.HUMAN):
+            return events + _end_form(outcome.action)
+        if outcome.action == intake.QUESTION:
+            # A legal question in the middle of the form: answer it, then ask the same field again.
+            events += answer_consultation(dispatcher, tracker, with_buttons=False)
+            dispatcher.utter_message(response="utter_aid_back_to_form")
+        _say(dispatcher, outcome.messages)
+        following = intake.next_field(values, category)
+        if following is None:
+            return events + _end_form(intake.SUBMIT)
+        return events + [SlotSet(REQUESTED_SLOT, following)]
+
+
+class ActionAskAidConfirm(Action):
+    """The summary to confirm before anything is submitted; personal numbers masked."""
+
+    def name(self) -> str:
+        return "action_ask_aid_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_aid_confirm", summary=intake.summary(_values(tracker)))
+        return []
+
+
+class ActionFinishLegalAid(Action):
+    """After the form: store the confirmed application, or say it was cancelled, or hand over."""
+
+    def name(self) -> str:
+        return "action_finish_legal_aid"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        outcome = tracker.get_slot(intake.OUTCOME)
+        reset = [SlotSet(intake.OUTCOME, None)]
+        if outcome == intake.CANCEL:
+            dispatcher.utter_message(response="utter_aid_cancelled")
+            return reset + [SlotSet(slot, None) for slot in intake.SLOTS]
+        if outcome == intake.CRISIS:
+            # Safety first; the answers given so far are kept for later.
+            return reset + await ActionHandleCrisis().run(dispatcher, tracker, domain)
+        if outcome == intake.HUMAN:
+            event = record_handoff(tracker, "request_human")
+            dispatcher.utter_message(response="utter_handoff_queued", reference=event.reference)
+            dispatcher.utter_message(response="utter_aid_paused")
+            return reset + [SlotSet(SLOT_HANDOFF_REFERENCE, event.reference)]
+        if outcome == intake.SUBMIT:
+            return reset + self._submit(dispatcher, tracker)
+        return reset
+
+    @staticmethod
+    def _submit(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+        values = _values(tracker)
+        try:
+            fields = intake.record(values)
+            # The form id makes a retried confirmation return the same application.
+            ref = store.submit(engine(), idempotency_key=f"{tracker.sender_id}:{values[intake.FORM_ID]}",
+                               sender_id=tracker.sender_id, **fields)
+        except Exception:  # noqa: BLE001 - the answers stay in the slots; the citizen can retry
+            logger.exception("could not store a legal-aid application")
+            dispatcher.utter_message(response="utter_aid_submit_failed")
+            return [SlotSet(intake.CONFIRM, None)]
+        assessment = fields["details"]["assessment"]
+        reasons = "\n".join(f"· {r['text']}（{r['article']}）" for r in assessment["reasons"])
+        documents = "\n".join(f"· {d}" for d in assessment["documents"])
+        dispatcher.utter_message(response="utter_aid_submitted", reference=ref,
+                                 decision=intake.decision_text(assessment["decision"]), reasons=reasons,
+                                 documents=documents, authority=assessment["authority"])
+        events: list[dict[str, Any]] = [SlotSet(slot, None) for slot in intake.SLOTS]
+        events.append(SlotSet(SLOT_REFERENCE, ref))
+        if assessment["urgent"]:
+            try:
+                event = record_handoff(tracker, "legal_aid_urgent")
+                dispatcher.utter_message(response="utter_aid_urgent", reference=event.reference)
+                events.append(SlotSet(SLOT_HANDOFF_REFERENCE, event.reference))
+            except Exception:  # noqa: BLE001 - the application itself is stored
+                logger.exception("could not record the urgent handoff for %s", ref)
+        return events
+
+
+class ValidateApplicationStatusForm(FormValidationAction):
+    """The reference and the last four digits of the phone, from one message or two."""
+
+    def name(self) -> str:
+        return "validate_application_status_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        text = latest_user_text(tracker)
+        ref = tracker.get_slot(STATUS_REFERENCE) if requested != STATUS_REFERENCE else None
+        last4 = tracker.get_slot(STATUS_LAST4) if requested != STATUS_LAST4 else None
+        if latest_intent(tracker) == "crisis":
+            await ActionHandleCrisis().run(dispatcher, tracker, domain)
+        if intake.is_cancel(text) or latest_intent(tracker) == "crisis":
+            return [SlotSet(STATUS_REFERENCE, None), SlotSet(STATUS_LAST4, None), SlotSet(REQUESTED_SLOT, None),
+                    ActiveLoop(None)]
+        found = reference.find(text)
+        if found:
+            ref, start, end = found
+            rest = text[:start] + " " + text[end:]
+        else:
+            rest = text or ""
+        digits = re.findall(r"(?<!\d)\d{4}(?!\d)", rest)
+        if digits and (ref or requested == STATUS_LAST4):
+            last4 = digits[-1]
+        if requested == STATUS_REFERENCE and not found:
+            dispatcher.utter_message(response="utter_status_invalid_reference")
+        elif requested == STATUS_LAST4 and not digits:
+            dispatcher.utter_message(response="utter_status_invalid_last4")
+        following = STATUS_REFERENCE if not ref else STATUS_LAST4 if not last4 else None
+        events = [SlotSet(STATUS_REFERENCE, ref), SlotSet(STATUS_LAST4, last4), SlotSet(REQUESTED_SLOT, following)]
+        return events + ([ActiveLoop(None)] if following is None else [])
+
+
+class ActionAnswerApplicationStatus(Action):
+    """The status, or one generic "not found" for an unknown reference and a wrong phone alike."""
+
+    def name(self) -> str:
+        return "action_answer_application_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        ref, last4 = tracker.get_slot(STATUS_REFERENCE), tracker.get_slot(STATUS_LAST4)
+        clear = [SlotSet(STATUS_REFERENCE, None), SlotSet(STATUS_LAST4, None)]
+        if not ref or not last4:
+            dispatcher.utter_message(response="utter_anything_else")
+            return clear
+        status = store.status_for_citizen(engine(), ref, last4)
+        if status is None:
+            dispatcher.utter_message(response="utter_status_not_found")
+        else:
+            dispatcher.utter_message(response="utter_status_result", reference=reference.normalise(ref),
+                                     status=intake.status_text(status))
+        return clear

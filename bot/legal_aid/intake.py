@@ -1,0 +1,499 @@
+"""The legal-aid application form as a pure state machine: which field to ask next, how to read an
+answer, and the commands a citizen may give inside the form (cancel, correct a field, ask for a human).
+
+The Rasa form (actions/legal_aid.py) is a thin adapter: it passes the slot values, the requested field
+and the latest message to `step`, and turns the outcome into slot events and responses. Questions
+follow the eligibility engine: a follow-up (injury kind, fixed income, household means) is asked only
+when `eligibility.assess` says the decision depends on it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from bot.eligibility import Facts, assess
+from bot.entities.dates import extract_dates
+from bot.entities.durations import extract_durations
+from bot.entities.idcard import is_valid_id_number
+from bot.entities.money import extract_money
+from bot.entities.numerals import parse_number
+from bot.entities.phone import is_mobile
+from bot.entities.regions import gazetteer
+from bot.legal_aid.secrets import fernet
+from bot.masking import mask_id_number, mask_phone
+from bot.paths import KNOWLEDGE
+from bot.normalize import normalize
+
+DATA_FILE = KNOWLEDGE / "legal_aid" / "intake.yml"
+
+CONSENT, MATTER, INJURY_KIND, CRIMINAL_ROLE = "aid_consent", "aid_matter", "aid_injury_kind", "aid_criminal_role"
+HAS_LAWYER, SITUATIONS, GROUPS, FIXED_INCOME = "aid_has_lawyer", "aid_situations", "aid_groups", "aid_fixed_income"
+NAME, PHONE, ID_NUMBER, REGION = "aid_name", "aid_phone", "aid_id_number", "aid_region"
+OPPONENT, DESCRIPTION = "aid_opponent", "aid_description"
+HOUSEHOLD, INCOME, INCOME_PENDING, ASSETS = "aid_household_size", "aid_income", "aid_income_pending", "aid_assets"
+DEADLINE, SAFE_TO_CALL, SAFE_TIME, CONFIRM = "aid_deadline", "aid_safe_to_call", "aid_safe_time", "aid_confirm"
+FORM_ID, OUTCOME = "aid_form_id", "aid_outcome"
+
+# Every slot the form owns; they are cleared together after a submission or a cancellation.
+SLOTS = (CONSENT, MATTER, INJURY_KIND, CRIMINAL_ROLE, HAS_LAWYER, SITUATIONS, GROUPS, FIXED_INCOME, NAME, PHONE,
+         ID_NUMBER, REGION, OPPONENT, DESCRIPTION, HOUSEHOLD, INCOME, INCOME_PENDING, ASSETS, DEADLINE,
+         SAFE_TO_CALL, SAFE_TIME, CONFIRM, FORM_ID)
+# Fields whose answer is free text: never read as a question to the bot.
+FREE_TEXT = {OPPONENT, DESCRIPTION, SAFE_TIME}
+# Clearing a field also clears the answers that depended on it.
+DEPENDENTS = {MATTER: (INJURY_KIND, CRIMINAL_ROLE), SITUATIONS: (GROUPS, FIXED_INCOME, SAFE_TO_CALL, SAFE_TIME),
+              GROUPS: (FIXED_INCOME,), INCOME: (INCOME_PENDING,), SAFE_TO_CALL: (SAFE_TIME,)}
+NO_DEADLINE = -1
+MEANS_FACTS = {"household_size", "monthly_household_income"}
+
+# Outcomes of a turn.
+ASK, QUESTION, CANCEL, CRISIS, HUMAN, SUBMIT = "ask", "question", "cancel", "crisis", "human", "submit"
+
+
+@lru_cache(maxsize=1)
+def data() -> dict[str, Any]:
+    return yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Message:
+    response: str  # a response name in domain.yml
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    action: str
+    updates: dict[str, Any] = field(default_factory=dict)  # slot → value; None clears it
+    messages: list[Message] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: Any = None
+    error: str | None = None  # the re-ask response
+    pending: Any = None  # an approximate value to confirm first
+    note: Message | None = None  # said after accepting, e.g. that a description was shortened
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.pending is None
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[\s，。！!、,.；;：:“”\"'（）()【】]+", "", normalize(text or "")).lower()
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+
+def _yes_no(text: str) -> bool | None:
+    t = _clean(text)
+    d = data()
+    if not t:
+        return None
+    if t in d["no_words"] or t.startswith(("不", "没", "否", "无")):
+        return False
+    if t in d["yes_words"] or any(t.startswith(w) for w in d["yes_words"] if len(w) > 1) or t[0] in "是对有好行":
+        return True
+    return None
+
+
+def _choice_list(slot: str) -> list[dict[str, Any]]:
+    return data()["choices"][slot]
+
+
+def _choose(slot: str, text: str, several: bool = False) -> list[str] | None:
+    """The values a reply selects, by number ("2", "1 3") or by words; [] for "none of them"."""
+    choices = _choice_list(slot)
+    t = _clean(text)
+    numbers = [int(n) for n in re.findall(r"\d+", normalize(text or ""))]
+    if numbers and all(0 <= n <= len(choices) for n in numbers) and re.fullmatch(r"[\d和及]+", t):
+        picked = [choices[n - 1]["value"] for n in numbers if n > 0]
+        return list(dict.fromkeys(picked)) if several or len(picked) <= 1 else None
+    picked = [c["value"] for c in choices if c["label"] in text or any(w in t for w in c["words"])]
+    if picked:
+        return picked if several else picked[:1]
+    if t in data()["none_words"] or t.startswith(("都不", "没有", "不是", "以上都不")):
+        return []
+    return None
+
+
+def parse_name(text: str, values: dict[str, Any]) -> Parsed:
+    t = re.sub(r"^(我叫|我是|姓名是?|名字是?|叫)", "", _clean(text))
+    if 2 <= len(t) <= data()["limits"]["name_chars"] and re.fullmatch(r"[\u4e00-\u9fff·•a-z]+", t) \
+            and not re.search(data()["question_pattern"], t):
+        return Parsed(t.replace("•", "·"))
+    return Parsed(error="utter_aid_invalid_name")
+
+
+def parse_phone(text: str, values: dict[str, Any]) -> Parsed:
+    digits = re.sub(r"^(\+?86)", "", re.sub(r"[\s\-]", "", normalize(text or "")))
+    m = re.search(r"1[3-9]\d{9}", digits)
+    if m and len(re.sub(r"\D", "", digits)) == 11 and is_mobile(m.group()):
+        return Parsed(m.group())
+    return Parsed(error="utter_aid_invalid_phone")
+
+
+def parse_id_number(text: str, values: dict[str, Any]) -> Parsed:
+    m = re.search(r"\d{17}[\dXx]", re.sub(r"\s", "", normalize(text or "")))
+    if m and is_valid_id_number(m.group()):
+        number = m.group().upper()
+        # Only the encrypted number and its masked form are kept in the conversation.
+        return Parsed({"encrypted": fernet().encrypt(number.encode()).decode(), "masked": mask_id_number(number)})
+    return Parsed(error="utter_aid_invalid_id_number")
+
+
+def parse_region(text: str, values: dict[str, Any]) -> Parsed:
+    """A province (and city) named in the shipped gazetteer; the county and the rest are kept as written."""
+    t = normalize(text or "")
+    gaz = gazetteer()
+    regions = [gaz.surface_forms[m.group()] for m in gaz.pattern.finditer(t)]
+    if not regions:
+        return Parsed(error="utter_aid_invalid_region")
+    # The first place named decides the province ("北京市朝阳区" is not 辽宁省朝阳市).
+    first = regions[0]
+    region = first if first.city else next((r for r in regions if r.city and r.province == first.province), first)
+    return Parsed({"province": region.province, "city": region.city, "text": t.strip()[:100]})
+
+
+def parse_free_text(limit_key: str, error: str):  # type: ignore[no-untyped-def]
+    def parse(text: str, values: dict[str, Any]) -> Parsed:
+        t = (text or "").strip()  # kept as written, whatever it contains; stored as data only
+        if len(_clean(t)) < 2 or t.startswith("/"):
+            return Parsed(error=error)
+        limit = data()["limits"][limit_key]
+        if len(t) > limit:
+            return Parsed(t[:limit], note=Message("utter_aid_text_shortened", {"limit": limit}))
+        return Parsed(t)
+    return parse
+
+
+def _yes_no_parser(error: str):  # type: ignore[no-untyped-def]
+    def parse(text: str, values: dict[str, Any]) -> Parsed:
+        answer = _yes_no(text)
+        return Parsed(error=error) if answer is None else Parsed(answer)
+    return parse
+
+
+def _choice_parser(slot: str, several: bool = False):  # type: ignore[no-untyped-def]
+    def parse(text: str, values: dict[str, Any]) -> Parsed:
+        picked = _choose(slot, text, several)
+        if picked is None or (not several and not picked):
+            return Parsed(error=f"utter_aid_invalid_choice")
+        return Parsed(picked if several else picked[0])
+    return parse
+
+
+def _number(text: str) -> Decimal | None:
+    t = _clean(text)
+    m = re.search(r"-?\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+", t)
+    if not m:
+        return None
+    if m.group().startswith("-"):
+        return Decimal(-1)
+    return parse_number(m.group())
+
+
+def parse_household(text: str, values: dict[str, Any]) -> Parsed:
+    n = _number(text)
+    if n is None or n != n.to_integral_value() or not 1 <= n <= data()["limits"]["household_max"]:
+        return Parsed(error="utter_aid_invalid_household")
+    return Parsed(int(n))
+
+
+def parse_income(text: str, values: dict[str, Any]) -> Parsed:
+    t = _clean(text)
+    pending = values.get(INCOME_PENDING)
+    if pending is not None and _yes_no(text) is True and not re.search(r"\d", t):
+        return Parsed(int(pending))
+    if re.search(r"(?<![\d.])-\s*\d", normalize(text or "")):
+        return Parsed(error="utter_aid_invalid_income")
+    if t in ("0", "零", "没有", "没有收入", "无", "无收入", "没收入") or t.startswith(("没有收入", "没收入", "无收入")):
+        return Parsed(0)
+    found = extract_money(t)
+    amount = Decimal(str(found[0].value)) if found else _number(t)
+    if amount is None or amount < 0 or amount > data()["limits"]["income_max"]:
+        return Parsed(error="utter_aid_invalid_income")
+    amount_int = int(amount)
+    if any(w in t for w in data()["approximate_words"]):
+        return Parsed(pending=amount_int)
+    return Parsed(amount_int)
+
+
+def parse_deadline(text: str, values: dict[str, Any], today: date | None = None) -> Parsed:
+    today = today or date.today()
+    t = _clean(text)
+    if any(t.startswith(w) for w in data()["unknown_words"]) or t in ("否", "没", "无期限"):
+        return Parsed(NO_DEADLINE)
+    dates = extract_dates(t, today)
+    if dates:
+        days = (date.fromisoformat(dates[0].value) - today).days
+        return Parsed(max(days, 0)) if days >= 0 else Parsed(error="utter_aid_invalid_deadline")
+    durations = extract_durations(t)
+    if durations:
+        m = re.fullmatch(r"P(\d+(?:\.\d+)?)([DWMY])", durations[0].value)
+        if m:
+            factor = {"D": 1, "W": 7, "M": 30, "Y": 365}[m.group(2)]
+            return Parsed(int(Decimal(m.group(1)) * factor))
+    n = _number(t)
+    if n is not None and n >= 0 and "天" in t:
+        return Parsed(int(n))
+    return Parsed(error="utter_aid_invalid_deadline")
+
+
+def parse_confirm(text: str, values: dict[str, Any]) -> Parsed:
+    return Parsed(True) if _yes_no(text) is True else Parsed(error="utter_aid_confirm_how")
+
+
+def parse_consent(text: str, values: dict[str, Any]) -> Parsed:
+    answer = _yes_no(text)
+    return Parsed(error="utter_aid_consent_how") if answer is None else Parsed(answer)
+
+
+PARSERS = {
+    CONSENT: parse_consent,
+    MATTER: _choice_parser(MATTER),
+    INJURY_KIND: _choice_parser(INJURY_KIND),
+    CRIMINAL_ROLE: _choice_parser(CRIMINAL_ROLE),
+    HAS_LAWYER: _yes_no_parser("utter_aid_yes_or_no"),
+    SITUATIONS: _choice_parser(SITUATIONS, several=True),
+    GROUPS: _choice_parser(GROUPS, several=True),
+    FIXED_INCOME: _yes_no_parser("utter_aid_yes_or_no"),
+    NAME: parse_name,
+    PHONE: parse_phone,
+    ID_NUMBER: parse_id_number,
+    REGION: parse_region,
+    OPPONENT: parse_free_text("opponent_chars", "utter_aid_invalid_opponent"),
+    DESCRIPTION: parse_free_text("description_chars", "utter_aid_invalid_description"),
+    HOUSEHOLD: parse_household,
+    INCOME: parse_income,
+    ASSETS: _yes_no_parser("utter_aid_yes_or_no"),
+    DEADLINE: parse_deadline,
+    SAFE_TO_CALL: _yes_no_parser("utter_aid_yes_or_no"),
+    SAFE_TIME: parse_free_text("opponent_chars", "utter_aid_invalid_safe_time"),
+    CONFIRM: parse_confirm,
+}
+
+
+# --- the order of questions ----------------------------------------------------------------------
+
+
+def facts(values: dict[str, Any]) -> Facts:
+    """The eligibility facts the answers so far establish (None where not asked yet)."""
+    region = values.get(REGION) or {}
+    deadline = values.get(DEADLINE)
+    return Facts(
+        matter=values.get(MATTER),
+        situations=tuple(values.get(SITUATIONS) or ()),
+        groups=tuple(values.get(GROUPS) or ()),
+        has_fixed_income=values.get(FIXED_INCOME),
+        household_size=values.get(HOUSEHOLD),
+        monthly_household_income=values.get(INCOME),
+        has_significant_assets=values.get(ASSETS),
+        province=region.get("province"),
+        city=region.get("city"),
+        days_to_deadline=None if deadline in (None, NO_DEADLINE) else int(deadline),
+        has_lawyer=values.get(HAS_LAWYER),
+        injury_kind=values.get(INJURY_KIND),
+        criminal_role=values.get(CRIMINAL_ROLE),
+    )
+
+
+def _is_dv(values: dict[str, Any], category: str | None) -> bool:
+    return "abuse_abandonment_dv_victim" in (values.get(SITUATIONS) or ()) or category in data()["dv_categories"]
+
+
+def next_field(values: dict[str, Any], category: str | None = None) -> str | None:
+    """The next field to ask, or None when the form is complete and confirmed."""
+    def missing(slot: str) -> bool:
+        return values.get(slot) is None
+
+    plan: list[str] = [CONSENT, MATTER]
+    matter = values.get(MATTER)
+    if matter == "injury_compensation":
+        plan.append(INJURY_KIND)
+    if matter == "criminal_defense_or_victim":
+        plan.append(CRIMINAL_ROLE)
+    plan += [HAS_LAWYER, SITUATIONS]
+    if values.get(SITUATIONS) == []:
+        plan.append(GROUPS)
+    needed = set(assess(facts({**values, HOUSEHOLD: None, INCOME: None, REGION: values.get(REGION) or
+                               {"province": "-"}})).missing) if not missing(SITUATIONS) else set()
+    if "has_fixed_income" in needed:
+        plan.append(FIXED_INCOME)
+    plan += [NAME, PHONE, ID_NUMBER, REGION, OPPONENT, DESCRIPTION]
+    if needed & MEANS_FACTS:
+        plan += [HOUSEHOLD, INCOME, ASSETS]
+    plan.append(DEADLINE)
+    if _is_dv(values, category):
+        plan += [SAFE_TO_CALL, SAFE_TIME]
+    plan.append(CONFIRM)
+    return next((slot for slot in plan if missing(slot)), None)
+
+
+def prefill(values: dict[str, Any], category: str | None, text: str = "") -> dict[str, Any]:
+    """Answers known before the first question: the matter from the consultation category, or from
+    the words of the request itself ("老板欠薪，我想申请法律援助")."""
+    d = data()
+    updates: dict[str, Any] = {}
+    if not values.get(FORM_ID):
+        updates[FORM_ID] = uuid.uuid4().hex
+    named = _choose(MATTER, text) if text and not text.startswith("/") else None
+    if values.get(MATTER) is None and not category and named:
+        updates[MATTER] = named[0]
+    elif values.get(MATTER) is None and category in d["matter_from_category"]:
+        updates[MATTER] = d["matter_from_category"][category]
+        if category in d["injury_kind_from_category"] and values.get(INJURY_KIND) is None:
+            updates[INJURY_KIND] = d["injury_kind_from_category"][category]
+    if category in d["dv_categories"] and values.get(SITUATIONS) is None:
+        pass  # asked, not assumed: the citizen says whether Art. 32(4) applies
+    return updates
+
+
+# --- commands inside the form --------------------------------------------------------------------
+
+
+def is_cancel(text: str) -> bool:
+    t = _clean(text)
+    return any(re.search(p, t) for p in data()["cancel_patterns"])
+
+
+def wants_human(text: str, intent: str | None) -> bool:
+    return intent == "request_human" or bool(re.search(data()["human_pattern"], normalize(text or "")))
+
+
+def correction(text: str) -> tuple[bool, str | None]:
+    """(is a correction, the field it names if any): "电话填错了" → (True, "aid_phone")."""
+    t = normalize(text or "")
+    if not any(re.search(p, t) for p in data()["correction_patterns"]):
+        return False, None
+    for slot, words in data()["correction_fields"].items():
+        if any(w in t for w in words):
+            return True, slot
+    return True, None
+
+
+def looks_like_question(text: str) -> bool:
+    return bool(re.search(data()["question_pattern"], normalize(text or "")))
+
+
+def step(values: dict[str, Any], requested: str | None, text: str, intent: str | None = None,
+         category: str | None = None, today: date | None = None) -> Outcome:
+    """One citizen turn inside the form."""
+    values = {**values}
+    if requested:
+        values[requested] = None  # the raw text Rasa copied into the slot is not an answer yet
+    if intent == "crisis":
+        return Outcome(CRISIS)
+    if requested is None:
+        resumed = [Message("utter_aid_resumed")] if values.get(CONSENT) else []
+        return Outcome(ASK, prefill(values, category, text), resumed)
+    if is_cancel(text) or (requested == CONSENT and _yes_no(text) is False):
+        return Outcome(CANCEL)
+    if wants_human(text, intent):
+        return Outcome(HUMAN)
+    is_correction, named = correction(text)
+    if is_correction and not (requested in FREE_TEXT and named is None):
+        if named is None:
+            return Outcome(ASK, {CONFIRM: None}, [Message("utter_aid_which_field")])
+        cleared = {named: None, CONFIRM: None, **{d: None for d in DEPENDENTS.get(named, ())}}
+        return Outcome(ASK, cleared, [Message("utter_aid_will_correct")])
+    parser = PARSERS[requested]
+    parsed = parse_deadline(text, values, today) if requested == DEADLINE else parser(text, values)
+    if parsed.pending is not None:
+        return Outcome(ASK, {INCOME_PENDING: parsed.pending},
+                       [Message("utter_aid_confirm_income", {"amount": parsed.pending})])
+    if parsed.ok:
+        updates = {requested: parsed.value}
+        if requested == INCOME:
+            updates[INCOME_PENDING] = None
+        messages = [parsed.note] if parsed.note else []
+        if requested == HAS_LAWYER and parsed.value:
+            messages.append(Message("utter_aid_has_lawyer_note"))
+        return Outcome(ASK, updates, messages)
+    if requested not in FREE_TEXT and looks_like_question(text):
+        return Outcome(QUESTION)
+    return Outcome(ASK, {}, [Message(parsed.error or "utter_aid_invalid_choice")])
+
+
+# --- the summary and the stored record -----------------------------------------------------------
+
+
+def _label(slot: str, value: Any) -> str | None:
+    d = data()
+    if value is None:
+        return None
+    if slot in d["choices"]:
+        labels = {c["value"]: c["label"] for c in _choice_list(slot)}
+        if isinstance(value, list):
+            return "、".join(labels[v] for v in value) if value else d["none_label"]
+        return labels.get(value, str(value))
+    if isinstance(value, bool):
+        return d["yes_label"] if value else d["no_label"]
+    if slot == PHONE:
+        return mask_phone(value)
+    if slot == ID_NUMBER:
+        return value["masked"]
+    if slot == REGION:
+        return value["text"]
+    if slot == INCOME:
+        return d["money_label"].format(amount=value)
+    if slot == HOUSEHOLD:
+        return d["people_label"].format(n=value)
+    if slot == DEADLINE:
+        return d["unknown_label"] if value == NO_DEADLINE else d["days_label"].format(days=value)
+    text = str(value)
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+def summary(values: dict[str, Any]) -> str:
+    """The answers for the citizen to confirm, personal numbers masked."""
+    lines = []
+    for slot, label in data()["summary_labels"].items():
+        shown = _label(slot, values.get(slot))
+        if shown is not None:
+            lines.append(f"{label}：{shown}")
+    return "\n".join(lines)
+
+
+def record(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+    """What the application store keeps: the answers, the facts and the assessment."""
+    assessment = assess(facts(values), today)
+    region = values.get(REGION) or {}
+    details = {
+        "opponent": values.get(OPPONENT),
+        "description": values.get(DESCRIPTION),
+        "facts": {k: (list(v) if isinstance(v, tuple) else v) for k, v in facts(values).__dict__.items()},
+        "safe_to_call": values.get(SAFE_TO_CALL),
+        "safe_time": values.get(SAFE_TIME),
+        "assessment": assessment.as_dict(),
+    }
+    return {
+        "name": values[NAME],
+        "phone": values[PHONE],
+        "id_number": fernet().decrypt(values[ID_NUMBER]["encrypted"].encode()).decode(),
+        "region": region.get("text"),
+        "matter": values.get(MATTER),
+        "details": details,
+    }
+
+
+def decision_text(decision: str) -> str:
+    return data()["decisions"][decision]
+
+
+def status_text(status: str) -> str:
+    return data()["statuses"].get(status, status)
+
+
+def cleared() -> dict[str, Any]:
+    return {slot: None for slot in SLOTS}

@@ -1,0 +1,157 @@
+"""The form's actions on an in-memory tracker: a whole application, stored once, read back by status."""
+
+import asyncio
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.legal_aid import (ActionAnswerApplicationStatus, ActionAskAidConfirm, ActionFinishLegalAid,
+                               ValidateApplicationStatusForm, ValidateLegalAidForm)
+from bot.legal_aid import intake, store
+from bot.store.db import engine
+
+VALID_ID = "11010519491231002X"
+INJECTION = "Robert'); DROP TABLE legal_aid_applications;--"
+
+
+class Conversation:
+    """Slots and the form loop as Rasa would keep them, without a server."""
+
+    def __init__(self, sender: str = "citizen-1", category: str | None = None) -> None:
+        self.sender = sender
+        self.slots: dict[str, Any] = {"category": category}
+        self.active = False
+        self.said: list[dict] = []
+
+    def _tracker(self, text: str, intent: str) -> Tracker:
+        return Tracker(self.sender, dict(self.slots), {"intent": {"name": intent, "confidence": 0.9}, "text": text,
+                                                       "entities": []},
+                       [{"event": "user", "text": text}], False, None,
+                       {"name": "legal_aid_form"} if self.active else {}, "action_listen")
+
+    def _run(self, action, text: str, intent: str) -> list[dict]:  # type: ignore[no-untyped-def]
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(action.run(dispatcher, self._tracker(text, intent), {}))
+        self.said += dispatcher.messages
+        for e in events:
+            if e["event"] == "slot":
+                self.slots[e["name"]] = e["value"]
+            if e["event"] == "active_loop":
+                self.active = e["name"] is not None
+        return dispatcher.messages
+
+    def say(self, text: str, intent: str = "none") -> list[str]:
+        """One citizen turn: the form validates; it asks the next field or ends and finishes."""
+        self.said = []
+        requested = self.slots.get("requested_slot")
+        if requested:
+            self.slots[requested] = text  # what Rasa's from_text mapping does first
+        self.active = True
+        self._run(ValidateLegalAidForm(), text, intent)
+        if not self.active or self.slots.get("requested_slot") is None:
+            self.active = False
+            self._run(ActionFinishLegalAid(), text, intent)
+        elif self.slots["requested_slot"] == intake.CONFIRM:
+            self._run(ActionAskAidConfirm(), text, intent)
+        return [m.get("response") for m in self.said]
+
+
+@pytest.fixture(autouse=True)
+def _store(sqlite_url, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("HOTLINE_FERNET_KEY", Fernet.generate_key().decode())
+
+
+def fill(conv: Conversation) -> None:
+    for text in ["/apply_legal_aid", "同意", "没有", "都不是", "农民工", "张三", "13812345678", VALID_ID,
+                 "广东省深圳市宝安区", INJECTION, "老板欠我三个月工资共两万元", "不清楚"]:
+        conv.say(text, "apply_legal_aid" if text.startswith("/") else "none")
+
+
+def test_a_whole_application_is_confirmed_stored_once_and_explained() -> None:
+    conv = Conversation(category="wage_arrears")
+    fill(conv)
+    assert conv.slots["requested_slot"] == intake.CONFIRM
+    summary = conv.said[-1]["summary"]
+    assert "138****5678" in summary and VALID_ID not in summary
+    assert conv.say("确认提交") == ["utter_aid_submitted"]
+    submitted = conv.said[0]
+    ref = submitted["reference"]
+    assert ref.startswith("FY-") and conv.slots["aid_reference"] == ref
+    assert "法律援助法第四十二条第三项" in submitted["reasons"]
+    assert "“法律援助机构应当自收到法律援助申请之日起七日内进行审查" in submitted["reasons"]
+    assert "劳动关系证明材料" in submitted["documents"]
+    app = store.get(engine(), ref, "test")
+    assert app.name == "张三" and app.phone_masked == "138****5678" and app.id_number_masked == "110105********002X"
+    assert app.details["opponent"] == INJECTION  # stored verbatim, harmlessly
+    assert app.details["assessment"]["decision"] == "exempt_from_means_check"
+    assert store.reveal_id_number(engine(), ref, "test") == VALID_ID
+    assert all(conv.slots.get(s) is None for s in intake.SLOTS)  # nothing left in the conversation
+
+
+def test_a_retried_confirmation_returns_the_same_application() -> None:
+    conv = Conversation(category="wage_arrears")
+    fill(conv)
+    before = dict(conv.slots)
+    conv.say("确认提交")
+    first = conv.slots["aid_reference"]
+    conv.slots = {**before, "aid_reference": None}  # the same turn delivered again (a retry)
+    conv.say("确认提交")
+    assert conv.slots["aid_reference"] == first
+    assert store.count(engine()) == 1
+
+
+def test_cancelling_stores_nothing_and_clears_the_answers() -> None:
+    conv = Conversation()
+    for text in ["/apply_legal_aid", "同意", "1", "没有", "都不是", "都不是", "张三"]:
+        conv.say(text)
+    assert conv.say("不申请了") == ["utter_aid_cancelled"]
+    assert store.count(engine()) == 0
+    assert conv.slots.get(intake.NAME) is None and not conv.active
+
+
+def test_a_crisis_mid_form_gets_the_emergency_numbers_and_keeps_the_answers() -> None:
+    conv = Conversation()
+    for text in ["/apply_legal_aid", "同意", "1", "没有"]:
+        conv.say(text)
+    assert conv.say("我不想活了", intent="crisis") == ["utter_crisis"]
+    assert conv.slots[intake.CONSENT] is True and not conv.active
+    # Coming back to the form resumes where it stopped.
+    conv.slots["requested_slot"] = None
+    assert conv.say("/apply_legal_aid", "apply_legal_aid") == ["utter_aid_resumed"]
+    assert conv.slots["requested_slot"] == intake.SITUATIONS
+
+
+def test_a_question_mid_form_is_answered_and_the_field_asked_again() -> None:
+    conv = Conversation(category="wage_arrears")
+    for text in ["/apply_legal_aid", "同意", "没有", "都不是", "农民工", "张三"]:
+        conv.say(text)
+    said = conv.say("申请法律援助需要准备什么材料？", "legal_aid")
+    assert said[0] in ("utter_faq_answer", "utter_consultation") and "utter_aid_back_to_form" in said
+    assert conv.slots["requested_slot"] == intake.PHONE
+    assert conv.slots.get(intake.PHONE) is None
+
+
+def test_the_status_query_answers_only_with_the_right_phone() -> None:
+    conv = Conversation(category="wage_arrears")
+    fill(conv)
+    conv.say("确认提交")
+    ref = conv.slots["aid_reference"]
+
+    def query(text: str) -> str:
+        dispatcher = CollectingDispatcher()
+        t = Tracker("citizen-1", {"requested_slot": None}, {"intent": {"name": "query_status"}, "text": text},
+                    [{"event": "user", "text": text}], False, None, {}, "action_listen")
+        events = asyncio.run(ValidateApplicationStatusForm().run(dispatcher, t, {}))
+        slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+        assert slots["requested_slot"] is None
+        t = Tracker("citizen-1", slots, {}, [], False, None, {}, "action_listen")
+        asyncio.run(ActionAnswerApplicationStatus().run(dispatcher, t, {}))
+        return dispatcher.messages[-1]["response"]
+
+    assert query(f"{ref.lower()} 5678") == "utter_status_result"
+    assert query(f"{ref} 1234") == "utter_status_not_found"
+    assert query("FY-2026-999999-1 5678") == "utter_status_not_found"

@@ -2,7 +2,8 @@
 
 Rasa rebuilds the tracker from every stored event at each turn, which made a turn's cost grow with
 the conversation. The database stays the source of truth: every turn is written through before the
-reply goes out, and a conversation is served from memory only if its last save succeeded. Assumes
+reply goes out, and a conversation is served from memory only if its last save succeeded. ID numbers
+are masked in what is written (the legal-aid form keeps them only encrypted). Assumes
 one Rasa server process per database (the `hotline run` default).
 """
 
@@ -13,8 +14,26 @@ from collections import OrderedDict
 from typing import Any, Iterator, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.masking import mask_id_numbers_in
+
+
+class _IdNumbersMasked:
+    """An event as it is written to the database: ID numbers in its texts and slot values masked.
+
+    The legal-aid form keeps the number itself only encrypted (bot/legal_aid/intake.py); the citizen's
+    message and Rasa's copy of it in the requested slot would otherwise store it in clear. Phone numbers
+    stay, because a resumed form still needs them.
+    """
+
+    def __init__(self, event: Event) -> None:
+        self._event = event
+        self.type_name = event.type_name
+
+    def as_dict(self) -> dict[str, Any]:
+        return mask_id_numbers_in(self._event.as_dict())
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
@@ -37,8 +56,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = self._stored.get(tracker.sender_id)
         if stored is None:
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, stored, None)
+            new = super()._additional_events(session, tracker)
+        else:
+            new = itertools.islice(tracker.events, stored, None)
+        return (_IdNumbersMasked(e) for e in new)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._cache.pop(tracker.sender_id, None)

@@ -58,3 +58,21 @@ def test_no_event_is_stored_twice_across_a_session_restart(tmp_path) -> None:
     full = asyncio.run(store(tmp_path).retrieve_full_tracker("c1"))
     texts = [e.text for e in full.events if isinstance(e, UserUttered)]
     assert texts == ["一", "二", "三"]
+
+
+def test_id_numbers_are_masked_in_the_database_but_phones_kept(tmp_path) -> None:
+    import sqlite3
+
+    from rasa.shared.core.events import SlotSet
+
+    s = store(tmp_path)
+    tracker = asyncio.run(s.get_or_create_tracker("c1"))
+    tracker.update(UserUttered("我的身份证号11010519491231002X，电话13812345678", {"name": "none"}))
+    tracker.update(SlotSet("aid_id_number", "11010519491231002X"))
+    asyncio.run(s.save(tracker))
+    rows = " ".join(r[0] for r in sqlite3.connect(tmp_path / "t.db").execute("select data from events"))
+    assert "11010519491231002X" not in rows and "110105********002X" in rows
+    assert "13812345678" in rows
+    # The served conversation is untouched; a restart reads the masked text back.
+    assert "11010519491231002X" in asyncio.run(s.retrieve("c1")).latest_message.text
+    assert "110105********002X" in fresh_latest(store(tmp_path))

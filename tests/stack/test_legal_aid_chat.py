@@ -47,6 +47,13 @@ def test_an_application_survives_a_crash_mid_form_and_is_stored_once(running_sta
     assert len(app.details["description"]) == 1000
     assert app.phone_masked == "139****1111"
 
+    # The ID number is stored only encrypted: the conversation store holds it masked.
+    from sqlalchemy import text
+
+    with engine().connect() as conn:
+        stored = " ".join(conn.execute(text("select data from events where sender_id = :s"), {"s": sender}).scalars())
+    assert VALID_ID not in stored and "110105********002X" in stored
+
     # A repeated confirmation after submission creates nothing new.
     count = store.count(engine())
     say(sender, "确认提交")

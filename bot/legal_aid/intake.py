@@ -40,11 +40,12 @@ NAME, PHONE, ID_NUMBER, REGION = "aid_name", "aid_phone", "aid_id_number", "aid_
 OPPONENT, DESCRIPTION = "aid_opponent", "aid_description"
 HOUSEHOLD, INCOME, INCOME_PENDING, ASSETS = "aid_household_size", "aid_income", "aid_income_pending", "aid_assets"
 DEADLINE, SAFE_TO_CALL, SAFE_TIME, CONFIRM = "aid_deadline", "aid_safe_to_call", "aid_safe_time", "aid_confirm"
+FORUM = "aid_forum"  # court or not: which centre is competent (Art. 38)
 FORM_ID, OUTCOME = "aid_form_id", "aid_outcome"
 
 # Every slot the form owns; they are cleared together after a submission or a cancellation.
 SLOTS = (CONSENT, MATTER, INJURY_KIND, CRIMINAL_ROLE, HAS_LAWYER, SITUATIONS, GROUPS, FIXED_INCOME, NAME, PHONE,
-         ID_NUMBER, REGION, OPPONENT, DESCRIPTION, HOUSEHOLD, INCOME, INCOME_PENDING, ASSETS, DEADLINE,
+         ID_NUMBER, REGION, OPPONENT, DESCRIPTION, HOUSEHOLD, INCOME, INCOME_PENDING, ASSETS, FORUM, DEADLINE,
          SAFE_TO_CALL, SAFE_TIME, CONFIRM, FORM_ID)
 # Fields whose answer is free text: never read as a question to the bot.
 FREE_TEXT = {OPPONENT, DESCRIPTION, SAFE_TIME}
@@ -277,6 +278,7 @@ PARSERS = {
     HOUSEHOLD: parse_household,
     INCOME: parse_income,
     ASSETS: _yes_no_parser("utter_aid_yes_or_no"),
+    FORUM: _choice_parser(FORUM),
     DEADLINE: parse_deadline,
     SAFE_TO_CALL: _yes_no_parser("utter_aid_yes_or_no"),
     SAFE_TIME: parse_free_text("opponent_chars", "utter_aid_invalid_safe_time"),
@@ -302,6 +304,7 @@ def facts(values: dict[str, Any]) -> Facts:
         province=region.get("province"),
         city=region.get("city"),
         days_to_deadline=None if deadline in (None, NO_DEADLINE) else int(deadline),
+        litigation={"court": True, "non_court": False}.get(values.get(FORUM) or ""),
         has_lawyer=values.get(HAS_LAWYER),
         injury_kind=values.get(INJURY_KIND),
         criminal_role=values.get(CRIMINAL_ROLE),
@@ -333,7 +336,7 @@ def next_field(values: dict[str, Any], category: str | None = None) -> str | Non
     plan += [NAME, PHONE, ID_NUMBER, REGION, OPPONENT, DESCRIPTION]
     if needed & MEANS_FACTS:
         plan += [HOUSEHOLD, INCOME, ASSETS]
-    plan.append(DEADLINE)
+    plan += [FORUM, DEADLINE]
     if _is_dv(values, category):
         plan += [SAFE_TO_CALL, SAFE_TIME]
     plan.append(CONFIRM)

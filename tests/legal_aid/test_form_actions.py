@@ -67,7 +67,7 @@ def _store(sqlite_url, monkeypatch):
 
 def fill(conv: Conversation) -> None:
     for text in ["/apply_legal_aid", "同意", "没有", "都不是", "农民工", "张三", "13812345678", VALID_ID,
-                 "广东省深圳市宝安区", INJECTION, "老板欠我三个月工资共两万元", "不清楚"]:
+                 "广东省深圳市宝安区", INJECTION, "老板欠我三个月工资共两万元", "劳动仲裁", "不清楚"]:
         conv.say(text, "apply_legal_aid" if text.startswith("/") else "none")
 
 
@@ -84,6 +84,7 @@ def test_a_whole_application_is_confirmed_stored_once_and_explained() -> None:
     assert "法律援助法第四十二条第三项" in submitted["reasons"]
     assert "“法律援助机构应当自收到法律援助申请之日起七日内进行审查" in submitted["reasons"]
     assert "劳动关系证明材料" in submitted["documents"]
+    assert submitted["authority"] == "广东省深圳市：争议处理机关所在地或者事由发生地的法律援助机构"
     app = store.get(engine(), ref, "test")
     assert app.name == "张三" and app.phone_masked == "138****5678" and app.id_number_masked == "110105********002X"
     assert app.details["opponent"] == INJECTION  # stored verbatim, harmlessly

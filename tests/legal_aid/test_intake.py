@@ -166,7 +166,7 @@ def test_a_legal_question_instead_of_an_answer_is_answered_not_rejected() -> Non
 BASE = {I.CONSENT: True, I.HAS_LAWYER: False, I.NAME: "张三", I.PHONE: "13812345678",
         I.ID_NUMBER: {"encrypted": "x", "masked": "110105********002X"},
         I.REGION: {"province": "广东省", "city": "深圳市", "text": "广东省深圳市"}, I.OPPONENT: "某公司",
-        I.DESCRIPTION: "欠薪", I.DEADLINE: I.NO_DEADLINE}
+        I.DESCRIPTION: "欠薪", I.FORUM: "unknown", I.DEADLINE: I.NO_DEADLINE}
 
 
 def test_the_matter_is_prefilled_from_the_consultation_category() -> None:
@@ -226,3 +226,10 @@ def test_the_matter_is_prefilled_from_the_words_of_the_request() -> None:
     assert I.step({}, None, "老板欠了我三个月工资，我想申请法律援助").updates[I.MATTER] == \
         "labor_relation_or_remuneration"
     assert I.MATTER not in I.step({}, None, "我想申请法律援助").updates
+
+
+@pytest.mark.parametrize("text, value, litigation", [("到法院打官司", "court", True), ("1", "court", True),
+                                                     ("去劳动仲裁", "non_court", False), ("还不清楚", "unknown", None)])
+def test_the_forum_decides_the_competent_centre(text, value, litigation) -> None:
+    assert answer(I.FORUM, text).updates[I.FORUM] == value
+    assert I.facts({I.FORUM: value}).litigation is litigation

@@ -35,6 +35,7 @@ def test_an_application_survives_a_crash_mid_form_and_is_stored_once(running_sta
     say(sender, "广东省深圳市宝安区")
     say(sender, "深圳某某建筑公司'; DROP TABLE legal_aid_applications;--")
     say(sender, "工资" * 3000)
+    say(sender, "劳动仲裁")
     summary = texts(say(sender, "不清楚"))
     assert "请核对您的申请信息" in summary and "138****5678" in summary and VALID_ID not in summary
     assert "重新填写" in texts(say(sender, "电话填错了"))

@@ -1,0 +1,117 @@
+"""What the channel keeps in the database: which messages were processed (and the passive reply
+given), so that WeChat's retries are answered once even across a restart; and each user's last menu.
+
+Keys are SHA-256 hashes: the tables hold no OpenID. Calls are synchronous; the channel runs them in
+a worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.channels.wechat.texts import MenuItem
+from bot.store import schema
+
+metadata = MetaData()
+
+wechat_messages = Table(
+    "wechat_messages", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("reply", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+wechat_menus = Table(
+    "wechat_menus", metadata,
+    Column("user_key", String(64), primary_key=True),
+    Column("items", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# processing: the bot is working on it; replied: answered passively (`reply` is what a retry gets);
+# deferred: answered through the customer-service API; silent: no reply was due.
+PROCESSING, REPLIED, DEFERRED, SILENT = "processing", "replied", "deferred", "silent"
+RETENTION = timedelta(days=2)  # WeChat retries within 15 s; two days covers any clock trouble
+MENU_LIFETIME = timedelta(hours=24)
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Claim:
+    first: bool  # True: process it; False: a retry of a message already seen
+    status: str
+    reply: str | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ChannelStore:
+    def __init__(self, engine: Engine) -> None:
+        schema.upgrade(engine)
+        self.engine = engine
+
+    def claim(self, dedup_key: str, now: datetime | None = None) -> Claim:
+        """Records the message as being processed, unless it was seen before."""
+        now, key = now or _now(), digest(dedup_key)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(wechat_messages.insert().values(key=key, status=PROCESSING, created_at=now,
+                                                             updated_at=now))
+            return Claim(True, PROCESSING)
+        except IntegrityError:
+            with self.engine.connect() as conn:
+                row = conn.execute(select(wechat_messages.c.status, wechat_messages.c.reply)
+                                   .where(wechat_messages.c.key == key)).first()
+            return Claim(False, row.status if row else PROCESSING, row.reply if row else None)
+
+    def finish(self, dedup_key: str, status: str, reply: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(wechat_messages).where(wechat_messages.c.key == digest(dedup_key))
+                         .values(status=status, reply=reply, updated_at=_now()))
+
+    def purge(self, now: datetime | None = None) -> int:
+        """Forgets processed messages older than RETENTION and stale menus."""
+        now = now or _now()
+        with self.engine.begin() as conn:
+            n = conn.execute(delete(wechat_messages).where(wechat_messages.c.created_at < now - RETENTION)).rowcount
+            conn.execute(delete(wechat_menus).where(wechat_menus.c.updated_at < now - MENU_LIFETIME))
+        return n
+
+    def menu(self, openid: str, now: datetime | None = None) -> tuple[MenuItem, ...]:
+        """The options of the last reply to this user (empty when it had none or is old)."""
+        now = now or _now()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(wechat_menus.c.items, wechat_menus.c.updated_at)
+                               .where(wechat_menus.c.user_key == digest(openid))).first()
+        if row is None:
+            return ()
+        at = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=timezone.utc)
+        if at < now - MENU_LIFETIME:
+            return ()
+        return tuple(MenuItem(t, p) for t, p in json.loads(row.items))
+
+    def set_menu(self, openid: str, items: tuple[MenuItem, ...], now: datetime | None = None) -> None:
+        """Replaces the user's menu; a reply without options clears it, so a later "2" is just text."""
+        key = digest(openid)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(delete(wechat_menus).where(wechat_menus.c.user_key == key))
+                if items:
+                    conn.execute(wechat_menus.insert().values(
+                        user_key=key, items=json.dumps([[m.title, m.payload] for m in items], ensure_ascii=False),
+                        updated_at=now or _now()))
+        except IntegrityError:
+            pass  # a concurrent reply to the same user set its menu: the later one stands

@@ -32,7 +32,7 @@ wechat_messages = Table(
 wechat_menus = Table(
     "wechat_menus", metadata,
     Column("user_key", String(64), primary_key=True),
-    Column("items", Text, nullable=False),
+    Column("choices", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -94,14 +94,14 @@ class ChannelStore:
         """The options of the last reply to this user (empty when it had none or is old)."""
         now = now or _now()
         with self.engine.connect() as conn:
-            row = conn.execute(select(wechat_menus.c.items, wechat_menus.c.updated_at)
+            row = conn.execute(select(wechat_menus.c.choices, wechat_menus.c.updated_at)
                                .where(wechat_menus.c.user_key == digest(openid))).first()
         if row is None:
             return ()
         at = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=timezone.utc)
         if at < now - MENU_LIFETIME:
             return ()
-        return tuple(MenuItem(t, p) for t, p in json.loads(row.items))
+        return tuple(MenuItem(t, p) for t, p in json.loads(row.choices))
 
     def set_menu(self, openid: str, items: tuple[MenuItem, ...], now: datetime | None = None) -> None:
         """Replaces the user's menu; a reply without options clears it, so a later "2" is just text."""
@@ -111,7 +111,7 @@ class ChannelStore:
                 conn.execute(delete(wechat_menus).where(wechat_menus.c.user_key == key))
                 if items:
                     conn.execute(wechat_menus.insert().values(
-                        user_key=key, items=json.dumps([[m.title, m.payload] for m in items], ensure_ascii=False),
+                        user_key=key, choices=json.dumps([[m.title, m.payload] for m in items], ensure_ascii=False),
                         updated_at=now or _now()))
         except IntegrityError:
             pass  # a concurrent reply to the same user set its menu: the later one stands

@@ -26,7 +26,7 @@ def upgrade() -> None:
     op.create_table(
         "wechat_menus",
         sa.Column("user_key", sa.String(64), primary_key=True),  # SHA-256 of the OpenID
-        sa.Column("items", sa.Text, nullable=False),  # JSON [[title, payload], …]
+        sa.Column("choices", sa.Text, nullable=False),  # JSON [[title, payload], …]
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
 

@@ -312,3 +312,13 @@ def test_credentials_yml_enables_the_channel_with_dev_defaults(monkeypatch) -> N
     config = WeChatConfig.from_credentials(creds["bot.channels.wechat.WeChatInput"])
     assert (config.mode, config.passive_timeout, config.api_base_url) == ("plain", 4.5, "http://127.0.0.1:9")
     json.dumps(creds)  # plain data
+
+
+def test_the_openid_in_the_query_string_is_masked_in_the_access_log(channel_factory, caplog) -> None:
+    import logging
+
+    channel_factory().blueprint(StubBot())  # installs the filter
+    caplog.set_level("INFO", logger="sanic.access")
+    logging.getLogger("sanic.access").info("", extra={"request": f"POST http://h/webhooks/wechat/webhook?a=1&openid={OPENID}&b=2"})
+    [record] = [r for r in caplog.records if r.name == "sanic.access"]
+    assert record.request == "POST http://h/webhooks/wechat/webhook?a=1&openid=oUse…jklm&b=2"

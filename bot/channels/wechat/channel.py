@@ -8,6 +8,7 @@ turn (for example an external event triggered for this user) go out through the 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
@@ -21,9 +22,29 @@ from bot.channels.wechat.replies import render
 from bot.channels.wechat.store import ChannelStore
 from bot.channels.wechat.texts import default as default_texts
 from bot.channels.wechat.webhook import Response, Webhook
+from bot.masking import mask_openid
 from bot.store.db import engine
 
 logger = logging.getLogger(__name__)
+
+
+_OPENID_PARAM = re.compile(r"(openid=)([^&\s]+)")
+
+
+class _MaskOpenIdInAccessLog(logging.Filter):
+    """WeChat puts `openid=…` in the query string, and Sanic's access log writes the whole URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if isinstance(request, str) and "openid=" in request:
+            record.request = _OPENID_PARAM.sub(lambda m: m.group(1) + mask_openid(m.group(2)), request)
+        return True
+
+
+def _mask_access_log() -> None:
+    access = logging.getLogger("sanic.access")
+    if not any(isinstance(f, _MaskOpenIdInAccessLog) for f in access.filters):
+        access.addFilter(_MaskOpenIdInAccessLog())
 
 
 def _to_http(r: Response) -> HTTPResponse:
@@ -84,6 +105,7 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = self.webhook(on_new_message)
+        _mask_access_log()
         bp = Blueprint("wechat_webhook", __name__)
 
         def args(request: Request) -> dict[str, str]:

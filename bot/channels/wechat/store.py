@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.wechat.texts import MenuItem
@@ -65,22 +65,36 @@ class ChannelStore:
 
     def claim(self, dedup_key: str, now: datetime | None = None) -> Claim:
         """Records the message as being processed, unless it was seen before."""
+        return self.begin(dedup_key, None, now)[0]
+
+    def begin(self, dedup_key: str, openid: str | None, now: datetime | None = None
+              ) -> tuple[Claim, tuple[MenuItem, ...]]:
+        """claim(), and for a first message the user's last menu, in one transaction."""
         now, key = now or _now(), digest(dedup_key)
         try:
             with self.engine.begin() as conn:
                 conn.execute(wechat_messages.insert().values(key=key, status=PROCESSING, created_at=now,
                                                              updated_at=now))
-            return Claim(True, PROCESSING)
+                menu = self._menu(conn, openid, now) if openid else ()
+            return Claim(True, PROCESSING), menu
         except IntegrityError:
             with self.engine.connect() as conn:
                 row = conn.execute(select(wechat_messages.c.status, wechat_messages.c.reply)
                                    .where(wechat_messages.c.key == key)).first()
-            return Claim(False, row.status if row else PROCESSING, row.reply if row else None)
+            return Claim(False, row.status if row else PROCESSING, row.reply if row else None), ()
 
-    def finish(self, dedup_key: str, status: str, reply: str | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(wechat_messages).where(wechat_messages.c.key == digest(dedup_key))
-                         .values(status=status, reply=reply, updated_at=_now()))
+    def finish(self, dedup_key: str, status: str, reply: str | None = None, openid: str | None = None,
+               menu: tuple[MenuItem, ...] = (), previous_menu: tuple[MenuItem, ...] | None = None) -> None:
+        """Records the outcome; with `openid`, also the reply's menu (written only when it changed)."""
+        write_menu = openid is not None and (previous_menu is None or tuple(menu) != tuple(previous_menu))
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(update(wechat_messages).where(wechat_messages.c.key == digest(dedup_key))
+                             .values(status=status, reply=reply, updated_at=_now()))
+                if write_menu:
+                    self._set_menu(conn, openid, menu, _now())  # type: ignore[arg-type]
+        except IntegrityError:  # a concurrent reply to the same user wrote its menu first
+            self.finish(dedup_key, status, reply)
 
     def purge(self, now: datetime | None = None) -> int:
         """Forgets processed messages older than RETENTION and stale menus."""
@@ -92,10 +106,21 @@ class ChannelStore:
 
     def menu(self, openid: str, now: datetime | None = None) -> tuple[MenuItem, ...]:
         """The options of the last reply to this user (empty when it had none or is old)."""
-        now = now or _now()
         with self.engine.connect() as conn:
-            row = conn.execute(select(wechat_menus.c.choices, wechat_menus.c.updated_at)
-                               .where(wechat_menus.c.user_key == digest(openid))).first()
+            return self._menu(conn, openid, now or _now())
+
+    def set_menu(self, openid: str, items: tuple[MenuItem, ...], now: datetime | None = None) -> None:
+        """Replaces the user's menu; a reply without options clears it, so a later "2" is just text."""
+        try:
+            with self.engine.begin() as conn:
+                self._set_menu(conn, openid, items, now or _now())
+        except IntegrityError:
+            pass  # a concurrent reply to the same user set its menu: the later one stands
+
+    @staticmethod
+    def _menu(conn: Connection, openid: str, now: datetime) -> tuple[MenuItem, ...]:
+        row = conn.execute(select(wechat_menus.c.choices, wechat_menus.c.updated_at)
+                           .where(wechat_menus.c.user_key == digest(openid))).first()
         if row is None:
             return ()
         at = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=timezone.utc)
@@ -103,15 +128,11 @@ class ChannelStore:
             return ()
         return tuple(MenuItem(t, p) for t, p in json.loads(row.choices))
 
-    def set_menu(self, openid: str, items: tuple[MenuItem, ...], now: datetime | None = None) -> None:
-        """Replaces the user's menu; a reply without options clears it, so a later "2" is just text."""
+    @staticmethod
+    def _set_menu(conn: Connection, openid: str, items: tuple[MenuItem, ...], now: datetime) -> None:
         key = digest(openid)
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(delete(wechat_menus).where(wechat_menus.c.user_key == key))
-                if items:
-                    conn.execute(wechat_menus.insert().values(
-                        user_key=key, choices=json.dumps([[m.title, m.payload] for m in items], ensure_ascii=False),
-                        updated_at=now or _now()))
-        except IntegrityError:
-            pass  # a concurrent reply to the same user set its menu: the later one stands
+        conn.execute(delete(wechat_menus).where(wechat_menus.c.user_key == key))
+        if items:
+            conn.execute(wechat_menus.insert().values(
+                user_key=key, choices=json.dumps([[m.title, m.payload] for m in items], ensure_ascii=False),
+                updated_at=now))

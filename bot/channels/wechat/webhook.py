@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 import secrets
 import time
 from dataclasses import dataclass
@@ -72,6 +73,10 @@ class Webhook:
                        if config.mode == "safe" else None)
         self._background: set[asyncio.Task[Any]] = set()
         self._last_purge = 0.0
+        # SQLite has one writer: threads of our own contending for it wait in SQLite's backoff
+        # (up to 100 ms a try), which showed as seconds of p99 under load. One thread serialises them.
+        sqlite = store.engine.url.get_backend_name() == "sqlite"
+        self._db_threads = ThreadPoolExecutor(max_workers=1 if sqlite else 4, thread_name_prefix="wechat-db")
 
     # --- checks -------------------------------------------------------------------------------
 
@@ -119,7 +124,7 @@ class Webhook:
             return Response(500, "error")
 
     async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(None, partial(fn, *args))
+        return await asyncio.get_running_loop().run_in_executor(self._db_threads, partial(fn, *args))
 
     async def _handle(self, args: Mapping[str, str], body: bytes, started: float) -> Response:
         msg = self._read(args, body)
@@ -128,29 +133,28 @@ class Webhook:
                 logger.info("wechat: request refused with %d", msg.status)
             return msg
         self._maybe_purge()
-        claim = await self._db(self.store.claim, msg.dedup_key)
+        claim, previous = await self._db(self.store.begin, msg.dedup_key, msg.from_user)
         if not claim.first:
             logger.info("wechat: retry from %s answered from the record (%s)", mask_openid(msg.from_user),
                         claim.status)
             return self._reply(msg, claim.reply, args) if claim.reply else SUCCESS_RESPONSE
-        turn = await self._turn(msg)
+        turn = self._turn(msg, previous)
         if turn.text is None:
-            return await self._passive(msg, args, turn.fixed or "", turn.menu)
+            return await self._passive(msg, args, turn.fixed or "", turn.menu, previous)
         task = asyncio.ensure_future(self._ask(msg, turn.text))
         budget = self.config.passive_timeout - (time.monotonic() - started) - RESERVE_SECONDS
         done, _ = await asyncio.wait({task}, timeout=max(0.0, budget))
         if task in done:
             text, menu = task.result()
-            return await self._passive(msg, args, text, menu)
+            return await self._passive(msg, args, text, menu, previous)
         logger.info("wechat: bot slower than %.1f s for %s, answering through customer service",
                     self.config.passive_timeout, mask_openid(msg.from_user))
-        self._spawn(self._deliver_late(msg, task))
+        self._spawn(self._deliver_late(msg, task, previous))
         return SUCCESS_RESPONSE
 
-    async def _turn(self, msg: Message) -> _Turn:
+    def _turn(self, msg: Message, menu: tuple[MenuItem, ...]) -> _Turn:
         t = self.texts
         if isinstance(msg, TextMessage):
-            menu = await self._db(self.store.menu, msg.from_user)
             return _Turn(text=choose(msg.content, menu) or msg.content)
         if isinstance(msg, VoiceMessage):
             return _Turn(text=msg.recognition) if msg.recognition else _Turn(fixed=t.voice_without_recognition)
@@ -174,15 +178,17 @@ class Webhook:
             return self.texts.error, ()
         return render(messages, self.texts)
 
-    def _record(self, msg: Message, status: str, reply: str | None, menu: tuple[MenuItem, ...]) -> None:
-        self.store.finish(msg.dedup_key, status, reply)
-        if status != SILENT:  # the options of the last reply, or none, so that a later "2" is plain text
-            self.store.set_menu(msg.from_user, menu)
+    def _record(self, msg: Message, status: str, reply: str | None, menu: tuple[MenuItem, ...],
+                previous: tuple[MenuItem, ...]) -> None:
+        # A reply's options (or none) replace the last ones, so that a later "2" is plain text.
+        self.store.finish(msg.dedup_key, status, reply, openid=None if status == SILENT else msg.from_user,
+                          menu=menu, previous_menu=previous)
 
-    async def _passive(self, msg: Message, args: Mapping[str, str], text: str,
-                       menu: tuple[MenuItem, ...]) -> Response:
+    async def _passive(self, msg: Message, args: Mapping[str, str], text: str, menu: tuple[MenuItem, ...],
+                       previous: tuple[MenuItem, ...]) -> Response:
         chunks = split_text(text, PASSIVE_REPLY_LIMIT)
-        await self._db(self._record, msg, REPLIED if chunks else SILENT, chunks[0] if chunks else None, menu)
+        await self._db(self._record, msg, REPLIED if chunks else SILENT, chunks[0] if chunks else None, menu,
+                       previous)
         if not chunks:
             return SUCCESS_RESPONSE
         if len(chunks) > 1:
@@ -218,9 +224,10 @@ class Webhook:
         await asyncio.sleep(FOLLOW_UP_DELAY)
         await self._send(openid, chunks)
 
-    async def _deliver_late(self, msg: Message, task: "asyncio.Future[tuple[str, tuple[MenuItem, ...]]]") -> None:
+    async def _deliver_late(self, msg: Message, task: "asyncio.Future[tuple[str, tuple[MenuItem, ...]]]",
+                            previous: tuple[MenuItem, ...]) -> None:
         text, menu = await task
-        await self._db(self._record, msg, DEFERRED, None, menu)
+        await self._db(self._record, msg, DEFERRED, None, menu, previous)
         await self._send(msg.from_user, split_text(text, CUSTOMER_SERVICE_LIMIT))
 
     def _maybe_purge(self) -> None:
@@ -234,3 +241,4 @@ class Webhook:
         if self._background:
             await asyncio.wait(set(self._background), timeout=timeout)
         await self.client.close()
+        self._db_threads.shutdown(wait=False)

@@ -322,3 +322,12 @@ def test_the_openid_in_the_query_string_is_masked_in_the_access_log(channel_fact
     logging.getLogger("sanic.access").info("", extra={"request": f"POST http://h/webhooks/wechat/webhook?a=1&openid={OPENID}&b=2"})
     [record] = [r for r in caplog.records if r.name == "sanic.access"]
     assert record.request == "POST http://h/webhooks/wechat/webhook?a=1&openid=oUse…jklm&b=2"
+
+
+def test_other_processes_read_the_same_settings_without_rasa(monkeypatch) -> None:
+    from bot.channels.wechat.api import WeChatClient
+    from bot.channels.wechat.config import from_credentials_file
+
+    config = from_credentials_file(env={"WECHAT_MODE": "safe", "WECHAT_API_BASE_URL": "http://127.0.0.1:7/"})
+    assert (config.mode, config.api_base_url, config.token) == ("safe", "http://127.0.0.1:7", "hotline-dev-token")
+    assert WeChatClient.from_config(config).base == "http://127.0.0.1:7"

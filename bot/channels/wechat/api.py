@@ -1,6 +1,7 @@
 """A small client for the WeChat API: the access token and customer-service text messages (客服消息).
 
-    client = WeChatClient("https://api.weixin.qq.com", app_id, app_secret)
+    from bot.channels.wechat.config import from_credentials_file
+    client = WeChatClient.from_config(from_credentials_file())   # or WeChatClient(base_url, app_id, secret)
     await client.send_text(openid, "坐席回复：…")   # split at WeChat's limit, sent in order
     await client.close()
 
@@ -14,13 +15,16 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import aiohttp
 
 from bot.channels.wechat.split import CUSTOMER_SERVICE_LIMIT, split_text
 from bot.channels.wechat.token import TokenCache, needs_refresh
 from bot.masking import mask_openid
+
+if TYPE_CHECKING:
+    from bot.channels.wechat.config import WeChatConfig
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,10 @@ class WeChatClient:
         self._tokens = TokenCache()
         self._token_lock: asyncio.Lock | None = None
         self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def from_config(cls, config: "WeChatConfig") -> "WeChatClient":
+        return cls(config.api_base_url, config.app_id, config.app_secret, timeout=config.http_timeout)
 
     def _http(self) -> aiohttp.ClientSession:
         # Created on first use, inside the server's running loop.

@@ -84,8 +84,7 @@ class WeChatInput(InputChannel):
     def __init__(self, config: WeChatConfig, store: ChannelStore | None = None,
                  client: WeChatClient | None = None) -> None:
         self.config = config
-        self.client = client or WeChatClient(config.api_base_url, config.app_id, config.app_secret,
-                                             timeout=config.http_timeout)
+        self.client = client or WeChatClient.from_config(config)
         self._store = store
 
     @property

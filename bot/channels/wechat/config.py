@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
+
+import yaml
 
 from bot.channels.wechat.crypto import MessageCrypto
 
@@ -20,6 +25,8 @@ DEV_ENV = {
 }
 
 MODES = ("plain", "safe")
+CREDENTIALS_KEY = "bot.channels.wechat.WeChatInput"
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 WECHAT_WAIT_SECONDS = 5.0  # WeChat drops the connection and retries after this
 
 
@@ -74,3 +81,21 @@ class WeChatConfig:
             http_timeout=number("http_timeout", cls.http_timeout),
             db_url=c.get("db_url") or None,
         )
+
+
+def from_credentials_file(path: Path | None = None, env: Mapping[str, str] | None = None) -> WeChatConfig:
+    """The channel's settings as the running bot has them, for processes other than the Rasa server
+    (for example the agent console sending replies with WeChatClient.from_config). ${VAR} is taken
+    from `env`, then from DEV_ENV, as `hotline run` does."""
+    from bot.paths import PROJECT_ROOT
+
+    env = os.environ if env is None else env
+    data = yaml.safe_load((path or PROJECT_ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
+    section = data.get(CREDENTIALS_KEY) or {}
+
+    def expand(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        return _ENV_REF.sub(lambda m: env.get(m.group(1)) or DEV_ENV.get(m.group(1), ""), value)
+
+    return WeChatConfig.from_credentials({k: expand(v) for k, v in section.items()})

@@ -9,6 +9,11 @@ customer-service message). Bounded in requests (C × turns) and in time (--deadl
 
     flock /tmp/hotline-stack.lock ./hotline run --quiet &      # the stack, with the dev credentials
     .venv/bin/python bench/wechat.py -c 50
+
+The slow path end to end: start the stack with WECHAT_API_BASE_URL=http://127.0.0.1:18190 and a
+passive window the bot cannot meet (WECHAT_PASSIVE_TIMEOUT=0.01), and run the bench with
+--fake-api-port 18190: it serves /cgi-bin/token and /cgi-bin/message/custom/send itself and reports
+how many answers arrived as customer-service messages, and how long after the request.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+from aiohttp import web
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -66,6 +72,33 @@ class Recorder:
         self.passive: list[float] = []
         self.success: list[float] = []
         self.errors = 0
+        self.deferred_sent: dict[str, list[float]] = {}  # openid → request start times answered "success"
+
+
+class FakeWeChatAPI:
+    """The two WeChat endpoints the channel calls, on loopback; records arrival times by user."""
+
+    def __init__(self) -> None:
+        self.arrivals: dict[str, list[float]] = {}
+        self.token_requests = 0
+
+    async def token(self, request: web.Request) -> web.Response:
+        self.token_requests += 1
+        return web.json_response({"access_token": "BENCHTOKEN", "expires_in": 7200})
+
+    async def send(self, request: web.Request) -> web.Response:
+        data = await request.json()
+        self.arrivals.setdefault(data["touser"], []).append(time.perf_counter())
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def start(self, port: int) -> web.AppRunner:
+        app = web.Application()
+        app.router.add_get("/cgi-bin/token", self.token)
+        app.router.add_post("/cgi-bin/message/custom/send", self.send)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        return runner
 
 
 async def user(session: aiohttp.ClientSession, sender: Sender, openid: str, texts: list[str], rec: Recorder,
@@ -83,6 +116,7 @@ async def user(session: aiohttp.ClientSession, sender: Sender, openid: str, text
                     rec.errors += 1
                 elif answer == "success":
                     rec.success.append(elapsed)
+                    rec.deferred_sent.setdefault(openid, []).append(start)
                 elif answer.startswith("<xml>"):
                     rec.passive.append(elapsed)
                 else:
@@ -108,6 +142,8 @@ async def main_async(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.deadline
     think = None if args.burst else (0.5, 1.5)
     timeout = aiohttp.ClientTimeout(total=10)
+    fake = FakeWeChatAPI() if args.fake_api_port else None
+    runner = await fake.start(args.fake_api_port) if fake else None
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
         # warm-up: one conversation, not measured
         await user(session, sender, f"oBenchWarm{run_id}", ["你好", pool[0]], Recorder(), None, rng, deadline, ids)
@@ -121,6 +157,14 @@ async def main_async(args: argparse.Namespace) -> int:
 
         await asyncio.gather(*(staggered(i) for i in range(args.concurrency)))
         wall = time.monotonic() - started
+    if fake and runner:
+        expected = sum(len(v) for k, v in rec.deferred_sent.items())
+        until = time.monotonic() + 30
+        while sum(len(fake.arrivals.get(k, [])) for k in rec.deferred_sent) < expected and time.monotonic() < until:
+            await asyncio.sleep(0.1)
+        delays = [a - s for k, starts in rec.deferred_sent.items()
+                  for s, a in zip(starts, fake.arrivals.get(k, []))]  # one message per answer here
+        await runner.cleanup()
     answered = rec.passive + rec.success
     print(f"WeChat channel, C={args.concurrency}, {args.turns} turns each, mode={args.mode}, "
           f"{'burst' if args.burst else 'staggered, 0.5-1.5 s think time'}")
@@ -133,6 +177,12 @@ async def main_async(args: argparse.Namespace) -> int:
     if answered:
         print(f"all answers            p50 {statistics.median(answered) * 1000:.0f} ms  "
               f"p99 {pct(answered, 0.99) * 1000:.0f} ms")
+    if fake:
+        print(f"customer-service messages received {len(delays)} of {len(rec.success)} deferred answers, "
+              f"token requests {fake.token_requests}")
+        if delays:
+            print(f"request → customer-service message  p50 {pct(delays, 0.5) * 1000:.0f} ms  "
+                  f"p99 {pct(delays, 0.99) * 1000:.0f} ms")
     return 1 if rec.errors else 0
 
 
@@ -144,6 +194,7 @@ def main() -> int:
     p.add_argument("--mode", choices=["plain", "safe"], default=os.environ.get("WECHAT_MODE", "plain"))
     p.add_argument("--deadline", type=float, default=300)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--fake-api-port", type=int, help="serve a fake WeChat API on this loopback port")
     return asyncio.run(main_async(p.parse_args()))
 
 

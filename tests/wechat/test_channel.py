@@ -331,3 +331,17 @@ def test_other_processes_read_the_same_settings_without_rasa(monkeypatch) -> Non
     config = from_credentials_file(env={"WECHAT_MODE": "safe", "WECHAT_API_BASE_URL": "http://127.0.0.1:7/"})
     assert (config.mode, config.api_base_url, config.token) == ("safe", "http://127.0.0.1:7", "hotline-dev-token")
     assert WeChatClient.from_config(config).base == "http://127.0.0.1:7"
+
+
+def test_messages_rasa_sends_outside_a_turn_go_out_as_customer_service_messages(channel_factory) -> None:
+    async def go():
+        async with fake_api() as (api, base):
+            channel = channel_factory(api_base_url=base)
+            out = channel.get_output_channel()
+            await out.send_response(OPENID, {"text": "坐席已回复：请带上劳动合同。",
+                                             "buttons": [{"title": "继续咨询", "payload": "/continue_consult"}]})
+            await out.client.close()
+            return [m["text"]["content"] for m in api.sent], channel.store.menu(OPENID)
+    sent, menu = run(go())
+    assert sent == ["坐席已回复：请带上劳动合同。\n\n回复数字即可选择：\n1. 继续咨询"]
+    assert [m.payload for m in menu] == ["/continue_consult"]

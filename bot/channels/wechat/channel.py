@@ -7,6 +7,7 @@ turn (for example an external event triggered for this user) go out through the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -58,15 +59,17 @@ class WeChatOutput(OutputChannel):
     def name(cls) -> Text:
         return "wechat"
 
-    def __init__(self, client: WeChatClient) -> None:
-        self.client = client
+    def __init__(self, client: WeChatClient, store: ChannelStore | None = None) -> None:
+        self.client, self.store = client, store
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self.client.send_text(recipient_id, text)
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list, **kwargs: Any) -> None:
-        rendered, _ = render([{"text": text, "buttons": buttons}], default_texts())
+        rendered, menu = render([{"text": text, "buttons": buttons}], default_texts())
         await self.client.send_text(recipient_id, rendered)
+        if self.store is not None:  # so that the user's "1" picks from these options
+            await asyncio.get_running_loop().run_in_executor(None, self.store.set_menu, recipient_id, menu)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         await self.client.send_text(recipient_id, image)
@@ -129,4 +132,4 @@ class WeChatInput(InputChannel):
         return bp
 
     def get_output_channel(self) -> OutputChannel:
-        return WeChatOutput(self.client)
+        return WeChatOutput(self.client, self.store)

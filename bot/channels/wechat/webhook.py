@@ -73,8 +73,7 @@ class Webhook:
                        if config.mode == "safe" else None)
         self._background: set[asyncio.Task[Any]] = set()
         self._last_purge = 0.0
-        # SQLite has one writer: threads of our own contending for it wait in SQLite's backoff
-        # (up to 100 ms a try), which showed as seconds of p99 under load. One thread serialises them.
+        # SQLite has one writer: one thread keeps our own writes from waiting on each other's lock.
         sqlite = store.engine.url.get_backend_name() == "sqlite"
         self._db_threads = ThreadPoolExecutor(max_workers=1 if sqlite else 4, thread_name_prefix="wechat-db")
 

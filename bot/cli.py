@@ -38,6 +38,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "  网页咨询:  http://localhost:8000/chat/   ← 在浏览器中打开 (open in a browser)\n"
         f"  REST:      POST {REST_URL}  {{\"sender\": \"u1\", \"message\": \"你好\"}}\n"
         "  socket.io: http://127.0.0.1:5005/socket.io\n"
+        "  微信公众号: http://127.0.0.1:5005/webhooks/wechat/webhook  (WECHAT_* 环境变量, 默认开发配置)\n"
         "  坐席辅助:  POST http://127.0.0.1:8000/api/assist/suggest  {\"text\": \"老板欠薪怎么办\"}\n"
         "  终端对话:  在另一个终端运行 ./hotline chat\n"
         "按 Ctrl-C 停止 (Ctrl-C stops everything).",

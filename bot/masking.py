@@ -39,3 +39,9 @@ def mask_text(text: str) -> str:
     """Masks every ID number and mobile number inside free text."""
     text = _ID_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
     return _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+
+
+def mask_openid(value: str | None) -> str:
+    """oAbCdEfGhIjKlMnOpQrStUvWxYz12 → oAbC…yz12: enough to follow one user through a log."""
+    value = value or ""
+    return value[:4] + "…" + value[-4:] if len(value) > 12 else "…"

@@ -23,6 +23,10 @@ TRACKER_STORE = "bot.tracker_store.CachedSQLTrackerStore"
 def child_env() -> dict[str, str]:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from bot.channels.wechat.config import DEV_ENV
+
+    for name, value in DEV_ENV.items():  # credentials.yml reads these; production sets them
+        env.setdefault(name, value)
     return env
 
 

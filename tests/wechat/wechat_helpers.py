@@ -1,0 +1,196 @@
+"""Helpers for the channel tests: the channel served by Sanic on loopback with a stub bot, a fake
+WeChat API server (aiohttp, loopback), and requests signed and encrypted with wechatpy — not with the
+channel's own crypto, so the checks mean something."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+import aiohttp
+import pytest
+import xmltodict
+from aiohttp import web
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.utils import WeChatSigner
+
+TOKEN, APP_ID, APP_SECRET = "test-token", "wx49f0ab532d5d035a", "test-secret"
+AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+ACCOUNT, OPENID = "gh_12348demo", "oUser1234567890abcdefghijklm"
+_app_numbers = itertools.count()
+
+
+def run(coro: Awaitable[Any]) -> Any:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def sign(*parts: str) -> str:
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return signer.signature
+
+
+def message_xml(msg_type: str, extra: str = "", msg_id: str | None = "1000000001", openid: str = OPENID,
+                create_time: int | None = None) -> str:
+    return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
+            f"{extra}" + (f"<MsgId>{msg_id}</MsgId>" if msg_id else "") + "</xml>")
+
+
+def text_xml(content: str, msg_id: str = "1000000001", **kw: Any) -> str:
+    return message_xml("text", f"<Content><![CDATA[{content}]]></Content>", msg_id, **kw)
+
+
+def event_xml(event: str, key: str | None = None, **kw: Any) -> str:
+    extra = f"<Event><![CDATA[{event}]]></Event>" + (f"<EventKey><![CDATA[{key}]]></EventKey>" if key else "")
+    return message_xml("event", extra, msg_id=None, **kw)
+
+
+@dataclass
+class Signed:
+    params: dict[str, str]
+    body: bytes
+
+
+def signed(xml: str, mode: str = "plain", timestamp: int | None = None, token: str = TOKEN,
+           app_id: str = APP_ID) -> Signed:
+    """A POST as WeChat sends it, signed (and in safe mode encrypted) by wechatpy."""
+    ts, nonce = str(timestamp if timestamp is not None else int(time.time())), "nonce123"
+    params = {"signature": sign(token, ts, nonce), "timestamp": ts, "nonce": nonce, "openid": OPENID}
+    if mode == "plain":
+        return Signed(params, xml.encode())
+    env = xmltodict.parse(WeChatCrypto(token, AES_KEY, app_id).encrypt_message(xml, nonce, ts))["xml"]
+    params.update(encrypt_type="aes", msg_signature=env["MsgSignature"])
+    body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{env['Encrypt']}]]></Encrypt></xml>"
+    return Signed(params, body.encode())
+
+
+def read_reply(body: str, mode: str = "plain") -> dict[str, str]:
+    """The reply's fields; in safe mode decrypted and its signature checked by wechatpy."""
+    if mode == "safe":
+        env = xmltodict.parse(body)["xml"]
+        body = WeChatCrypto(TOKEN, AES_KEY, APP_ID).decrypt_message(body, env["MsgSignature"], env["TimeStamp"],
+                                                                    env["Nonce"])
+    return dict(xmltodict.parse(body)["xml"])
+
+
+@dataclass
+class FakeWeChatAPI:
+    """/cgi-bin/token and /cgi-bin/message/custom/send on loopback, recording what arrives."""
+
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    token_requests: int = 0
+    reject_next_with: list[int] = field(default_factory=list)  # errcodes for the next sends
+    expires_in: int = 7200
+    arrived: asyncio.Event | None = None
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/cgi-bin/token", self.token)
+        app.router.add_post("/cgi-bin/message/custom/send", self.send)
+        return app
+
+    async def token(self, request: web.Request) -> web.Response:
+        if (request.query.get("appid"), request.query.get("secret")) != (APP_ID, APP_SECRET):
+            return web.json_response({"errcode": 40013, "errmsg": "invalid appid"})
+        self.token_requests += 1
+        return web.json_response({"access_token": f"TOKEN{self.token_requests}", "expires_in": self.expires_in})
+
+    async def send(self, request: web.Request) -> web.Response:
+        if request.query.get("access_token") != f"TOKEN{self.token_requests}":
+            return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+        if self.reject_next_with:
+            return web.json_response({"errcode": self.reject_next_with.pop(0), "errmsg": "rejected"})
+        body = await request.read()
+        assert b"\\u" not in body  # UTF-8, not JSON escapes (WeChat would show them)
+        self.sent.append(await request.json())
+        if self.arrived is not None:
+            self.arrived.set()
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def wait_for(self, n: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.sent) < n and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        return self.sent
+
+
+@asynccontextmanager
+async def fake_api() -> AsyncIterator[tuple[FakeWeChatAPI, str]]:
+    fake = FakeWeChatAPI()
+    runner = web.AppRunner(fake.app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield fake, f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+class StubBot:
+    """Stands in for Rasa's on_new_message: canned replies by text, an optional delay, a record."""
+
+    def __init__(self, replies: Callable[[str], list[dict[str, Any]]] | None = None, delay: float = 0.0) -> None:
+        self.replies = replies or (lambda text: [{"text": f"收到：{text}"}])
+        self.delay = delay
+        self.calls: list[tuple[str, str]] = []
+
+    async def __call__(self, message: Any) -> None:
+        self.calls.append((message.sender_id, message.text))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        for m in self.replies(message.text):
+            m = dict(m)
+            await message.output_channel.send_response(message.sender_id, m)
+
+
+@asynccontextmanager
+async def serve(channel: Any, bot: StubBot) -> AsyncIterator[str]:
+    """The channel's blueprint under /webhooks/wechat, as Rasa mounts it, on a loopback port."""
+    from sanic import Sanic
+
+    Sanic.test_mode = True
+    app = Sanic(f"wechat_test_{next(_app_numbers)}")
+    app.config.ACCESS_LOG = False
+    app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/wechat")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
+    await srv.startup()
+    await srv.before_start()
+    await srv.after_start()
+    try:
+        yield f"http://127.0.0.1:{port}/webhooks/wechat/webhook"
+    finally:
+        await srv.before_stop()
+        srv.close()
+        await srv.wait_closed()
+        await srv.after_stop()
+        sock.close()
+
+
+async def post(session: aiohttp.ClientSession, url: str, req: Signed) -> tuple[int, str]:
+    async with session.post(url, params=req.params, data=req.body) as resp:
+        return resp.status, await resp.text()
+
+
+@pytest.fixture
+def channel_factory(sqlite_url: str) -> Callable[..., Any]:
+    """New WeChatInput instances on the same database (a fresh one stands for a restart)."""
+    from bot.channels.wechat import WeChatInput
+    from bot.channels.wechat.config import WeChatConfig
+
+    def make(mode: str = "plain", api_base_url: str = "http://127.0.0.1:9", **kw: Any) -> Any:
+        return WeChatInput(WeChatConfig(token=TOKEN, app_id=APP_ID, app_secret=APP_SECRET,
+                                        encoding_aes_key=AES_KEY, mode=mode, api_base_url=api_base_url,
+                                        db_url=sqlite_url, **kw))
+
+    return make

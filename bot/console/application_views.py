@@ -1,0 +1,49 @@
+"""Legal-aid applications: list, view and status change over the same functions as
+`hotline applications` (bot.legal_aid.store), so every view and change is audited the same way."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.console.keys import ENGINE_KEY, SESSION
+from bot.legal_aid import store as aid_store
+
+STATUSES = tuple(aid_store.TRANSITIONS)
+
+
+async def applications_page(request: web.Request) -> web.Response:
+    status = request.query.get("status") or None
+    if status not in STATUSES:
+        status = None
+    apps = await asyncio.to_thread(aid_store.list_all, request.app[ENGINE_KEY], status)
+    return aiohttp_jinja2.render_template("applications.html", request,
+                                          {"applications": list(reversed(apps)), "status": status,
+                                           "statuses": STATUSES})
+
+
+async def application_page(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
+    actor = f"console:{request[SESSION].user.username}"
+    app = await asyncio.to_thread(aid_store.get, request.app[ENGINE_KEY], request.match_info["ref"], actor)
+    if app is None:
+        raise web.HTTPNotFound()
+    return aiohttp_jinja2.render_template(
+        "application.html", request,
+        {"app": app, "next_statuses": sorted(aid_store.TRANSITIONS.get(app.status, ())), "error": error,
+         "assessment": (app.details.get("assessment") or {}) if isinstance(app.details, dict) else {}},
+        status=status)
+
+
+async def application_set_status(request: web.Request) -> web.Response:
+    form = await request.post()
+    actor = f"console:{request[SESSION].user.username}"
+    new_status = str(form.get("status") or "")
+    reason = str(form.get("reason") or "").strip()[:aid_store.MAX_DETAIL_CHARS] or None
+    try:
+        app = await asyncio.to_thread(aid_store.set_status, request.app[ENGINE_KEY], request.match_info["ref"],
+                                      new_status, actor, reason)
+    except aid_store.WorkflowError as exc:
+        return await application_page(request, str(exc), 409)
+    raise web.HTTPSeeOther(f"/console/applications/{app.reference}")

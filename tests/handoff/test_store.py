@@ -225,3 +225,16 @@ def test_a_new_ticket_after_close_is_a_new_reference(eng) -> None:
     assert open_one(eng, sid).reference != t.reference
     assert len(store.for_sender(eng, sid)) == 2
     assert len(store.tickets_between(eng, T0 - timedelta(seconds=1), T0 + timedelta(seconds=1))) >= 2
+
+
+def test_migrations_create_what_the_code_uses(eng) -> None:
+    from sqlalchemy import inspect
+
+    from bot.store import schema
+
+    schema.upgrade(eng)
+    insp = inspect(eng)
+    for table in store.metadata.tables.values():
+        assert table.name in set(insp.get_table_names())
+        assert {c["name"] for c in insp.get_columns(table.name)} == {c.name for c in table.columns}, table.name
+    assert "uq_handoff_tickets_active_sender" in {i["name"] for i in insp.get_indexes("handoff_tickets")}

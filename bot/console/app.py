@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.console import application_views, login_views, sse, stats_views, ticket_views
-from bot.console.keys import CSRF_FIELD, ENGINE_KEY, SESSION, STREAMS_KEY
+from bot.console.keys import ENGINE_KEY, STREAMS_KEY
 from bot.store import schema
 
 HERE = Path(__file__).parent
@@ -20,16 +20,6 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-
-
-async def _context(request: web.Request) -> dict[str, Any]:
-    from bot.console.stats_views import category_names
-    from bot.handoff import tickets
-
-    session = request.get(SESSION)
-    return {"session": session, "user": session.user if session else None,
-            "csrf_token": session.csrf_token if session else "", "csrf_field": CSRF_FIELD,
-            "categories": category_names(), "resolution_names": tickets.RESOLUTION_CODES}
 
 
 def _duration(seconds: float | None) -> str:
@@ -76,7 +66,7 @@ def setup(app: web.Application, engine: Engine) -> None:
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                autoescape=jinja2.select_autoescape(["html"], default_for_string=True,
                                                                    default=True),
-                               context_processors=[_context], undefined=jinja2.StrictUndefined)
+                               undefined=jinja2.StrictUndefined)
     env.filters["duration"] = _duration
     env.filters["local"] = _local
     app[ENGINE_KEY] = engine

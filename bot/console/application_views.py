@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.console.keys import ENGINE_KEY, SESSION
+from bot.console.pages import render
 from bot.legal_aid import store as aid_store
 
 STATUSES = tuple(aid_store.TRANSITIONS)
@@ -19,7 +19,7 @@ async def applications_page(request: web.Request) -> web.Response:
     if status not in STATUSES:
         status = None
     apps = await asyncio.to_thread(aid_store.list_all, request.app[ENGINE_KEY], status)
-    return aiohttp_jinja2.render_template("applications.html", request,
+    return render("applications.html", request,
                                           {"applications": list(reversed(apps)), "status": status,
                                            "statuses": STATUSES})
 
@@ -29,7 +29,7 @@ async def application_page(request: web.Request, error: str | None = None, statu
     app = await asyncio.to_thread(aid_store.get, request.app[ENGINE_KEY], request.match_info["ref"], actor)
     if app is None:
         raise web.HTTPNotFound()
-    return aiohttp_jinja2.render_template(
+    return render(
         "application.html", request,
         {"app": app, "next_statuses": sorted(aid_store.TRANSITIONS.get(app.status, ())), "error": error,
          "assessment": (app.details.get("assessment") or {}) if isinstance(app.details, dict) else {}},

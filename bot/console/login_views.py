@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.console import auth, users
 from bot.console.keys import (CSRF_FIELD, ENGINE_KEY, LOGIN_CSRF_COOKIE, SESSION, SESSION_COOKIE, TOKEN)
+from bot.console.pages import render
 
 MAX_FIELD_CHARS = 256
 
@@ -21,7 +21,7 @@ def _secure(request: web.Request) -> bool:
 def _login_page(request: web.Request, error: str | None = None, status: int = 200,
                 username: str = "") -> web.Response:
     token = auth.new_token()
-    resp = aiohttp_jinja2.render_template("login.html", request,
+    resp = render("login.html", request,
                                           {"error": error, "login_csrf": token, "username": username},
                                           status=status)
     resp.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", secure=_secure(request),

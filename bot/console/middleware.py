@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.console import auth, users
 from bot.console.keys import CSRF_FIELD, CSRF_HEADER, ENGINE_KEY, SESSION, SESSION_COOKIE, TOKEN
+from bot.console.pages import render
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def refuse(request: web.Request, status: int, message: str | None = None) -> web
     text = message or ERRORS.get(status, "请求失败")
     if wants_json(request) or not request.path.startswith("/console"):
         return web.json_response({"error": text}, status=status, dumps=_dumps)
-    return aiohttp_jinja2.render_template("error.html", request, {"message": text, "status": status},
+    return render("error.html", request, {"message": text, "status": status},
                                           status=status)
 
 

@@ -7,13 +7,13 @@ import csv
 import io
 from datetime import datetime, time, timedelta, timezone
 
-import aiohttp_jinja2
 from aiohttp import web
 
-from bot.consultation import categories
 from bot.console import charts, stats
-from bot.console.middleware import require_role
 from bot.console.keys import ENGINE_KEY
+from bot.console.middleware import require_role
+from bot.console.pages import render
+from bot.consultation import categories
 from bot.handoff import store
 from bot.legal_aid import store as aid_store
 from bot.store import consultation_log
@@ -53,7 +53,7 @@ def category_names() -> dict[str, str]:
 
 async def stats_page(request: web.Request) -> web.Response:
     report, days = await _report(request)
-    return aiohttp_jinja2.render_template("stats.html", request,
+    return render("stats.html", request,
                                           {"report": report, "days": days, "names": category_names(),
                                            "decision_names": DECISION_NAMES})
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.console import middleware
 from bot.console.keys import ENGINE_KEY, SESSION
+from bot.console.pages import render
 from bot.console.users import Session
 from bot.handoff import delivery, routing, store, tickets
 from bot.kb import assist
 from bot.legal_aid import store as aid_store
 from bot.web.keys import KB_KEY
+
+logger = logging.getLogger(__name__)
 
 # Which ticket kinds each role works on; supervisors see everything.
 KINDS_FOR_ROLE = {"agent": {tickets.HOTLINE_AGENT}, "mediator": {tickets.MEDIATION},
@@ -47,12 +50,12 @@ async def _queue_for(request: web.Request) -> list[tickets.Ticket]:
 
 
 async def queue_page(request: web.Request) -> web.Response:
-    return aiohttp_jinja2.render_template("queue.html", request,
+    return render("queue.html", request,
                                           {"tickets": await _queue_for(request), "now": now()})
 
 
 async def queue_rows(request: web.Request) -> web.Response:
-    return aiohttp_jinja2.render_template("_queue_rows.html", request,
+    return render("_queue_rows.html", request,
                                           {"tickets": await _queue_for(request), "now": now()})
 
 
@@ -119,21 +122,21 @@ async def ticket_page(request: web.Request, error: str | None = None, status: in
                       draft: str = "") -> web.Response:
     ticket = await _ticket(request)
     context = await _ticket_context(request, ticket)
-    return aiohttp_jinja2.render_template("ticket.html", request, {**context, "error": error, "draft": draft},
+    return render("ticket.html", request, {**context, "error": error, "draft": draft},
                                           status=status)
 
 
 async def ticket_transcript(request: web.Request) -> web.Response:
     ticket = await _ticket(request)
     transcript = await asyncio.to_thread(store.transcript, request.app[ENGINE_KEY], ticket.reference)
-    return aiohttp_jinja2.render_template("_transcript.html", request,
+    return render("_transcript.html", request,
                                           {"ticket": ticket, "transcript": transcript})
 
 
 async def ticket_suggestions(request: web.Request) -> web.Response:
     ticket = await _ticket(request)
     transcript = await asyncio.to_thread(store.transcript, request.app[ENGINE_KEY], ticket.reference)
-    return aiohttp_jinja2.render_template("_suggestions.html", request,
+    return render("_suggestions.html", request,
                                           {"assist": _suggestions(request, ticket, transcript)})
 
 
@@ -165,7 +168,10 @@ async def _act(request: web.Request, action, notify: bool = True, draft: str = "
     except tickets.HandoffError as exc:
         return await ticket_page(request, str(exc), _status_for(exc), draft=draft)
     if notify:
-        await delivery.notify_async(ticket.sender_id)
+        try:
+            await delivery.notify_async(ticket.sender_id)
+        except Exception:  # noqa: BLE001 - the item stays in the outbox; the citizen's next poll gets it
+            logger.warning("could not notify the relay for %s", ticket.reference, exc_info=True)
     raise web.HTTPSeeOther(f"/console/tickets/{ticket.reference}")
 
 
@@ -202,7 +208,7 @@ async def close(request: web.Request) -> web.Response:
 async def callbacks_page(request: web.Request) -> web.Response:
     show_done = request.query.get("done") == "1"
     items = await asyncio.to_thread(store.callbacks, request.app[ENGINE_KEY], show_done)
-    return aiohttp_jinja2.render_template("callbacks.html", request,
+    return render("callbacks.html", request,
                                           {"callbacks": items, "now": now(), "show_done": show_done,
                                            "resolution_codes": tickets.RESOLUTION_CODES})
 

@@ -1,4 +1,4 @@
-"""Low-confidence turns: ask to rephrase; two in a row offer a human."""
+"""Low-confidence turns: ask to rephrase; two in a row hand over to a human (or offer 留言)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SLOT_FALLBACK_STREAK, slot_set
+from actions.common import SLOT_FALLBACK_STREAK, agents_on_duty, slot_set
+from actions.handoff import request_agent
+from bot.handoff.tickets import REASON_FALLBACK
 
 OFFER_HUMAN_AFTER = 2
 
@@ -21,6 +23,9 @@ class ActionHandleLowConfidence(Action):
     ) -> list[dict[str, Any]]:
         streak = int(tracker.get_slot(SLOT_FALLBACK_STREAK) or 0) + 1
         if streak >= OFFER_HUMAN_AFTER:
+            if agents_on_duty():
+                dispatcher.utter_message(response="utter_fallback_to_human")
+                return request_agent(dispatcher, tracker, REASON_FALLBACK)
             dispatcher.utter_message(response="utter_offer_human")
             return [slot_set(SLOT_FALLBACK_STREAK, 0)]
         dispatcher.utter_message(response="utter_ask_rephrase")

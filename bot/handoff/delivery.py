@@ -9,6 +9,7 @@ loses nothing: the item stays queued.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -27,9 +28,16 @@ def relay_url() -> str:
 def notify(sender_id: str) -> bool:
     """Asks the Rasa server to deliver the sender's outbox now. Blocking, short timeout; True if the
     relay answered. Call it from aiohttp through `asyncio.to_thread` or use `notify_async`."""
-    raise NotImplementedError
+    body = json.dumps({"sender": sender_id}).encode()
+    req = urllib.request.Request(relay_url(), body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:
+            return resp.status == 200
+    except OSError as err:  # the Rasa server is down or busy: the item stays queued
+        logger.warning("handoff notify failed: %s", err)
+        return False
 
 
 async def notify_async(sender_id: str) -> bool:
     """`notify` for aiohttp handlers."""
-    raise NotImplementedError
+    return await asyncio.to_thread(notify, sender_id)

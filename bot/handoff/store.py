@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, and_, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -236,6 +236,19 @@ def queue(engine: Engine) -> list[Ticket]:
         rows = conn.execute(select(tickets_table).where(_t.status.in_(T.ACTIVE))
                             .order_by(_t.priority, _t.created_at, _t.id)).all()
     return [_ticket(r) for r in rows]
+
+
+def queue_position(engine: Engine, ref: str) -> int | None:
+    """1 for the next ticket an agent will take; None unless the ticket is waiting (open)."""
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        row = _row(conn, ref)
+        if row is None or row.status != T.OPEN:
+            return None
+        ahead = conn.execute(select(func.count()).select_from(tickets_table).where(
+            _t.status == T.OPEN, or_(_t.priority < row.priority,
+                                     and_(_t.priority == row.priority, _t.created_at < row.created_at)))).scalar()
+    return int(ahead or 0) + 1
 
 
 def callbacks(engine: Engine, include_done: bool = False) -> list[Ticket]:

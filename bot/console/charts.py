@@ -35,7 +35,9 @@ def _render(draw) -> str:  # type: ignore[no-untyped-def]
 
 def consultations(per_day: dict[date, Counter[str]], names: dict[str, str], top: int = 7) -> str:
     """Stacked bars per day for the most frequent categories, the rest as 其他."""
-    totals: Counter[str] = sum(per_day.values(), Counter())
+    totals: Counter[str] = Counter()
+    for counts in per_day.values():
+        totals.update(counts)
     shown = [c for c, _ in totals.most_common(top)]
     days = sorted(per_day)
 
@@ -46,7 +48,7 @@ def consultations(per_day: dict[date, Counter[str]], names: dict[str, str], top:
             return
         labels = [d.strftime("%m-%d") for d in days]
         bottom = [0] * len(days)
-        series = [(names.get(c, c), [per_day[d][c] for d in days]) for c in shown]
+        series = [(names.get(c, c), [per_day[d].get(c, 0) for d in days]) for c in shown]
         rest = [sum(n for c, n in per_day[d].items() if c not in shown) for d in days]
         if any(rest):
             series.append(("其他", rest))

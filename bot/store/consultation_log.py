@@ -82,3 +82,14 @@ def top_unanswered(rows: list[Consultation], n: int = 20) -> list[tuple[str, int
         counts[key] += 1
         shown.setdefault(key, r.question)
     return [(shown[k], c) for k, c in counts.most_common(n)]
+
+
+def record_safely(engine_factory, sender_id: str, category: str, question: str, answered: bool,  # type: ignore[no-untyped-def]
+                  faq_id: str | None = None) -> None:
+    """`record` for the actions: statistics must never cost the citizen an answer."""
+    import logging
+
+    try:
+        record(engine_factory(), sender_id, category, question, answered, faq_id)
+    except Exception:  # noqa: BLE001 - logged, the reply goes out regardless
+        logging.getLogger(__name__).warning("consultation log write failed", exc_info=True)

@@ -19,6 +19,16 @@ PASSWORD = "correct horse battery"
 FERNET_KEY = "vOvH6sdmpNWjRRIqCc7rdxs01lwHzfr3-KMkSADKGTw="
 
 
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch):
+    """argon2 at a test cost (the stored parameters travel with each hash; production keeps the defaults)."""
+    from argon2 import PasswordHasher
+
+    from bot.console import auth
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return KnowledgeBase()

@@ -84,7 +84,8 @@ def test_a_very_long_message_gets_a_note_first() -> None:
     assert messages[0]["response"] == "utter_long_message_note"
 
 
-def test_first_low_confidence_turn_asks_to_rephrase_and_the_second_offers_a_human(monkeypatch, tmp_path) -> None:
+def test_first_low_confidence_turn_asks_to_rephrase_and_the_second_offers_a_human(monkeypatch, tmp_path,
+                                                                                    sqlite_url) -> None:
     closed = tmp_path / "roster.yml"
     closed.write_text("hours: {}\n", encoding="utf-8")  # out of hours: offered, not queued
     monkeypatch.setenv("HOTLINE_ROSTER", str(closed))

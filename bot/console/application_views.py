@@ -12,6 +12,11 @@ from bot.console.pages import render
 from bot.legal_aid import store as aid_store
 
 STATUSES = tuple(aid_store.TRANSITIONS)
+DECISION_NAMES = {  # bot/eligibility decisions, as the statistics show them
+    "no_means_test": "免予核查经济状况", "exempt_from_means_check": "无需经济困难审查",
+    "means_test_passed": "经济困难审查通过", "means_test_failed": "不符合经济困难标准",
+    "needs_review": "需人工审查", "out_of_scope": "不属援助范围", "not_assessed": "未评估",
+}
 
 
 async def applications_page(request: web.Request) -> web.Response:
@@ -31,7 +36,7 @@ async def application_page(request: web.Request, error: str | None = None, statu
         raise web.HTTPNotFound()
     return render(
         "application.html", request,
-        {"app": app, "next_statuses": sorted(aid_store.TRANSITIONS.get(app.status, ())), "error": error,
+        {"app": app, "decision_names": DECISION_NAMES, "next_statuses": sorted(aid_store.TRANSITIONS.get(app.status, ())), "error": error,
          "assessment": (app.details.get("assessment") or {}) if isinstance(app.details, dict) else {}},
         status=status)
 

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from aiohttp import web
 
-from bot.console import charts, stats
+from bot.console import application_views, charts, stats
 from bot.console.keys import ENGINE_KEY
 from bot.console.middleware import require_role
 from bot.console.pages import render
@@ -19,11 +19,7 @@ from bot.legal_aid import store as aid_store
 from bot.store import consultation_log
 
 MAX_DAYS = 366
-DECISION_NAMES = {  # bot/eligibility decisions
-    "no_means_test": "免予核查经济状况", "exempt_from_means_check": "无需经济困难审查",
-    "means_test_passed": "经济困难审查通过", "means_test_failed": "不符合经济困难标准",
-    "needs_review": "需人工审查", "out_of_scope": "不属援助范围", stats.UNKNOWN_DECISION: "未评估",
-}
+DECISION_NAMES = application_views.DECISION_NAMES
 
 
 def _period(request: web.Request) -> tuple[datetime, datetime, int]:

@@ -288,3 +288,45 @@ def test_callbacks_page_masks_the_number_until_revealed(kb, eng, notified) -> No
         assert store.get(eng, cb.reference).status == "closed"
 
     run(kb, eng, scenario)
+
+
+def test_legal_aid_applications_list_view_and_status_change(kb, eng, notified) -> None:
+    from bot.legal_aid import store as aid_store
+
+    ref = aid_store.submit(eng, idempotency_key="k1", sender_id="c1", name="张三", phone="13812345678",
+                           id_number="11010519491231002X", region="河南省周口市", matter="labor_remuneration",
+                           details={"description": "包工头欠我三万五", "assessment": {"decision": "needs_review"}})
+    t = open_ticket(eng, "c1")
+
+    async def scenario(c):
+        await c.login("agent1")
+        listing = await (await c.get("/console/applications")).text()
+        assert ref in listing and "138****5678" in listing and "13812345678" not in listing
+        page = await (await c.get(f"/console/applications/{ref}")).text()
+        assert "110105********002X" in page and "11010519491231002X" not in page and "needs_review" in page
+        ticket_page = await (await c.get(f"/console/tickets/{t.reference}")).text()
+        assert f'href="/console/applications/{ref}"' in ticket_page  # linked by the conversation
+        assert (await c.post(f"/console/applications/{ref}/status", {"status": "approved"})).status == 409
+        assert (await c.post(f"/console/applications/{ref}/status", {"status": "under_review"})).status == 303
+        resp = await c.post(f"/console/applications/{ref}/status", {"status": "rejected", "reason": ""})
+        assert resp.status == 409 and "理由" in await resp.text()
+        assert aid_store.get(eng, ref, "test").status == "under_review"
+        assert (await c.get("/console/applications/FY-2026-999999-0")).status == 404
+
+    run(kb, eng, scenario)
+
+
+def test_the_queue_stream_announces_changes(kb, eng, notified) -> None:
+    import asyncio
+
+    async def scenario(c):
+        await c.login("agent1")
+        resp = await c.client.get("/console/queue/events")
+        assert resp.headers["Content-Type"].startswith("text/event-stream")
+        first = await asyncio.wait_for(resp.content.readuntil(b"event: queue\ndata: changed\n\n"), 5)
+        assert first.startswith(b"retry:")
+        open_ticket(eng, "c7")  # another process would do this: the stream polls the database
+        await asyncio.wait_for(resp.content.readuntil(b"event: queue\ndata: changed\n\n"), 5)
+        resp.close()
+
+    run(kb, eng, scenario)

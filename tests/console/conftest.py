@@ -35,11 +35,32 @@ def kb() -> KnowledgeBase:
 
 
 @pytest.fixture
-def eng(tmp_path, monkeypatch):
+def eng(request, tmp_path, monkeypatch):
+    """SQLite with four users; `@pytest.mark.parametrize("eng", ["postgres"], indirect=True)` for PostgreSQL."""
     monkeypatch.setenv("HOTLINE_FERNET_KEY", FERNET_KEY)
-    e = engine(f"sqlite:///{tmp_path / 'console.db'}")
+    if getattr(request, "param", "sqlite") == "postgres":
+        from tests.eligibility.test_applications import reset_schema
+
+        e = engine(request.getfixturevalue("postgres_url"))
+        reset_schema(e)
+    else:
+        e = engine(f"sqlite:///{tmp_path / 'console.db'}")
     for name, role in (("agent1", "agent"), ("agent2", "agent"), ("med1", "mediator"), ("boss", "supervisor")):
         users.add_user(e, name, PASSWORD, role, display_name=name.upper())
+    return e
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request, tmp_path):
+    """An empty database at the latest migration: SQLite, then a real PostgreSQL."""
+    from bot.store.db import engine
+
+    if request.param == "sqlite":
+        return engine(f"sqlite:///{tmp_path / 'users.db'}")
+    from tests.eligibility.test_applications import reset_schema
+
+    e = engine(request.getfixturevalue("postgres_url"))
+    reset_schema(e)
     return e
 
 

@@ -37,19 +37,6 @@ def test_spread_out_failures_do_not_lock() -> None:
     assert auth.locked_until(hourly, T0 + timedelta(hours=5, minutes=1)) is None
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request, tmp_path):
-    from bot.store.db import engine
-
-    if request.param == "sqlite":
-        return engine(f"sqlite:///{tmp_path / 'users.db'}")
-    from tests.eligibility.test_applications import reset_schema
-
-    e = engine(request.getfixturevalue("postgres_url"))
-    reset_schema(e)
-    return e
-
-
 def test_login_opens_a_session_and_logout_ends_it(db) -> None:
     users.add_user(db, "zhang", "correct horse battery", "agent", display_name="张坐席", now=T0)
     token, session = users.login(db, "zhang", "correct horse battery", "127.0.0.1", now=T0)

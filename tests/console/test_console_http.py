@@ -117,6 +117,7 @@ def test_queue_puts_crisis_first_and_filters_by_role(kb, eng, notified) -> None:
     run(kb, eng, scenario)
 
 
+@pytest.mark.parametrize("eng", ["sqlite", "postgres"], indirect=True)
 def test_a_ticket_from_claim_to_close(kb, eng, notified) -> None:
     t = open_ticket(eng, "c1")
 
@@ -139,6 +140,7 @@ def test_a_ticket_from_claim_to_close(kb, eng, notified) -> None:
     run(kb, eng, scenario)
 
 
+@pytest.mark.parametrize("eng", ["sqlite", "postgres"], indirect=True)
 def test_claiming_an_already_claimed_ticket_is_refused(kb, eng, notified) -> None:
     t = open_ticket(eng, "c1")
     store.claim(eng, t.reference, "agent2", t.created_at)

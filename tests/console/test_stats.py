@@ -62,10 +62,8 @@ def test_charts_keep_chinese_labels_as_text() -> None:
     assert "5分" in charts.bars({f"{r}分": r for r in range(1, 6)}, "满意度评分分布")
 
 
-def test_the_log_masks_questions_and_groups_by_day(tmp_path) -> None:
-    from bot.store.db import engine
-
-    e = engine(f"sqlite:///{tmp_path / 'log.db'}")
+def test_the_log_masks_questions_and_groups_by_day(db) -> None:
+    e = db
     consultation_log.record(e, "a", "debt", "我电话13812345678，借条丢了", False, now=T0)
     consultation_log.record(e, "b", "debt", "借钱不还", True, "debt-001", now=T0 + timedelta(hours=1))
     rows = consultation_log.between(e, START, END)

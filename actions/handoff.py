@@ -36,6 +36,8 @@ def request_agent(dispatcher: CollectingDispatcher, tracker: Tracker, reason: st
         dispatcher.utter_message(response="utter_handoff_in_progress", reference=ticket.reference)
     else:
         dispatcher.utter_message(response="utter_handoff_queued", reference=ticket.reference, position=position)
+        if ticket.region is None:  # agents work by region; the relay stores the answer
+            dispatcher.utter_message(response="utter_ask_region")
     return [slot_set(SLOT_HANDOFF_REFERENCE, ticket.reference), slot_set(SLOT_FALLBACK_STREAK, 0)]
 
 

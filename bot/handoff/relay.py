@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import Engine
 
+from bot.entities.regions import extract_regions
 from bot.handoff import store
 from bot.handoff import tickets as T
 from bot.paths import KNOWLEDGE
@@ -36,6 +37,8 @@ REWRITE = "rewrite"  # the bot handles `payload` instead of the text
 # Payloads the bot's rules answer (domain.yml); `step` tells the action which reply to give.
 INTENT_END = "end_handoff"
 INTENT_FEEDBACK = "rate_service"
+INTENT_REGION = "handoff_region"  # a waiting citizen answered "which province or city?"
+REGION_ANSWER_CHARS = 20  # longer messages are questions that happen to name a place
 STEP_ENDED = "ended"  # the citizen ended a claimed ticket: ask for the rating
 STEP_CANCELLED = "cancelled"  # the citizen withdrew a request nobody had claimed yet
 STEP_NONE = "none"  # 结束人工 with no ticket
@@ -116,6 +119,12 @@ def is_rating_button(text: str) -> bool:
     return parsed is not None and parsed[0] == INTENT_FEEDBACK
 
 
+def region_in(text: str) -> str | None:
+    """The first region named in the text (canonical name from the gazetteer), if any."""
+    found = extract_regions(text or "") if not (text or "").startswith("/") else []
+    return str(found[0].value) if found else None
+
+
 def decide(text: str, active: T.Ticket | None, feedback: T.Ticket | None) -> Decision:
     """The rule, without side effects: what happens to `text` given the conversation's tickets."""
     if is_end_request(text):
@@ -124,7 +133,11 @@ def decide(text: str, active: T.Ticket | None, feedback: T.Ticket | None) -> Dec
         step = STEP_ENDED if active.status == T.CLAIMED else STEP_CANCELLED
         return Decision(REWRITE, payload(INTENT_END, step))
     if active is not None:
-        return Decision(SILENCE) if active.status == T.CLAIMED else Decision(PASS)
+        if active.status == T.CLAIMED:
+            return Decision(SILENCE)
+        if active.region is None and len(_bare(text)) <= REGION_ANSWER_CHARS and region_in(text):
+            return Decision(REWRITE, f"/{INTENT_REGION}")
+        return Decision(PASS)
     if feedback is not None:
         if feedback.feedback_state == T.FEEDBACK_RATING_ASKED:
             if parse_score(text) is not None:
@@ -146,7 +159,9 @@ def intercept(engine: Engine, sender_id: str, text: str, now: datetime) -> Decis
     decision = decide(text, active, feedback)
     if active is not None:
         store.record_citizen_message(engine, active.reference, text, now)
-        if decision.action == REWRITE:  # 结束人工
+        if decision.payload == f"/{INTENT_REGION}" or (active.region is None and region_in(text)):
+            store.set_region(engine, active.reference, region_in(text) or "", now)
+        if decision.action == REWRITE and is_end_request(text):
             store.close(engine, active.reference, store.CITIZEN, "citizen_ended", now)
         elif detect_crisis(text) and active.priority > T.PRIORITY_CRISIS:
             # A crisis while waiting or talking to an agent: to the top of the queue.

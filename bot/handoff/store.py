@@ -426,6 +426,19 @@ def transfer(engine: Engine, ref: str, actor: str, now: datetime, *, mediation_b
         return _ticket(_row(conn, ref))
 
 
+def set_region(engine: Engine, ref: str, region: str, now: datetime) -> Ticket:
+    """The citizen's region for a ticket that had none (from the chat, or set by staff)."""
+    region = (region or "").strip()[:100]
+    if not region:
+        raise T.InvalidInput("请填写地区")
+    schema.upgrade(engine)
+    with engine.begin() as conn:
+        row = _locked_row(conn, ref)
+        conn.execute(tickets_table.update().where(_t.id == row.id).values(region=region, updated_at=now))
+        _add_message(conn, row.id, SYSTEM, None, f"地区：{region}", now)
+        return _ticket(_row(conn, ref))
+
+
 def rate(engine: Engine, ref: str, score: int, comment: str | None, now: datetime,
          ask_comment: bool = False) -> Ticket:
     """Stores the citizen's 1–5 rating and optional comment (masked, ≤ MAX_COMMENT_CHARS).

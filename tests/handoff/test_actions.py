@@ -70,7 +70,7 @@ def test_request_human_in_hours_queues_a_ticket_with_its_place(sqlite_url, on_du
     (ticket,) = store.queue(engine(sqlite_url))
     assert messages == [{**messages[0], "response": "utter_handoff_queued", "reference": ticket.reference,
                          "position": 1}]
-    assert ticket.region == "广东省深圳市"
+    assert ticket.region == "广东省深圳市"  # known from the conversation: not asked
     again, _ = run(ActionRequestHuman(), tracker("request_human", "快点转人工"))
     assert again[0]["reference"] == ticket.reference  # the same ticket, not a second one
 
@@ -83,7 +83,7 @@ def test_request_human_out_of_hours_offers_a_callback_and_queues_nothing(sqlite_
 
 def test_two_fallbacks_in_a_row_hand_over(sqlite_url, on_duty) -> None:
     messages, _ = run(ActionHandleLowConfidence(), tracker("nlu_fallback", "嗯那个", slots={"fallback_streak": 1}))
-    assert [m["response"] for m in messages] == ["utter_fallback_to_human", "utter_handoff_queued"]
+    assert [m["response"] for m in messages] == ["utter_fallback_to_human", "utter_handoff_queued", "utter_ask_region"]
     (ticket,) = store.queue(engine(sqlite_url))
     assert ticket.reason == "fallback"
 
@@ -93,6 +93,11 @@ def test_mediation_ticket_is_routed_whatever_the_hour(sqlite_url, off_duty) -> N
     (ticket,) = store.queue(engine(sqlite_url))
     assert (ticket.kind, ticket.mediation_body) == ("mediation", "交通事故人民调解委员会")
     assert messages[0]["mediation_body"] == "交通事故人民调解委员会"
+
+
+def test_an_agent_request_without_a_region_asks_for_it(sqlite_url, on_duty) -> None:
+    messages, _ = run(ActionRequestHuman(), tracker("request_human", "转人工"))
+    assert [m["response"] for m in messages] == ["utter_handoff_queued", "utter_ask_region"]
 
 
 @pytest.mark.parametrize(("value", "stored"), [("13812345678", "13812345678"), ("我的电话是138 1234 5678", "13812345678"),

@@ -104,3 +104,18 @@ def test_withdrawing_a_waiting_request_cancels_it_without_a_rating(eng) -> None:
     d = relay.intercept(eng, t.sender_id, "不用人工了", T0)
     assert d.payload == relay.payload(relay.INTENT_END, relay.STEP_CANCELLED)
     assert store.get(eng, t.reference).feedback_state is None
+
+
+def test_a_waiting_citizen_naming_a_place_sets_the_ticket_region(eng) -> None:
+    t = opened(eng)
+    assert relay.intercept(eng, t.sender_id, "广东深圳", T0).payload == "/handoff_region"
+    assert store.get(eng, t.reference).region == "广东省深圳市"
+    # Once known, a place in a question is just a question.
+    assert relay.intercept(eng, t.sender_id, "北京", T0).action == relay.PASS
+    assert store.get(eng, t.reference).region == "广东省深圳市"
+
+
+def test_a_long_question_naming_a_place_sets_the_region_and_is_answered(eng) -> None:
+    t = opened(eng)
+    d = relay.intercept(eng, t.sender_id, "我在成都打工，老板拖欠了我三个月的工资，应该去哪里投诉呢", T0)
+    assert d.action == relay.PASS and store.get(eng, t.reference).region == "四川省成都市"

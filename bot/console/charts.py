@@ -4,20 +4,34 @@ browser draws the Chinese labels with its own fonts and no font has to ship with
 from __future__ import annotations
 
 import io
+import logging
 import threading
+import warnings
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
+from functools import lru_cache
 
 import matplotlib
 
 matplotlib.use("Agg")
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 _lock = threading.Lock()  # matplotlib's text layout is not thread-safe
 RED, GREY = "#b3261e", "#9e9e9e"
 PALETTE = ["#b3261e", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#9e9e9e"]
-STYLE = {"svg.fonttype": "none", "font.family": ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "DejaVu Sans"],
-         "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
+MAX_DAILY_BARS = 31
+
+
+@lru_cache(maxsize=1)
+def _style() -> dict:
+    # Layout is measured with a CJK font when one is installed; the SVG text is drawn by the browser.
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    family = [f for f in CJK_FONTS if f in installed] + ["DejaVu Sans"]
+    return {"svg.fonttype": "none", "font.family": family, "font.size": 9, "axes.spines.top": False,
+            "axes.spines.right": False}
 
 
 def _svg(fig: Figure) -> str:
@@ -27,19 +41,29 @@ def _svg(fig: Figure) -> str:
 
 
 def _render(draw) -> str:  # type: ignore[no-untyped-def]
-    with _lock, matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(7.5, 3.2))
-        draw(fig.add_subplot())
+    with _lock, matplotlib.rc_context(_style()), warnings.catch_warnings():
+        # Without a CJK font matplotlib warns per missing glyph; the browser has the glyphs.
+        warnings.simplefilter("ignore")
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+        fig = Figure(figsize=(8, 3.2))
+        ax = fig.add_subplot()
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        draw(ax)
         return _svg(fig)
 
 
-def consultations(per_day: dict[date, Counter[str]], names: dict[str, str], top: int = 7) -> str:
-    """Stacked bars per day for the most frequent categories, the rest as 其他."""
+def consultations(per_day: dict[date, Counter[str]], names: dict[str, str], top: int = 7,
+                  first: date | None = None, last: date | None = None) -> str:
+    """Stacked bars per day for the most frequent categories, the rest as 其他; days without
+    consultations show as gaps when the period is short enough to draw every day."""
     totals: Counter[str] = Counter()
     for counts in per_day.values():
         totals.update(counts)
     shown = [c for c, _ in totals.most_common(top)]
     days = sorted(per_day)
+    if days and first and last and (last - first).days < MAX_DAILY_BARS:
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    per_day = {d: per_day.get(d, Counter()) for d in days}
 
     def draw(ax) -> None:  # type: ignore[no-untyped-def]
         if not days:
@@ -56,7 +80,7 @@ def consultations(per_day: dict[date, Counter[str]], names: dict[str, str], top:
             ax.bar(labels, values, bottom=bottom, label=name, color=PALETTE[i % len(PALETTE)])
             bottom = [b + v for b, v in zip(bottom, values)]
         ax.set_ylabel("咨询量")
-        ax.legend(fontsize=8, ncol=2, frameon=False, loc="upper left")
+        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         ax.tick_params(axis="x", labelrotation=45)
 
     return _render(draw)

@@ -10,6 +10,11 @@ from aiohttp import web
 from bot.console.keys import CSRF_FIELD, SESSION
 
 
+# bot/entities names as agents read them.
+ENTITY_NAMES = {"money": "金额（元）", "duration": "时长", "date": "日期", "region": "地区", "phone": "电话",
+                "id_number": "身份证号"}
+
+
 def base_context(request: web.Request) -> dict[str, Any]:
     from bot.consultation import categories
     from bot.handoff import tickets
@@ -18,7 +23,7 @@ def base_context(request: web.Request) -> dict[str, Any]:
     return {"session": session, "user": session.user if session else None,
             "csrf_token": session.csrf_token if session else "", "csrf_field": CSRF_FIELD,
             "categories": {cid: info.name for cid, info in categories().items()},
-            "resolution_names": tickets.RESOLUTION_CODES}
+            "resolution_names": tickets.RESOLUTION_CODES, "entity_names": ENTITY_NAMES}
 
 
 def render(template: str, request: web.Request, context: dict[str, Any], status: int = 200) -> web.Response:

@@ -67,7 +67,8 @@ async def stats_chart(request: web.Request) -> web.Response:
     report, _ = await _report(request)
     name = request.match_info["name"]
     if name == "consultations":
-        draw = lambda: charts.consultations(report.consultations_per_day, category_names())  # noqa: E731
+        draw = lambda: charts.consultations(report.consultations_per_day, category_names(),  # noqa: E731
+                                            first=report.start.date(), last=(report.end - timedelta(days=1)).date())
     elif name == "csat":
         draw = lambda: charts.bars({f"{r}分": n for r, n in report.csat.items()}, "满意度评分分布")  # noqa: E731
     elif name == "decisions":

@@ -81,14 +81,17 @@ async def _ticket(request: web.Request) -> tickets.Ticket:
     return ticket
 
 
+# "转人工", "找律师", "我要真人": shorter than this, a citizen turn is a request, not a question.
+MIN_QUESTION_CHARS = 6
+
+
 def _latest_citizen_text(ticket: tickets.Ticket, transcript: list[tickets.Message]) -> str:
-    for message in reversed(transcript):
-        if message.author == "citizen":
-            return message.text
-    for turn in reversed(ticket.summary.get("last_turns") or []):
-        if turn.get("speaker") == "citizen":
-            return turn.get("text", "")
-    return ""
+    """The citizen's latest question: from the transcript, else from the turns before the handoff;
+    short turns (a request for a human, "好的") only when there is nothing else."""
+    texts = [t.get("text", "") for t in ticket.summary.get("last_turns") or [] if t.get("speaker") == "citizen"]
+    texts += [m.text for m in transcript if m.author == "citizen"]
+    questions = [t for t in texts if len(t.strip()) >= MIN_QUESTION_CHARS]
+    return (questions or texts or [""])[-1]
 
 
 def _suggestions(request: web.Request, ticket: tickets.Ticket, transcript: list[tickets.Message]) -> dict[str, Any]:

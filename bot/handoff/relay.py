@@ -158,7 +158,8 @@ def intercept(engine: Engine, sender_id: str, text: str, now: datetime) -> Decis
     feedback = None if active is not None else store.awaiting_feedback(engine, sender_id, now)
     decision = decide(text, active, feedback)
     if active is not None:
-        store.record_citizen_message(engine, active.reference, text, now)
+        if (text or "").strip():
+            store.record_citizen_message(engine, active.reference, text, now)
         if decision.payload == f"/{INTENT_REGION}" or (active.region is None and region_in(text)):
             store.set_region(engine, active.reference, region_in(text) or "", now)
         if decision.action == REWRITE and is_end_request(text):

@@ -124,6 +124,21 @@ def test_socketio_citizen_gets_the_agent_message_pushed() -> None:
         assert any(m.get("text") == "您好，坐席在线。" for m in received), received
         assert pushed_after < 5
         assert store.pending_outbox(engine(), sid) == []
+        # A message posted while the page is away is pushed when it reconnects to its session.
+        client.disconnect()
+        store.post_agent_message(engine(), ref, "agent3", "刚才您掉线了，我还在。", now())
+        assert delivery.notify(sid)  # nobody in the room: stays queued
+        assert [i.text for i in store.pending_outbox(engine(), sid)] == ["刚才您掉线了，我还在。"]
+        client = socketio.Client(reconnection=False)
+        client.on("bot_uttered", on_bot)
+        received.clear()
+        client.connect(f"http://127.0.0.1:{stack.RASA_PORT}", transports=["polling"], socketio_path="socket.io")
+        client.emit("session_request", {"session_id": sid})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not received:
+            time.sleep(0.05)
+        assert [m.get("text") for m in received] == ["刚才您掉线了，我还在。"]
+        assert store.pending_outbox(engine(), sid) == []
     finally:
         client.disconnect()
 

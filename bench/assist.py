@@ -73,7 +73,8 @@ async def main() -> int:
     username, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
     users.add_user(engine(), username, password, "agent")
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    # unsafe=True: keep cookies from 127.0.0.1 (aiohttp drops cookies set by IP addresses by default).
+    async with aiohttp.ClientSession(timeout=timeout, cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
         session.headers["X-CSRF-Token"] = await login(session, username, password)
         for q in questions[:20]:  # warm-up, not measured: connections, first-use code paths
             async with session.post(URL, json={"text": q}) as resp:

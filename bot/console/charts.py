@@ -36,7 +36,7 @@ def _style() -> dict:
 
 def _svg(fig: Figure) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.3)
     return buf.getvalue()
 
 

@@ -165,6 +165,7 @@ def login(engine: Engine, username: str, password: str, remote: str | None = Non
     with engine.begin() as conn:
         conn.execute(login_attempts.insert().values(username=username, remote=(remote or "")[:64], ok=ok, at=now))
         if ok:
+            conn.execute(delete(sessions).where(sessions.c.expires_at < now))  # expired ones, anyone's
             session = Session(_user(row), auth.new_token(), now + auth.SESSION_LIFETIME)
             conn.execute(sessions.insert().values(token_hash=auth.token_hash(token), user_id=row.id,
                                                   csrf_token=session.csrf_token, created_at=now,

@@ -11,7 +11,7 @@ import logging
 
 from aiohttp import web
 
-from bot.console import auth, users
+from bot.console import auth, session_cache, users
 from bot.console.keys import CSRF_FIELD, CSRF_HEADER, ENGINE_KEY, SESSION, SESSION_COOKIE, TOKEN
 from bot.console.pages import render
 
@@ -64,7 +64,8 @@ async def console_middleware(request: web.Request, handler):  # type: ignore[no-
         return await handler(request)
     try:
         token = request.cookies.get(SESSION_COOKIE)
-        session = await asyncio.to_thread(users.session_for, request.app[ENGINE_KEY], token)
+        session = (session_cache.cached(token)
+                   or await asyncio.to_thread(session_cache.lookup, request.app[ENGINE_KEY], token))
         if session is None:
             if request.method == "GET" and not wants_json(request):
                 raise web.HTTPFound("/console/login")

@@ -332,3 +332,27 @@ def test_the_queue_stream_announces_changes(kb, eng, notified) -> None:
         resp.close()
 
     run(kb, eng, scenario)
+
+
+def test_a_disabled_user_loses_access_once_the_session_cache_expires(kb, eng, monkeypatch) -> None:
+    from bot.console import session_cache, users
+
+    async def scenario(c):
+        await c.login("agent1")
+        assert (await c.get("/console/api/queue")).status == 200
+        users.set_disabled(eng, "agent1")  # as `hotline users disable` does, from another process
+        monkeypatch.setattr(session_cache, "TTL_SECONDS", 0.0)
+        assert (await c.get("/console/api/queue")).status == 401
+
+    run(kb, eng, scenario)
+
+
+def test_logout_ends_the_session_at_once(kb, eng) -> None:
+    async def scenario(c):
+        await c.login("agent1")
+        token = next(m.value for m in c.client.session.cookie_jar if m.key == "hotline_console")
+        assert (await c.post("/console/logout")).status == 302
+        c.client.session.cookie_jar.update_cookies({"hotline_console": token})  # a copied cookie
+        assert (await c.get("/console/api/queue")).status == 401
+
+    run(kb, eng, scenario)

@@ -9,7 +9,10 @@
     var target = document.getElementById(targetId);
     if (!url || !target) { return Promise.resolve(); }
     return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (r) {
+        if (r.redirected) { location.reload(); return null; }  // the session ended: show the login page
+        return r.ok ? r.text() : null;
+      })
       .then(function (html) { if (html !== null) { target.innerHTML = html; } });
   }
 

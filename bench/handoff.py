@@ -1,4 +1,5 @@
-"""What the handoff gate adds to every citizen turn: the outbox check and `relay.intercept`.
+"""What the handoff gate adds to every citizen turn: `store.conversation` and, with a ticket,
+`relay.intercept`.
 
 Runs the same store calls the Rasa server makes per message, on a fresh SQLite file (or
 --db-url, e.g. a PostgreSQL), for conversations without a ticket (the common case) and for
@@ -29,8 +30,9 @@ def pct(values: list[float], q: float) -> float:
 def turn(eng, sender: str, text: str) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     now = datetime.now(timezone.utc)
-    store.pending_outbox(eng, sender)
-    relay.intercept(eng, sender, text, now)
+    active, feedback, _items = store.conversation(eng, sender, now)  # as bot/handoff/channel.py does
+    if active is not None or feedback is not None or relay.decide(text, None, None).action != relay.PASS:
+        relay.intercept(eng, sender, text, now, active, feedback)
     return (time.perf_counter() - start) * 1000
 
 

@@ -53,11 +53,11 @@ def _derived(message: UserMessage, text: str, metadata: dict[str, Any] | None = 
                        metadata=metadata if metadata is not None else message.metadata)
 
 
-async def deliver_outbox(processor: Any, original: Callable, message: UserMessage) -> list[T.OutboxItem]:
+async def deliver_outbox(processor: Any, original: Callable, message: UserMessage,
+                         items: list[T.OutboxItem]) -> list[T.OutboxItem]:
     """Sends the conversation's queued items through the message's output channel, oldest first;
     each is marked delivered once sent."""
     eng = engine()
-    items = await asyncio.to_thread(store.pending_outbox, eng, message.sender_id)
     for item in items:
         if item.kind == "text" and item.text:
             await message.output_channel.send_text_message(message.sender_id, item.text)
@@ -79,7 +79,10 @@ def install_gate() -> None:
         if metadata.get(TRIGGER_KEY):
             return await original(self, message)
         try:
-            delivered = await deliver_outbox(self, original, message)
+            eng = engine()
+            # One store round trip for a conversation that never had a human (the common case).
+            active, feedback, items = await asyncio.to_thread(store.conversation, eng, message.sender_id, _now())
+            delivered = await deliver_outbox(self, original, message, items) if items else []
             if metadata.get(FLUSH_KEY):
                 return _collected(message)
             closed_now = [i for i in delivered if i.intent == T.TRIGGER_CLOSED]
@@ -89,8 +92,10 @@ def install_gate() -> None:
                 await asyncio.to_thread(store.record_citizen_message, engine(), closed_now[-1].ticket_reference,
                                         message.text or "", _now())
                 return _collected(message)
-            decision = await asyncio.to_thread(relay.intercept, engine(), message.sender_id, message.text or "",
-                                               _now())
+            decision = relay.decide(message.text or "", None, None)
+            if active is not None or feedback is not None or decision.action != relay.PASS:
+                decision = await asyncio.to_thread(relay.intercept, eng, message.sender_id, message.text or "",
+                                                   _now(), active, feedback)
         except Exception:  # noqa: BLE001 - the bot must still answer
             logger.exception("handoff relay failed for a message; the bot answers it")
             if metadata.get(FLUSH_KEY):

@@ -152,11 +152,20 @@ def decide(text: str, active: T.Ticket | None, feedback: T.Ticket | None) -> Dec
     return Decision(PASS)
 
 
-def intercept(engine: Engine, sender_id: str, text: str, now: datetime) -> Decision:
-    """`decide`, then the store changes it implies, each committed before the bot replies."""
-    active = store.active_for_sender(engine, sender_id)
-    feedback = None if active is not None else store.awaiting_feedback(engine, sender_id, now)
+_UNREAD = object()
+
+
+def intercept(engine: Engine, sender_id: str, text: str, now: datetime, active: Any = _UNREAD,
+              feedback: Any = _UNREAD) -> Decision:
+    """`decide`, then the store changes it implies, each committed before the bot replies.
+    `active` and `feedback` may be passed in when already read (`store.conversation`)."""
+    if active is _UNREAD or feedback is _UNREAD:
+        active, feedback, _items = store.conversation(engine, sender_id, now)
+    if active is not None:
+        feedback = None
     decision = decide(text, active, feedback)
+    if active is None and feedback is None and decision.action == PASS:
+        return decision  # the common case: nothing to store
     if active is not None:
         if (text or "").strip():
             store.record_citizen_message(engine, active.reference, text, now)

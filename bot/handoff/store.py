@@ -299,6 +299,33 @@ def awaiting_feedback(engine: Engine, sender_id: str, now: datetime) -> Ticket |
     return _ticket(row)
 
 
+def conversation(engine: Engine, sender_id: str, now: datetime) -> tuple[Ticket | None, Ticket | None,
+                                                                        list[OutboxItem]]:
+    """Everything the relay needs for one citizen turn, in one round trip for the common case (a
+    conversation that never had a human): (active ticket, ticket awaiting feedback, pending outbox).
+
+    Outbox items only exist for tickets an agent claimed, which stay active or await feedback
+    until the citizen's next turn, so the outbox is read only when such a ticket exists."""
+    schema.upgrade(engine)
+    awaiting = (T.FEEDBACK_RATING_ASKED, T.FEEDBACK_COMMENT_ASKED)
+    with engine.connect() as conn:
+        rows = conn.execute(select(tickets_table).where(
+            _t.sender_id == sender_id, or_(_t.status.in_(T.ACTIVE), _t.feedback_state.in_(awaiting)),
+        ).order_by(_t.id.desc()).limit(2)).all()
+        if not rows:
+            return None, None, []
+        o = outbox_table.c
+        pending = conn.execute(
+            select(outbox_table, _t.reference).join(tickets_table, _t.id == o.ticket_id)
+            .where(o.sender_id == sender_id, o.delivered_at.is_(None)).order_by(o.id)).all()
+    active = next((_ticket(r) for r in rows if r.status in T.ACTIVE), None)
+    feedback = next((_ticket(r) for r in rows if r.status == T.CLOSED and r.feedback_state in awaiting
+                     and now - _aware(r.closed_at) <= FEEDBACK_WINDOW), None)
+    items = [OutboxItem(r.id, r.sender_id, r.reference, r.kind, r.text, r.intent, _aware(r.created_at))
+             for r in pending]
+    return active, feedback, items
+
+
 def claim(engine: Engine, ref: str, agent: str, now: datetime) -> Ticket:
     """Gives an open ticket to `agent`; the bot falls silent for that conversation from now on and the
     citizen is told an agent has joined. Raises AlreadyClaimed, TicketClosed or TicketNotFound."""

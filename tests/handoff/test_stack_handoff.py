@@ -50,6 +50,9 @@ def test_claimed_conversation_is_silent_and_agent_messages_come_back_over_rest()
     ticket = store.get(eng, ref)
     assert ticket.channel == "rest" and ticket.category == "wage_arrears"
     assert ticket.summary["faq_answers"] and ticket.summary["last_turns"]
+    # Asked for the region while waiting; the answer is stored on the ticket.
+    assert "已记下您所在的地区" in texts(say(sid, "广东深圳"))
+    assert store.get(eng, ref).region == "广东省深圳市"
     # While waiting, the bot still answers.
     assert texts(say(sid, "还要等多久")).strip()
     store.claim(eng, ref, "agent1", now())

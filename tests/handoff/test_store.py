@@ -238,3 +238,15 @@ def test_migrations_create_what_the_code_uses(eng) -> None:
         assert table.name in set(insp.get_table_names())
         assert {c["name"] for c in insp.get_columns(table.name)} == {c.name for c in table.columns}, table.name
     assert "uq_handoff_tickets_active_sender" in {i["name"] for i in insp.get_indexes("handoff_tickets")}
+
+
+def test_conversation_state_in_one_read(eng) -> None:
+    assert store.conversation(eng, sender(), T0) == (None, None, [])
+    t = open_one(eng)
+    store.claim(eng, t.reference, "a", T0)
+    active, feedback, items = store.conversation(eng, t.sender_id, T0)
+    assert (active.reference, feedback, [i.intent for i in items]) == (t.reference, None, [T.TRIGGER_CLAIMED])
+    store.close(eng, t.reference, "a", "answered", T0)
+    active, feedback, items = store.conversation(eng, t.sender_id, T0 + timedelta(minutes=1))
+    assert (active, feedback.reference, len(items)) == (None, t.reference, 2)
+    assert store.conversation(eng, t.sender_id, T0 + timedelta(hours=25))[1] is None

@@ -14,7 +14,7 @@ import pytest
 from bot import stack
 from bot.handoff import delivery, store
 from bot.store.db import engine
-from tests.stack.conftest import post, say
+from tests.stack.conftest import say
 
 pytestmark = [pytest.mark.stack, pytest.mark.usefixtures("running_stack")]
 RELAY = f"http://127.0.0.1:{stack.RASA_PORT}/webhooks/handoff"
@@ -153,4 +153,3 @@ def test_relay_refuses_bad_requests() -> None:
             urllib.request.urlopen(req, timeout=10)
         assert err.value.code == 400
     assert say("h-after-" + uuid.uuid4().hex[:4], "你好")  # the server keeps serving
-    _ = post

@@ -1,19 +1,29 @@
-"""Helpers shared by the actions: reading the tracker and recording handoff events."""
+"""Helpers shared by the actions: reading the tracker, and opening tickets for the humans."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
 
 from bot import taxonomy
-from bot.store import handoff_events
+from bot.handoff import roster, store
+from bot.handoff.tickets import Summary, Ticket, Turn, build_summary
+from bot.masking import mask_id_number, mask_phone, mask_text
 from bot.store.db import engine
 
 SLOT_CATEGORY = "category"
 SLOT_FALLBACK_STREAK = "fallback_streak"
 SLOT_HANDOFF_REFERENCE = "handoff_reference"
+SLOT_FAQ_ID = "faq_id"
 RECENT_TURNS = 10
+BOT_TURN_CHARS = 300  # enough for the agent to see what the bot said
+_MASKERS = {"phone": mask_phone, "id_number": mask_id_number}
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def latest_intent(tracker: Tracker) -> str:
@@ -40,10 +50,52 @@ def current_category(tracker: Tracker) -> str | None:
     return tracker.get_slot(SLOT_CATEGORY)
 
 
-def record_handoff(tracker: Tracker, kind: str) -> handoff_events.HandoffEvent:
-    category = current_category(tracker)
-    summary = f"[{category or '-'}] " + " | ".join(recent_user_texts(tracker))
-    return handoff_events.record(engine(), kind, tracker.sender_id, category, summary)
+def _faq_question(faq_id: str) -> str:
+    from bot.kb import service
+
+    entry = service.shared().index.by_id.get(faq_id)
+    return entry.question if entry is not None else ""
+
+
+def ticket_summary(tracker: Tracker) -> tuple[Summary, str | None]:
+    """The auto-written summary (masked) and the last region the citizen named."""
+    entities: dict[str, list[str]] = {}
+    turns: list[Turn] = []
+    faq_ids: list[str] = []
+    parses = [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
+    for event in tracker.events:
+        kind = event.get("event")
+        text = event.get("text") or ""
+        if kind == "user" and text and not text.startswith("/"):
+            turns.append(Turn(speaker="citizen", text=mask_text(text)))
+        elif kind == "bot" and text:
+            turns.append(Turn(speaker="bot", text=mask_text(text)[:BOT_TURN_CHARS]))
+        elif kind == "slot" and event.get("name") == SLOT_FAQ_ID and event.get("value"):
+            if event["value"] not in faq_ids:
+                faq_ids.append(event["value"])
+    for parse in [*parses, tracker.latest_message or {}]:
+        for ent in parse.get("entities") or []:
+            name, value = ent.get("entity"), ent.get("value")
+            if not name or value is None:
+                continue
+            shown = _MASKERS.get(name, mask_text)(str(value))
+            if shown not in entities.setdefault(name, []):
+                entities[name].append(shown)
+    region = (entities.get("region") or [None])[-1]
+    faq_answers = [{"id": i, "question": _faq_question(i)} for i in faq_ids]
+    return build_summary(current_category(tracker), entities, faq_answers, turns), region
+
+
+def open_ticket(tracker: Tracker, reason: str) -> Ticket:
+    """Opens (or finds) the conversation's ticket; committed before the citizen is told."""
+    summary, region = ticket_summary(tracker)
+    return store.open_ticket(engine(), sender_id=tracker.sender_id,
+                             channel=tracker.get_latest_input_channel() or "unknown", reason=reason,
+                             category=current_category(tracker), summary=summary, now=now(), region=region)
+
+
+def agents_on_duty() -> bool:
+    return roster.load().is_open(now())
 
 
 def slot_set(name: str, value: Any) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from actions.common import (
 from bot import consultation
 from bot.classifier import named_topic
 from bot.kb import answer, service
+from bot.store import consultation_log
+from bot.store.db import engine
 
 # Past this length the citizen is told the answer rests on the main points of the message.
 LONG_MESSAGE_CHARS = 1000
@@ -60,10 +62,12 @@ def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
     events = [slot_set(SLOT_FALLBACK_STREAK, 0)]
     if kb.index.is_confident(hits):
         entry = hits[0].entry
+        consultation_log.record_safely(engine, tracker.sender_id, entry.category, text, True, entry.id)
         dispatcher.utter_message(response="utter_faq_answer", answer=entry.answer, basis=answer.basis(entry),
                                  buttons=answer.buttons(entry.next_step) if with_buttons else [])
         return events + [slot_set(SLOT_CATEGORY, entry.category), slot_set(SLOT_FAQ_ID, entry.id),
                          slot_set(SLOT_LAST_QUESTION, query[:200])]
+    consultation_log.record_safely(engine, tracker.sender_id, category, text, False)
     info = consultation.info(category)
     dispatcher.utter_message(response="utter_consultation", category_name=info.name,
                              category_summary=info.summary)

@@ -1,4 +1,4 @@
-"""Crisis: emergency numbers at once and an urgent handoff event, whatever the state."""
+"""Crisis: emergency numbers at once and a top-priority ticket, whatever the state or the hour."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SLOT_HANDOFF_REFERENCE, record_handoff, slot_set
+from actions.common import SLOT_HANDOFF_REFERENCE, open_ticket, slot_set
+from bot.handoff.tickets import REASON_CRISIS
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +24,9 @@ class ActionHandleCrisis(Action):
         # The numbers go out even if recording fails: the citizen's safety comes first.
         dispatcher.utter_message(response="utter_crisis")
         try:
-            event = record_handoff(tracker, "crisis")
+            ticket = open_ticket(tracker, REASON_CRISIS)
         except Exception:  # noqa: BLE001 - logged, and the citizen already has the numbers
             logger.exception("could not record crisis handoff")
             return []
-        logger.warning("crisis handoff %s recorded", event.reference)
-        return [slot_set(SLOT_HANDOFF_REFERENCE, event.reference)]
+        logger.warning("crisis ticket %s (priority %s)", ticket.reference, ticket.priority)
+        return [slot_set(SLOT_HANDOFF_REFERENCE, ticket.reference)]

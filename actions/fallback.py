@@ -1,4 +1,4 @@
-"""Low-confidence turns: ask to rephrase; two in a row offer a human."""
+"""Low-confidence turns: ask to rephrase; two in a row hand over to a human (or offer 留言)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SLOT_FALLBACK_STREAK, slot_set
+from actions.common import SLOT_FALLBACK_STREAK, agents_on_duty, current_category, latest_user_text, slot_set
+from actions.handoff import request_agent
+from bot.handoff.tickets import REASON_FALLBACK
+from bot.store import consultation_log
+from bot.store.db import engine
 
 OFFER_HUMAN_AFTER = 2
 
@@ -19,8 +23,14 @@ class ActionHandleLowConfidence(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        # Unanswered turns feed the supervisors' "questions the bot could not answer".
+        consultation_log.record_safely(engine, tracker.sender_id, current_category(tracker) or "none",
+                                       latest_user_text(tracker), False)
         streak = int(tracker.get_slot(SLOT_FALLBACK_STREAK) or 0) + 1
         if streak >= OFFER_HUMAN_AFTER:
+            if agents_on_duty():
+                dispatcher.utter_message(response="utter_fallback_to_human")
+                return request_agent(dispatcher, tracker, REASON_FALLBACK)
             dispatcher.utter_message(response="utter_offer_human")
             return [slot_set(SLOT_FALLBACK_STREAK, 0)]
         dispatcher.utter_message(response="utter_ask_rephrase")

@@ -1,4 +1,8 @@
-"""Requests for a human agent or a mediator, recorded durably before the citizen is told."""
+"""Requests for a human agent or a mediator, and the end of a human's turn (结束人工, 评价).
+
+Tickets are stored before the citizen is told a reference. Out of hours (bot/handoff/roster) a
+request for an agent is offered 留言 instead (actions/callback.py).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,34 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SLOT_HANDOFF_REFERENCE, current_category, record_handoff, slot_set
-from bot.routing import mediation_body
+from actions.common import (SLOT_FALLBACK_STREAK, SLOT_HANDOFF_REFERENCE, agents_on_duty, open_ticket,
+                            slot_set)
+from bot.handoff import relay, store
+from bot.handoff import tickets as T
+from bot.store.db import engine
+
+ENTITY_STEP = "handoff_step"
+
+
+def _step(tracker: Tracker) -> str | None:
+    return next((e.get("value") for e in tracker.latest_message.get("entities") or []
+                 if e.get("entity") == ENTITY_STEP), None)
+
+
+def request_agent(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[dict[str, Any]]:
+    """An agent if one is on duty (ticket + reference + place in the queue), else the 留言 offer."""
+    if not agents_on_duty():
+        dispatcher.utter_message(response="utter_offer_callback")
+        return [slot_set(SLOT_FALLBACK_STREAK, 0)]
+    ticket = open_ticket(tracker, reason)
+    position = store.queue_position(engine(), ticket.reference)
+    if ticket.status == T.CLAIMED or position is None:
+        dispatcher.utter_message(response="utter_handoff_in_progress", reference=ticket.reference)
+    else:
+        dispatcher.utter_message(response="utter_handoff_queued", reference=ticket.reference, position=position)
+        if ticket.region is None:  # agents work by region; the relay stores the answer
+            dispatcher.utter_message(response="utter_ask_region")
+    return [slot_set(SLOT_HANDOFF_REFERENCE, ticket.reference), slot_set(SLOT_FALLBACK_STREAK, 0)]
 
 
 class ActionRequestHuman(Action):
@@ -18,22 +48,58 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        event = record_handoff(tracker, "request_human")
-        dispatcher.utter_message(response="utter_handoff_queued", reference=event.reference)
-        return [slot_set(SLOT_HANDOFF_REFERENCE, event.reference)]
+        return request_agent(dispatcher, tracker, T.REASON_REQUEST)
 
 
 class ActionRequestMediation(Action):
+    """Mediation is not live chat: the ticket waits for a mediator whatever the hour."""
+
     def name(self) -> str:
         return "action_request_mediation"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        event = record_handoff(tracker, "mediation")
-        dispatcher.utter_message(
-            response="utter_mediation_queued",
-            reference=event.reference,
-            mediation_body=mediation_body(current_category(tracker)),
-        )
-        return [slot_set(SLOT_HANDOFF_REFERENCE, event.reference)]
+        ticket = open_ticket(tracker, T.REASON_MEDIATION)
+        dispatcher.utter_message(response="utter_mediation_queued", reference=ticket.reference,
+                                 mediation_body=ticket.mediation_body or "")
+        return [slot_set(SLOT_HANDOFF_REFERENCE, ticket.reference)]
+
+
+class ActionEndHandoff(Action):
+    """After the relay handled 结束人工: ask for the rating, confirm a withdrawal, or say there was none."""
+
+    def name(self) -> str:
+        return "action_end_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        step = _step(tracker)
+        if step == relay.STEP_ENDED:
+            dispatcher.utter_message(response="utter_handoff_ended")
+            dispatcher.utter_message(response="utter_ask_rating")
+        elif step == relay.STEP_CANCELLED:
+            dispatcher.utter_message(response="utter_handoff_cancelled")
+        else:
+            dispatcher.utter_message(response="utter_no_active_handoff")
+        return []
+
+
+class ActionHandoffFeedback(Action):
+    """After the relay stored a rating or a comment: ask for the comment, or thank the citizen."""
+
+    def name(self) -> str:
+        return "action_handoff_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        step = _step(tracker)
+        if step == relay.STEP_RATED:
+            dispatcher.utter_message(response="utter_ask_rating_comment")
+        elif step == relay.STEP_COMMENTED:
+            dispatcher.utter_message(response="utter_thanks_for_feedback")
+        else:
+            dispatcher.utter_message(response="utter_feedback_not_expected")
+        return []

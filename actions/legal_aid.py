@@ -14,9 +14,13 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, latest_intent, latest_user_text, record_handoff
+from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, current_category, latest_intent, latest_user_text,
+                            now, ticket_summary)
 from actions.consultation import answer_consultation
 from actions.crisis import ActionHandleCrisis
+from actions.handoff import request_agent
+from bot.handoff import store as tickets_store
+from bot.handoff import tickets
 from bot.legal_aid import intake, reference, store
 from bot.store.db import engine
 
@@ -108,10 +112,9 @@ class ActionFinishLegalAid(Action):
             # Safety first; the answers given so far are kept for later.
             return reset + await ActionHandleCrisis().run(dispatcher, tracker, domain)
         if outcome == intake.HUMAN:
-            event = record_handoff(tracker, "request_human")
-            dispatcher.utter_message(response="utter_handoff_queued", reference=event.reference)
+            events = request_agent(dispatcher, tracker, tickets.REASON_REQUEST)
             dispatcher.utter_message(response="utter_aid_paused")
-            return reset + [SlotSet(SLOT_HANDOFF_REFERENCE, event.reference)]
+            return reset + events
         if outcome == intake.SUBMIT:
             return reset + self._submit(dispatcher, tracker)
         return reset
@@ -137,10 +140,16 @@ class ActionFinishLegalAid(Action):
         events: list[dict[str, Any]] = [SlotSet(slot, None) for slot in intake.SLOTS]
         events.append(SlotSet(SLOT_REFERENCE, ref))
         if assessment["urgent"]:
+            # 法律援助法第四十四条: a deadline within seven days goes to an agent at once, linked to the
+            # application so the console opens it.
             try:
-                event = record_handoff(tracker, "legal_aid_urgent")
-                dispatcher.utter_message(response="utter_aid_urgent", reference=event.reference)
-                events.append(SlotSet(SLOT_HANDOFF_REFERENCE, event.reference))
+                summary, region = ticket_summary(tracker)
+                ticket = tickets_store.open_ticket(
+                    engine(), sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown",
+                    reason=tickets.REASON_LEGAL_AID_URGENT, category=current_category(tracker), summary=summary,
+                    now=now(), region=region or fields["region"], application_reference=ref)
+                dispatcher.utter_message(response="utter_aid_urgent", reference=ticket.reference)
+                events.append(SlotSet(SLOT_HANDOFF_REFERENCE, ticket.reference))
             except Exception:  # noqa: BLE001 - the application itself is stored
                 logger.exception("could not record the urgent handoff for %s", ref)
         return events

@@ -2,6 +2,10 @@
 
     ./hotline run --quiet &
     .venv/bin/python bench/assist.py --concurrency 20 --requests 50
+
+The API is for logged-in staff: the script creates a throwaway agent account in the configured
+database (HOTLINE_DB_URL or var/hotline.db, as the running stack), logs in like the console does and
+disables the account when done.
 """
 
 from __future__ import annotations
@@ -18,7 +22,22 @@ from pathlib import Path
 import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
-URL = "http://127.0.0.1:8000/api/assist/suggest"
+BASE = "http://127.0.0.1:8000"
+URL = f"{BASE}/api/assist/suggest"
+
+
+async def login(session: aiohttp.ClientSession, username: str, password: str) -> str:
+    """Logs in through the console's form and returns the CSRF token for API calls."""
+    import re
+
+    async with session.get(f"{BASE}/console/login") as resp:
+        token = re.search(r'name="csrf" value="([^"]+)"', await resp.text()).group(1)
+    async with session.post(f"{BASE}/console/login", allow_redirects=False,
+                            data={"csrf": token, "username": username, "password": password}) as resp:
+        if resp.status != 302:
+            raise SystemExit(f"login failed: HTTP {resp.status}")
+    async with session.get(f"{BASE}/console/api/me") as resp:
+        return (await resp.json())["csrf"]
 
 
 async def main() -> int:
@@ -45,14 +64,25 @@ async def main() -> int:
             latencies.append(time.perf_counter() - start)
             errors += not ok
 
+    import secrets
+
+    sys.path.insert(0, str(ROOT))
+    from bot.console import users
+    from bot.store.db import engine
+
+    username, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    users.add_user(engine(), username, password, "agent")
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    # unsafe=True: keep cookies from 127.0.0.1 (aiohttp drops cookies set by IP addresses by default).
+    async with aiohttp.ClientSession(timeout=timeout, cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        session.headers["X-CSRF-Token"] = await login(session, username, password)
         for q in questions[:20]:  # warm-up, not measured: connections, first-use code paths
             async with session.post(URL, json={"text": q}) as resp:
                 await resp.read()
         start = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(*(client(session) for _ in range(args.concurrency))), 600)
         elapsed = time.perf_counter() - start
+    users.set_disabled(engine(), username)
     ordered = sorted(latencies)
     p99 = ordered[int(0.99 * (len(ordered) - 1))]
     print(f"assist: {len(latencies)} requests, {args.concurrency} concurrent, errors {errors}, "

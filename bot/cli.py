@@ -39,7 +39,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"  REST:      POST {REST_URL}  {{\"sender\": \"u1\", \"message\": \"你好\"}}\n"
         "  socket.io: http://127.0.0.1:5005/socket.io\n"
         "  微信公众号: http://127.0.0.1:5005/webhooks/wechat/webhook  (WECHAT_* 环境变量, 默认开发配置)\n"
-        "  坐席辅助:  POST http://127.0.0.1:8000/api/assist/suggest  {\"text\": \"老板欠薪怎么办\"}\n"
+        "  坐席工作台: http://localhost:8000/console/  (账号: ./hotline users add NAME --role supervisor)\n"
         "  终端对话:  在另一个终端运行 ./hotline chat\n"
         "按 Ctrl-C 停止 (Ctrl-C stops everything).",
         flush=True,
@@ -252,6 +252,38 @@ def cmd_applications(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    """Console accounts. Passwords are read from a prompt (or stdin), never from the command line."""
+    import getpass
+
+    from bot.console import users
+    from bot.store.db import engine
+
+    eng = engine()
+    try:
+        if args.action == "add":
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\n")
+            else:
+                password = getpass.getpass("密码 (password): ")
+                if getpass.getpass("再输一次 (again): ") != password:
+                    print("两次输入的密码不一致 (passwords differ)", file=sys.stderr)
+                    return 1
+            user = users.add_user(eng, args.username, password, args.role, args.name, args.region)
+            print(f"已创建 {user.username} ({user.role})")
+        elif args.action in ("disable", "enable"):
+            users.set_disabled(eng, args.username, args.action == "disable")
+            print(f"{args.username}: {'已停用 (disabled, sessions ended)' if args.action == 'disable' else '已启用'}")
+        else:
+            for user in users.list_users(eng):
+                print(f"{user.username:<20} {user.role:<10} {'disabled' if user.disabled else 'active':<8} "
+                      f"{user.display_name}  {user.region or '-'}")
+    except users.UserError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     from bot.model import ensure_trained
 
@@ -351,6 +383,18 @@ def main(argv: list[str] | None = None) -> int:
     a = apps.add_parser("export", help="CSV on stdout, personal data masked")
     a.add_argument("--status")
     p.set_defaults(func=cmd_applications)
+    p = sub.add_parser("users", help="console accounts: add, disable, enable, list")
+    us = p.add_subparsers(dest="action", required=True)
+    u = us.add_parser("add", help="create an account (asks for the password)")
+    u.add_argument("username")
+    u.add_argument("--role", required=True, choices=["agent", "mediator", "supervisor"])
+    u.add_argument("--name", help="display name, e.g. 张坐席")
+    u.add_argument("--region")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    for action in ("disable", "enable"):
+        us.add_parser(action).add_argument("username")
+    us.add_parser("list")
+    p.set_defaults(func=cmd_users)
     p = sub.add_parser("kb", help="the FAQ knowledge base")
     kb = p.add_subparsers(dest="kb_command", required=True)
     kb.add_parser("check", help="schema, duplicates, citations verified word for word, disclaimers, sizes")

@@ -4,6 +4,9 @@ Profiling the stack under load (bench/load.py with py-spy) showed two costs that
 - every custom-action reply was checked with `jsonschema.validate`, which re-checks the schema
   itself each time (a fifth of the server's time);
 - every stored event was turned back into its class by scanning all Event subclasses.
+
+It also installs the handoff gate (bot/handoff/channel.py): while an agent holds a conversation the
+bot stays silent, and the agent's messages reach the citizen over the citizen's own channel.
 """
 
 from __future__ import annotations
@@ -50,8 +53,12 @@ def _index_event_types() -> None:
 
 
 def apply() -> None:
+    from bot.handoff import channel
+
     _compile_action_response_validator()
     _index_event_types()
+    channel.install_gate()
+    channel.capture_socketio()
 
 
 def main() -> None:

@@ -1,2 +1,2 @@
-"""The web side of `hotline run` on :8000 (aiohttp): agent assist now; the console and the citizen
-chat page join this app later."""
+"""The web side of `hotline run` on :8000 (aiohttp): the citizen chat page, agent assist and the agent
+console (bot.console)."""

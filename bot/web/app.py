@@ -1,11 +1,14 @@
-"""App factory: `init_app()` wires routes, views and the knowledge base's lifetime."""
+"""App factory: `init_app()` wires routes, views, the console and the knowledge base's lifetime."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
+from bot.console import app as console
+from bot.console.middleware import console_middleware
 from bot.kb.service import KnowledgeBase
 from bot.web import views
 from bot.web.keys import KB_KEY
@@ -19,8 +22,11 @@ async def _knowledge_base(app: web.Application):  # type: ignore[no-untyped-def]
     yield
 
 
-def init_app(kb: KnowledgeBase | None = None) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[views.error_middleware])
+def init_app(kb: KnowledgeBase | None = None, engine: Engine | None = None) -> web.Application:
+    # Outermost first: errors become clean JSON, console pages get their headers, and the console's
+    # session and CSRF checks guard /console and /api.
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[views.error_middleware, console.security_headers,
+                                                                 console_middleware])
     if kb is None:
         app.cleanup_ctx.append(_knowledge_base)
     else:
@@ -32,7 +38,12 @@ def init_app(kb: KnowledgeBase | None = None) -> web.Application:
     app.router.add_get("/chat/", views.chat_page, name="chat")
     app.router.add_static("/chat/assets", STATIC / "chat", name="chat_assets")
     app.router.add_static("/vendor", STATIC / "vendor", name="vendor")
-    app.router.add_post("/api/assist/suggest", views.assist_suggest, name="assist_suggest")
+    app.router.add_post("/api/assist/suggest", views.assist_suggest, name="assist_suggest")  # staff only
+    if engine is None:
+        from bot.store.db import engine as default_engine
+
+        engine = default_engine()
+    console.setup(app, engine)
     return app
 
 

@@ -1,6 +1,7 @@
 """Actions on an in-memory tracker: no Rasa server, a throwaway SQLite store."""
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -10,7 +11,7 @@ from actions.consultation import ActionAnswerConsultation
 from actions.crisis import ActionHandleCrisis
 from actions.fallback import ActionHandleLowConfidence
 from actions.handoff import ActionRequestHuman, ActionRequestMediation
-from bot.store import handoff_events
+from bot.handoff import store as tickets
 from bot.store.db import engine
 
 
@@ -83,7 +84,11 @@ def test_a_very_long_message_gets_a_note_first() -> None:
     assert messages[0]["response"] == "utter_long_message_note"
 
 
-def test_first_low_confidence_turn_asks_to_rephrase_and_the_second_offers_a_human() -> None:
+def test_first_low_confidence_turn_asks_to_rephrase_and_the_second_offers_a_human(monkeypatch, tmp_path,
+                                                                                    sqlite_url) -> None:
+    closed = tmp_path / "roster.yml"
+    closed.write_text("hours: {}\n", encoding="utf-8")  # out of hours: offered, not queued
+    monkeypatch.setenv("HOTLINE_ROSTER", str(closed))
     first, events = run(ActionHandleLowConfidence(), tracker("nlu_fallback"))
     assert first[0]["response"] == "utter_ask_rephrase"
     streak = events[0]["value"]
@@ -96,17 +101,18 @@ def test_crisis_gives_numbers_and_records_an_urgent_masked_handoff(sqlite_url: s
     t = tracker("crisis", "我不想活了，我电话13812345678", history=["包工头欠我两万工资"])
     messages, events = run(ActionHandleCrisis(), t)
     assert messages[0]["response"] == "utter_crisis"
-    (event,) = handoff_events.pending(engine(sqlite_url))
-    assert (event.kind, event.priority) == ("crisis", 0)
-    assert "13812345678" not in event.summary and "138****5678" in event.summary
-    assert events[0]["value"] == event.reference
+    (ticket,) = tickets.queue(engine(sqlite_url))
+    assert (ticket.reason, ticket.priority) == ("crisis", 0)
+    assert "13812345678" not in str(ticket.summary) and "138****5678" in str(ticket.summary)
+    assert events[0]["value"] == ticket.reference
 
 
-def test_request_human_is_stored_before_the_citizen_is_told(sqlite_url: str) -> None:
+def test_request_human_is_stored_before_the_citizen_is_told(sqlite_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("HOTLINE_ROSTER", str(Path(__file__).parents[1] / "handoff" / "roster_always_open.yml"))
     messages, _ = run(ActionRequestHuman(), tracker("request_human", "转人工", slots={"category": "debt"}))
-    (event,) = handoff_events.pending(engine(sqlite_url))
-    assert messages[0]["reference"] == event.reference
-    assert event.category == "debt"
+    (ticket,) = tickets.queue(engine(sqlite_url))
+    assert messages[0]["reference"] == ticket.reference
+    assert ticket.category == "debt"
 
 
 def test_mediation_is_routed_by_category(sqlite_url: str) -> None:

@@ -156,3 +156,16 @@ def test_the_status_query_answers_only_with_the_right_phone() -> None:
     assert query(f"{ref.lower()} 5678") == "utter_status_result"
     assert query(f"{ref} 1234") == "utter_status_not_found"
     assert query("FY-2026-999999-1 5678") == "utter_status_not_found"
+
+
+def test_an_urgent_application_opens_a_priority_ticket_linked_to_it() -> None:
+    from bot.handoff import store as tickets_store
+
+    conv = Conversation(category="wage_arrears")
+    for text in ["/apply_legal_aid", "同意", "没有", "都不是", "农民工", "张三", "13812345678", VALID_ID,
+                 "广东省深圳市宝安区", "某公司", "老板欠我三个月工资", "劳动仲裁", "还有3天"]:
+        conv.say(text, "apply_legal_aid" if text.startswith("/") else "none")
+    assert conv.say("确认提交") == ["utter_aid_submitted", "utter_aid_urgent"]
+    ticket = tickets_store.active_for_sender(engine(), "citizen-1")
+    assert ticket.application_reference == conv.slots["aid_reference"]
+    assert ticket.priority == 1 and ticket.reason == "legal_aid_urgent"

@@ -63,12 +63,22 @@ def test_traditional_chinese_is_understood() -> None:
     assert "工资" in texts(say("rest-tc", "老闆欠我三個月工資不給怎麼辦"))
 
 
-def test_agent_assist_is_served_beside_the_bot() -> None:
+def test_agent_assist_is_served_beside_the_bot_to_logged_in_staff() -> None:
     import json
+    import urllib.error
     import urllib.request
 
-    req = urllib.request.Request("http://127.0.0.1:8000/api/assist/suggest",
-                                 json.dumps({"text": "公司不签劳动合同"}).encode(), {"Content-Type": "application/json"})
+    from bot.console import users
+    from bot.store.db import engine
+
+    url, body = "http://127.0.0.1:8000/api/assist/suggest", json.dumps({"text": "公司不签劳动合同"}).encode()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(url, body, {"Content-Type": "application/json"}), timeout=30)
+    assert refused.value.code == 401
+    users.add_user(engine(), "rest-assist", "correct horse battery", "agent")
+    token, session = users.login(engine(), "rest-assist", "correct horse battery")
+    req = urllib.request.Request(url, body, {"Content-Type": "application/json", "Cookie": f"hotline_console={token}",
+                                             "X-CSRF-Token": session.csrf_token})
     with urllib.request.urlopen(req, timeout=30) as resp:
-        body = json.load(resp)
-    assert body["suggestions"][0]["faq_id"].startswith("labor_dispute-")
+        answer = json.load(resp)
+    assert answer["suggestions"][0]["faq_id"].startswith("labor_dispute-")

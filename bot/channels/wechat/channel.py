@@ -108,6 +108,10 @@ class WeChatInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = self.webhook(on_new_message)
         _mask_access_log()
+        # Agent replies from the console reach WeChat users as customer-service messages.
+        from bot.handoff.channel import register_out_of_turn
+
+        register_out_of_turn(self.name(), self.get_output_channel)
         bp = Blueprint("wechat_webhook", __name__)
 
         def args(request: Request) -> dict[str, str]:

@@ -1,0 +1,73 @@
+"""留言 out of hours: a callback number and a time window, stored as a `callback` ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import SLOT_HANDOFF_REFERENCE, current_category, now, slot_set, ticket_summary
+from bot.entities.phone import extract_phones
+from bot.handoff import roster, store
+from bot.store.db import engine
+
+SLOT_PHONE = "callback_phone"
+SLOT_WINDOW = "callback_window"
+MAX_WINDOW_CHARS = 50
+
+
+class ValidateCallbackForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    def validate_callback_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        phones = extract_phones(str(value or ""))
+        if len(phones) != 1:
+            dispatcher.utter_message(response="utter_callback_phone_invalid")
+            return {SLOT_PHONE: None}
+        return {SLOT_PHONE: phones[0].value}
+
+    def validate_callback_window(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        window = str(value or "").strip()
+        if not window or len(window) > MAX_WINDOW_CHARS or window.startswith("/"):
+            dispatcher.utter_message(response="utter_callback_window_invalid")
+            return {SLOT_WINDOW: None}
+        return {SLOT_WINDOW: window}
+
+
+class ActionAskCallbackWindow(Action):
+    """The windows offered come from the roster, so staff change them without retraining."""
+
+    def name(self) -> str:
+        return "action_ask_callback_window"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        windows = roster.load().callback_windows
+        dispatcher.utter_message(response="utter_ask_callback_window",
+                                 buttons=[{"title": w, "payload": w} for w in windows])
+        return []
+
+
+class ActionSubmitCallback(Action):
+    def name(self) -> str:
+        return "action_submit_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        summary, region = ticket_summary(tracker)
+        ticket = store.open_callback(
+            engine(), sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown",
+            category=current_category(tracker), summary=summary, phone=tracker.get_slot(SLOT_PHONE) or "",
+            window=tracker.get_slot(SLOT_WINDOW) or "", now=now(), region=region)
+        dispatcher.utter_message(response="utter_callback_saved", reference=ticket.reference,
+                                 window=ticket.callback_window, phone=ticket.callback_phone_masked)
+        # The number lives encrypted in the ticket, not in the conversation's slots.
+        return [slot_set(SLOT_PHONE, None), slot_set(SLOT_WINDOW, None),
+                slot_set(SLOT_HANDOFF_REFERENCE, ticket.reference)]

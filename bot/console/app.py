@@ -1,0 +1,108 @@
+"""Mounts the console into the web app on :8000: templates, routes, static assets, the database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from sqlalchemy.engine import Engine
+
+from bot.console import application_views, login_views, sse, stats_views, ticket_views
+from bot.console.keys import ENGINE_KEY, STREAMS_KEY
+from bot.store import schema
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}秒"
+    if seconds < 3600:
+        return f"{seconds // 60}分{seconds % 60:02d}秒"
+    return f"{seconds // 3600}小时{seconds % 3600 // 60:02d}分"
+
+
+def _local(value: Any) -> str:
+    # Times are stored in UTC; the hotline works in China Standard Time (UTC+8, no DST).
+    from datetime import timedelta, timezone
+
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    resp = await handler(request)
+    if request.path.startswith("/console"):
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.path.startswith("/console/static/"):
+            resp.headers.setdefault("Cache-Control", "no-store")
+    return resp
+
+
+async def to_queue(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/console/queue")
+
+
+def setup(app: web.Application, engine: Engine) -> None:
+    """Adds the console to `app` (its middlewares come from bot.web.app.init_app)."""
+    env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                               autoescape=jinja2.select_autoescape(["html"], default_for_string=True,
+                                                                   default=True),
+                               undefined=jinja2.StrictUndefined)
+    env.filters["duration"] = _duration
+    env.filters["local"] = _local
+    app[ENGINE_KEY] = engine
+    app[STREAMS_KEY] = set()
+
+    async def migrate(_app: web.Application) -> None:
+        await asyncio.to_thread(schema.upgrade, engine)
+
+    app.on_startup.append(migrate)
+    app.on_shutdown.append(sse.close_streams)
+    r = app.router
+    r.add_get("/console", to_queue, name="console_bare")
+    r.add_get("/console/", to_queue, name="console_root")
+    r.add_get("/console/login", login_views.login_form, name="login")
+    r.add_post("/console/login", login_views.login_submit, name="login_submit")
+    r.add_post("/console/logout", login_views.logout, name="logout")
+    r.add_get("/console/api/me", login_views.me, name="me")
+    r.add_get("/console/queue", ticket_views.queue_page, name="queue")
+    r.add_get("/console/queue/rows", ticket_views.queue_rows, name="queue_rows")
+    r.add_get("/console/queue/events", ticket_views.queue_events, name="queue_events")
+    r.add_get("/console/api/queue", ticket_views.queue_json, name="queue_json")
+    r.add_get("/console/tickets/{ref}", ticket_views.ticket_page, name="ticket")
+    r.add_get("/console/tickets/{ref}/transcript", ticket_views.ticket_transcript, name="ticket_transcript")
+    r.add_get("/console/tickets/{ref}/suggestions", ticket_views.ticket_suggestions, name="ticket_suggestions")
+    r.add_get("/console/tickets/{ref}/events", ticket_views.ticket_events, name="ticket_events")
+    r.add_post("/console/tickets/{ref}/claim", ticket_views.claim, name="ticket_claim")
+    r.add_post("/console/tickets/{ref}/reply", ticket_views.reply, name="ticket_reply")
+    r.add_post("/console/tickets/{ref}/transfer", ticket_views.transfer, name="ticket_transfer")
+    r.add_post("/console/tickets/{ref}/close", ticket_views.close, name="ticket_close")
+    r.add_post("/console/tickets/{ref}/callback-phone", ticket_views.callback_phone, name="callback_phone")
+    r.add_get("/console/callbacks", ticket_views.callbacks_page, name="callbacks")
+    r.add_get("/console/applications", application_views.applications_page, name="applications")
+    r.add_get("/console/applications/{ref}", application_views.application_page, name="application")
+    r.add_post("/console/applications/{ref}/status", application_views.application_set_status,
+               name="application_status")
+    r.add_get("/console/stats", stats_views.stats_page, name="stats")
+    r.add_get("/console/stats.csv", stats_views.stats_csv, name="stats_csv")
+    r.add_get("/console/stats/charts/{name}.svg", stats_views.stats_chart, name="stats_chart")
+    r.add_static("/console/static", STATIC, name="console_static")

@@ -1,0 +1,54 @@
+"""Legal-aid applications: list, view and status change over the same functions as
+`hotline applications` (bot.legal_aid.store), so every view and change is audited the same way."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from bot.console.keys import ENGINE_KEY, SESSION
+from bot.console.pages import render
+from bot.legal_aid import store as aid_store
+
+STATUSES = tuple(aid_store.TRANSITIONS)
+DECISION_NAMES = {  # bot/eligibility decisions, as the statistics show them
+    "no_means_test": "免予核查经济状况", "exempt_from_means_check": "无需经济困难审查",
+    "means_test_passed": "经济困难审查通过", "means_test_failed": "不符合经济困难标准",
+    "needs_review": "需人工审查", "out_of_scope": "不属援助范围", "not_assessed": "未评估",
+}
+
+
+async def applications_page(request: web.Request) -> web.Response:
+    status = request.query.get("status") or None
+    if status not in STATUSES:
+        status = None
+    apps = await asyncio.to_thread(aid_store.list_all, request.app[ENGINE_KEY], status)
+    return render("applications.html", request,
+                                          {"applications": list(reversed(apps)), "status": status,
+                                           "statuses": STATUSES})
+
+
+async def application_page(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
+    actor = f"console:{request[SESSION].user.username}"
+    app = await asyncio.to_thread(aid_store.get, request.app[ENGINE_KEY], request.match_info["ref"], actor)
+    if app is None:
+        raise web.HTTPNotFound()
+    return render(
+        "application.html", request,
+        {"app": app, "decision_names": DECISION_NAMES, "next_statuses": sorted(aid_store.TRANSITIONS.get(app.status, ())), "error": error,
+         "assessment": (app.details.get("assessment") or {}) if isinstance(app.details, dict) else {}},
+        status=status)
+
+
+async def application_set_status(request: web.Request) -> web.Response:
+    form = await request.post()
+    actor = f"console:{request[SESSION].user.username}"
+    new_status = str(form.get("status") or "")
+    reason = str(form.get("reason") or "").strip()[:aid_store.MAX_DETAIL_CHARS] or None
+    try:
+        app = await asyncio.to_thread(aid_store.set_status, request.app[ENGINE_KEY], request.match_info["ref"],
+                                      new_status, actor, reason)
+    except aid_store.WorkflowError as exc:
+        return await application_page(request, str(exc), 409)
+    raise web.HTTPSeeOther(f"/console/applications/{app.reference}")

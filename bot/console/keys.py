@@ -1,0 +1,17 @@
+"""Typed application and request keys of the console."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy.engine import Engine
+
+ENGINE_KEY = web.AppKey("console_engine", Engine)
+# Open server-sent-event streams, closed at shutdown so `hotline run` stops at once.
+STREAMS_KEY = web.AppKey("console_streams", set)
+
+SESSION = "console_session"  # request key: the users.Session of a logged-in request
+TOKEN = "console_token"  # request key: the raw cookie token
+SESSION_COOKIE = "hotline_console"
+LOGIN_CSRF_COOKIE = "hotline_login_csrf"
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "X-CSRF-Token"

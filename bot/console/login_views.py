@@ -1,0 +1,74 @@
+"""Login and logout. The login form has its own CSRF token (a double-submit cookie), since no
+session exists yet."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from aiohttp import web
+
+from bot.console import auth, session_cache, users
+from bot.console.keys import (CSRF_FIELD, ENGINE_KEY, LOGIN_CSRF_COOKIE, SESSION, SESSION_COOKIE, TOKEN)
+from bot.console.pages import render
+
+MAX_FIELD_CHARS = 256
+# argon2 takes 64 MiB and ~0.1 s of CPU per check: two at a time, on their own threads, so that a burst of
+# logins (a shift starting, or a password-guessing run) neither fills the memory nor the threads the
+# page handlers use for the database.
+_password_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="console-login")
+
+
+def _secure(request: web.Request) -> bool:
+    return request.secure
+
+
+def _login_page(request: web.Request, error: str | None = None, status: int = 200,
+                username: str = "") -> web.Response:
+    token = auth.new_token()
+    resp = render("login.html", request,
+                                          {"error": error, "login_csrf": token, "username": username},
+                                          status=status)
+    resp.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", secure=_secure(request),
+                    path="/console/login", max_age=3600)
+    return resp
+
+
+async def login_form(request: web.Request) -> web.Response:
+    return _login_page(request)
+
+
+async def login_submit(request: web.Request) -> web.Response:
+    form = await request.post()
+    if not auth.same_token(str(form.get(CSRF_FIELD) or ""), request.cookies.get(LOGIN_CSRF_COOKIE)):
+        return _login_page(request, "安全校验失败（CSRF），请重新登录", status=403)
+    username = str(form.get("username") or "")[:MAX_FIELD_CHARS]
+    password = str(form.get("password") or "")[:MAX_FIELD_CHARS]
+    try:
+        token, session = await asyncio.get_running_loop().run_in_executor(
+            _password_checks, users.login, request.app[ENGINE_KEY], username, password, request.remote)
+    except users.LoginLocked:
+        return _login_page(request, f"登录失败次数过多，请 {auth.LOCK_WINDOW.seconds // 60} 分钟后再试",
+                           status=429, username=username)
+    except users.LoginRefused:
+        return _login_page(request, "用户名或密码错误", status=401, username=username)
+    resp = web.HTTPFound("/console/queue")
+    resp.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", secure=_secure(request), path="/",
+                    max_age=int(auth.SESSION_LIFETIME.total_seconds()))
+    resp.del_cookie(LOGIN_CSRF_COOKIE, path="/console/login")
+    raise resp
+
+
+async def logout(request: web.Request) -> web.Response:
+    await asyncio.to_thread(users.logout, request.app[ENGINE_KEY], request[TOKEN])
+    session_cache.forget(request[TOKEN])
+    resp = web.HTTPFound("/console/login")
+    resp.del_cookie(SESSION_COOKIE, path="/")
+    raise resp
+
+
+async def me(request: web.Request) -> web.Response:
+    """Who is logged in, and the CSRF token for scripts (bench/assist.py, the console's own JS)."""
+    session: users.Session = request[SESSION]
+    return web.json_response({"username": session.user.username, "role": session.user.role,
+                              "display_name": session.user.display_name, "csrf": session.csrf_token})

@@ -1,0 +1,236 @@
+"""The Rasa-server side of handoff: the gate in front of the dialogue, and the relay channel.
+
+Installed by `bot.rasa_server.apply()`:
+- `MessageProcessor.handle_message` first delivers the conversation's outbox (agent replies, and
+  triggers such as `/handoff_closed` that make the bot speak from its own responses), then lets
+  `bot.handoff.relay.intercept` decide: pass, silence (a human holds the conversation) or rewrite.
+- The socket.io input channel is remembered so queued messages can be pushed to a citizen's room,
+  and a reconnecting citizen (session_request) gets what was queued meanwhile.
+- `HandoffRelayInput` (credentials.yml) serves POST /webhooks/handoff/notify (the console's
+  "deliver now", loopback only) and POST /webhooks/handoff/poll (a REST client's poll).
+Any failure in the handoff path is logged and the bot answers as usual: the citizen is never left
+without a reply because of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+
+from bot.handoff import relay, store
+from bot.handoff import tickets as T
+from bot.store.db import engine
+
+logger = logging.getLogger(__name__)
+
+TRIGGER_KEY = "handoff_trigger"  # metadata: a message the relay itself injected
+FLUSH_KEY = "handoff_flush"  # metadata: deliver the outbox only, no citizen text
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+MAX_SENDER_CHARS = 128
+
+_socketio: dict[str, Any] = {}  # "input": the SocketIOInput whose server is attached to this app
+# Channels that can send out of turn (WeChat's customer-service messages), by input channel name.
+_out_of_turn: dict[str, Callable[[], OutputChannel]] = {}
+
+
+def register_out_of_turn(channel: str, output: Callable[[], OutputChannel]) -> None:
+    """Lets agent replies reach citizens of `channel` without waiting for their next message."""
+    _out_of_turn[channel] = output
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _collected(message: UserMessage) -> list[dict[str, Any]] | None:
+    out = message.output_channel
+    return out.messages if isinstance(out, CollectingOutputChannel) else None
+
+
+def _derived(message: UserMessage, text: str, metadata: dict[str, Any] | None = None) -> UserMessage:
+    return UserMessage(text, message.output_channel, message.sender_id, input_channel=message.input_channel,
+                       metadata=metadata if metadata is not None else message.metadata)
+
+
+async def deliver_outbox(processor: Any, original: Callable, message: UserMessage,
+                         items: list[T.OutboxItem]) -> list[T.OutboxItem]:
+    """Sends the conversation's queued items through the message's output channel, oldest first;
+    each is marked delivered once sent."""
+    eng = engine()
+    for item in items:
+        if item.kind == "text" and item.text:
+            await message.output_channel.send_text_message(message.sender_id, item.text)
+        elif item.kind == "trigger" and item.intent:
+            await original(processor, _derived(message, "/" + item.intent, {TRIGGER_KEY: True}))
+        await asyncio.to_thread(store.mark_delivered, eng, [item.id], _now())
+    return items
+
+
+def install_gate() -> None:
+    from rasa.core.processor import MessageProcessor
+
+    original = MessageProcessor.handle_message
+    if getattr(original, "_handoff_gate", False):
+        return
+
+    async def handle_message(self: MessageProcessor, message: UserMessage) -> Any:
+        metadata = message.metadata or {}
+        if metadata.get(TRIGGER_KEY):
+            return await original(self, message)
+        try:
+            eng = engine()
+            # One store round trip for a conversation that never had a human (the common case).
+            active, feedback, items = await asyncio.to_thread(store.conversation, eng, message.sender_id, _now())
+            delivered = await deliver_outbox(self, original, message, items) if items else []
+            if metadata.get(FLUSH_KEY):
+                return _collected(message)
+            closed_now = [i for i in delivered if i.intent == T.TRIGGER_CLOSED]
+            if closed_now:
+                # The citizen wrote before seeing "the agent has closed, please rate": keep the text
+                # with the ticket, and let the rating question stand as the reply.
+                await asyncio.to_thread(store.record_citizen_message, engine(), closed_now[-1].ticket_reference,
+                                        message.text or "", _now())
+                return _collected(message)
+            decision = relay.decide(message.text or "", None, None)
+            if active is not None or feedback is not None or decision.action != relay.PASS:
+                decision = await asyncio.to_thread(relay.intercept, eng, message.sender_id, message.text or "",
+                                                   _now(), active, feedback)
+        except Exception:  # noqa: BLE001 - the bot must still answer
+            logger.exception("handoff relay failed for a message; the bot answers it")
+            if metadata.get(FLUSH_KEY):
+                return _collected(message)
+            return await original(self, message)
+        if decision.action == relay.SILENCE:
+            return _collected(message)
+        if decision.action == relay.REWRITE and decision.payload:
+            return await original(self, _derived(message, decision.payload))
+        return await original(self, message)
+
+    handle_message._handoff_gate = True  # type: ignore[attr-defined]
+    MessageProcessor.handle_message = handle_message  # type: ignore[method-assign]
+
+
+def capture_socketio() -> None:
+    """Remembers the socket.io channel and flushes a conversation's outbox when its page reconnects."""
+    from rasa.core.channels.socketio import SocketIOInput
+
+    original = SocketIOInput.blueprint
+    if getattr(original, "_handoff_capture", False):
+        return
+
+    def blueprint(self: SocketIOInput, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = original(self, on_new_message)
+        _socketio["input"] = self
+        namespace = self.namespace or "/"
+        handlers = self.sio.handlers.get(namespace, {})
+        session_request = handlers.get("session_request")
+        if session_request is not None:
+            async def on_session_request(sid: str, data: dict | None) -> None:
+                await session_request(sid, data)
+                session_id = (data or {}).get("session_id")
+                if self.session_persistence and session_id:
+                    await push(str(session_id), on_new_message)
+
+            self.sio.on("session_request", on_session_request, namespace=self.namespace)
+        return bp
+
+    blueprint._handoff_capture = True  # type: ignore[attr-defined]
+    SocketIOInput.blueprint = blueprint  # type: ignore[method-assign]
+
+
+def _socket_output(sender_id: str) -> OutputChannel | None:
+    """socket.io output to the conversation's room, if a page is in it now."""
+    inp = _socketio.get("input")
+    if inp is None or getattr(inp, "sio", None) is None:
+        return None
+    from rasa.core.channels.socketio import SocketIOOutput
+
+    try:
+        present = any(True for _ in inp.sio.manager.get_participants(inp.namespace or "/", sender_id))
+    except KeyError:  # nobody has connected to this namespace yet
+        present = False
+    return SocketIOOutput(inp.sio, inp.bot_message_evt) if present else None
+
+
+async def _out_of_turn_output(sender_id: str) -> tuple[OutputChannel, str] | None:
+    """The out-of-turn output of the channel the conversation's ticket came in on, if it has one."""
+    if not _out_of_turn:
+        return None
+    active, feedback, _ = await asyncio.to_thread(store.conversation, engine(), sender_id, _now())
+    ticket = active or feedback
+    factory = _out_of_turn.get(ticket.channel) if ticket is not None else None
+    return (factory(), ticket.channel) if factory is not None else None
+
+
+async def push(sender_id: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> bool:
+    """Delivers the outbox now: over socket.io when the citizen's page is connected, or through a
+    channel that can send out of turn (WeChat); False otherwise (the items stay queued for the next
+    message or poll)."""
+    output, channel = _socket_output(sender_id), "socketio"
+    if output is None:
+        found = await _out_of_turn_output(sender_id)
+        if found is None:
+            return False
+        output, channel = found
+    await on_new_message(UserMessage("", output, sender_id, input_channel=channel, metadata={FLUSH_KEY: True}))
+    return True
+
+
+def _sender(request: Request) -> str | None:
+    body = request.json if request.body else None
+    sender = body.get("sender") if isinstance(body, dict) else None
+    if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS:
+        return None
+    return sender
+
+
+class HandoffRelayInput(InputChannel):
+    """POST /webhooks/handoff/notify {"sender": id}: push queued items now (loopback callers only).
+    POST /webhooks/handoff/poll {"sender": id}: queued items as REST replies, for REST clients."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "handoff"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("handoff_relay", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/notify", methods=["POST"])
+        async def notify(request: Request) -> HTTPResponse:
+            if request.ip not in LOOPBACK:
+                return response.json({"error": "forbidden"}, status=403)
+            sender = _parse(request)
+            if sender is None:
+                return response.json({"error": "sender required"}, status=400)
+            return response.json({"pushed": await push(sender, on_new_message)})
+
+        @bp.route("/poll", methods=["POST"])
+        async def poll(request: Request) -> HTTPResponse:
+            sender = _parse(request)
+            if sender is None:
+                return response.json({"error": "sender required"}, status=400)
+            collector = CollectingOutputChannel()
+            await on_new_message(UserMessage("", collector, sender, input_channel="rest",
+                                             metadata={FLUSH_KEY: True}))
+            return response.json(collector.messages)
+
+        return bp
+
+
+def _parse(request: Request) -> str | None:
+    try:
+        return _sender(request)
+    except Exception:  # noqa: BLE001 - malformed JSON body
+        return None

@@ -101,7 +101,14 @@
     render(item);
   }
 
-  function typing(on) { el.typing.hidden = !on; }
+  // The bot stays silent while a hotline agent holds the conversation, so the indicator gives up
+  // after a while instead of promising a reply that a person is still writing.
+  var TYPING_MS = 8000, typingTimer = null;
+  function typing(on) {
+    el.typing.hidden = !on;
+    clearTimeout(typingTimer);
+    if (on) typingTimer = setTimeout(function () { el.typing.hidden = true; }, TYPING_MS);
+  }
 
   var socket = io(location.protocol + "//" + location.hostname + ":" +
                   document.querySelector('meta[name="rasa-socket-port"]').content,

@@ -48,3 +48,23 @@ def test_a_consultation_then_a_numbered_choice_through_the_real_bot() -> None:
 
 def test_a_wrong_signature_is_refused_by_the_running_channel() -> None:
     assert post(text_xml("你好", openid=OPENID), token="wrong")[0] == 403
+
+
+def test_an_agent_reply_reaches_a_wechat_user_as_a_customer_service_message(wechat_api) -> None:
+    from datetime import datetime, timezone
+
+    from bot.handoff import delivery, store
+    from bot.store.db import engine
+
+    openid = f"oHandoffTest{int(time.time())}abcdefgh"
+    content(text_xml("转人工", msg_id=str(int(time.time() * 1000) + 7), openid=openid))
+    ticket = store.active_for_sender(engine(), openid)
+    assert ticket is not None and ticket.channel == "wechat"
+    now = datetime.now(timezone.utc)
+    store.claim(engine(), ticket.reference, "agent-wx", now)
+    store.post_agent_message(engine(), ticket.reference, "agent-wx", "您好，我是12348坐席，请说说具体情况。", now)
+    assert delivery.notify(openid)  # what the console does after a reply
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "您好，我是12348坐席，请说说具体情况。" not in wechat_api.texts_to(openid):
+        time.sleep(0.2)
+    assert "您好，我是12348坐席，请说说具体情况。" in wechat_api.texts_to(openid)

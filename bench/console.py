@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import re
 import secrets
 import statistics
 import sys
@@ -22,6 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import aiohttp
+
+from assist import login  # the console's login form, shared with the assist bench
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,15 +34,6 @@ QUESTIONS = ["老板拖欠我三个月工资，一共三万五，怎么办", "�
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[int(q * (len(ordered) - 1))]
-
-
-async def login(session: aiohttp.ClientSession, username: str, password: str) -> None:
-    async with session.get(f"{BASE}/console/login") as resp:
-        token = re.search(r'name="csrf" value="([^"]+)"', await resp.text()).group(1)
-    async with session.post(f"{BASE}/console/login", allow_redirects=False,
-                            data={"csrf": token, "username": username, "password": password}) as resp:
-        if resp.status != 302:
-            raise SystemExit(f"login failed: HTTP {resp.status}")
 
 
 async def main() -> int:

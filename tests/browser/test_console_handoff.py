@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import urllib.request
 import uuid
 from pathlib import Path
@@ -21,31 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 # Set at collection, before the session's stack starts: agents are on duty at whatever hour CI runs.
 os.environ.setdefault("HOTLINE_ROSTER", str(ROOT / "tests" / "handoff" / "roster_always_open.yml"))
 
+from tests.browser.conftest import ARTIFACTS  # noqa: E402
 from tests.stack.conftest import say  # noqa: E402
 
-ARTIFACTS = ROOT / "test-artifacts"
 CONSOLE = "http://127.0.0.1:8000/console"
 POLL = "http://127.0.0.1:5005/webhooks/handoff/poll"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "correct horse battery"
 
 pytestmark = pytest.mark.usefixtures("running_stack")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (apt-get install chromium fonts-wqy-microhei)")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

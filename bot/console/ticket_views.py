@@ -106,8 +106,7 @@ def _suggestions(request: web.Request, ticket: tickets.Ticket, transcript: list[
 def _application_for(engine: Any, ticket: tickets.Ticket) -> str | None:
     if ticket.application_reference:
         return ticket.application_reference
-    matches = [a.reference for a in aid_store.list_all(engine) if a.sender_id == ticket.sender_id]
-    return matches[-1] if matches else None
+    return aid_store.latest_for_sender(engine, ticket.sender_id)
 
 
 async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[str, Any]:

@@ -158,6 +158,14 @@ def list_all(engine: Engine, status: str | None = None) -> list[Application]:
         return [_row_to_application(r) for r in conn.execute(query)]
 
 
+def latest_for_sender(engine: Engine, sender_id: str) -> str | None:
+    """The reference of the conversation's latest application, for staff views that link to it."""
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        return conn.execute(select(applications.c.reference).where(applications.c.sender_id == sender_id)
+                            .order_by(applications.c.id.desc()).limit(1)).scalar()
+
+
 def set_status(engine: Engine, ref: str, status: str, actor: str, reason: str | None = None,
                now: datetime | None = None) -> Application:
     now = now or _now()

@@ -139,3 +139,13 @@ def test_a_status_change_is_audited_once(eng) -> None:
     with eng.connect() as conn:
         actions = [r.action for r in conn.execute(select(store.audit_log).where(store.audit_log.c.actor == "agent:1"))]
     assert actions == ["status:under_review"]
+
+
+def test_the_latest_application_of_a_conversation_is_found_by_its_sender(sqlite_url) -> None:
+    from bot.legal_aid import store
+    from bot.store.db import engine
+
+    assert store.latest_for_sender(engine(), "nobody") is None
+    refs = [store.submit(engine(), idempotency_key=f"k{i}", sender_id="conv-9", name="张三", phone="13812345678",
+                         id_number="11010519491231002X", region=None, matter="other", details={}) for i in range(2)]
+    assert store.latest_for_sender(engine(), "conv-9") == refs[-1]

@@ -69,3 +69,23 @@ def test_a_citizen_consults_on_the_chat_page(browser, width: int, height: int) -
     page.click("#large-text")
     page.screenshot(path=str(ARTIFACTS / f"chat-{width}x{height}.png"), full_page=False)
     context.close()
+
+
+def test_a_legal_aid_application_starts_on_the_chat_page_with_quick_replies(browser) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 375, "height": 667}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(CHAT)
+    page.click("#privacy-ok")
+    page.wait_for_selector("li.msg.bot", timeout=30_000)
+    send(page, "老板欠了我三个月工资，我想申请法律援助")
+    consent = bot_bubbles(page).last
+    assert "身份证号加密保存" in consent.inner_text()
+    before = bot_bubbles(page).count()
+    consent.locator(".quick button", has_text="同意").first.click()
+    bot_bubbles(page).nth(before).wait_for(timeout=30_000)
+    assert "已经委托律师" in bot_bubbles(page).last.inner_text()  # the matter came from the request
+    send(page, "不申请了")
+    assert "已取消本次申请" in bot_bubbles(page).last.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "chat-legal-aid-375x667.png"), full_page=False)
+    context.close()

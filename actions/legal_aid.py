@@ -66,7 +66,8 @@ class ValidateLegalAidForm(FormValidationAction):
             # Rasa copied the raw reply into the requested slot; the parsed value (or None) replaces it.
             events.append(SlotSet(requested, None))
         events += [SlotSet(slot, value) for slot, value in outcome.updates.items()]
-        values.update({requested: None} if requested else {})
+        if requested:
+            values[requested] = None
         values.update(outcome.updates)
         if outcome.action in (intake.CANCEL, intake.CRISIS, intake.HUMAN):
             return events + _end_form(outcome.action)

@@ -189,7 +189,7 @@ def _choice_parser(slot: str, several: bool = False):  # type: ignore[no-untyped
     def parse(text: str, values: dict[str, Any]) -> Parsed:
         picked = _choose(slot, text, several)
         if picked is None or (not several and not picked):
-            return Parsed(error=f"utter_aid_invalid_choice")
+            return Parsed(error="utter_aid_invalid_choice")
         return Parsed(picked if several else picked[0])
     return parse
 
@@ -329,8 +329,10 @@ def next_field(values: dict[str, Any], category: str | None = None) -> str | Non
     plan += [HAS_LAWYER, SITUATIONS]
     if values.get(SITUATIONS) == []:
         plan.append(GROUPS)
-    needed = set(assess(facts({**values, HOUSEHOLD: None, INCOME: None, REGION: values.get(REGION) or
-                               {"province": "-"}})).missing) if not missing(SITUATIONS) else set()
+    # Which facts would the decision still need if the means were unknown? The answer also says
+    # whether a means test applies at all.
+    needed = set(assess(facts({**values, HOUSEHOLD: None, INCOME: None})).missing) \
+        if not missing(SITUATIONS) else set()
     if "has_fixed_income" in needed:
         plan.append(FIXED_INCOME)
     plan += [NAME, PHONE, ID_NUMBER, REGION, OPPONENT, DESCRIPTION]
@@ -357,8 +359,6 @@ def prefill(values: dict[str, Any], category: str | None, text: str = "") -> dic
         updates[MATTER] = d["matter_from_category"][category]
         if category in d["injury_kind_from_category"] and values.get(INJURY_KIND) is None:
             updates[INJURY_KIND] = d["injury_kind_from_category"][category]
-    if category in d["dv_categories"] and values.get(SITUATIONS) is None:
-        pass  # asked, not assumed: the citizen says whether Art. 32(4) applies
     return updates
 
 
@@ -470,12 +470,13 @@ def summary(values: dict[str, Any]) -> str:
 
 def record(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
     """What the application store keeps: the answers, the facts and the assessment."""
-    assessment = assess(facts(values), today)
+    established = facts(values)
+    assessment = assess(established, today)
     region = values.get(REGION) or {}
     details = {
         "opponent": values.get(OPPONENT),
         "description": values.get(DESCRIPTION),
-        "facts": {k: (list(v) if isinstance(v, tuple) else v) for k, v in facts(values).__dict__.items()},
+        "facts": {k: (list(v) if isinstance(v, tuple) else v) for k, v in established.__dict__.items()},
         "safe_to_call": values.get(SAFE_TO_CALL),
         "safe_time": values.get(SAFE_TIME),
         "assessment": assessment.as_dict(),

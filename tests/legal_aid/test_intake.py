@@ -166,7 +166,8 @@ def test_a_legal_question_instead_of_an_answer_is_answered_not_rejected() -> Non
 BASE = {I.CONSENT: True, I.HAS_LAWYER: False, I.NAME: "张三", I.PHONE: "13812345678",
         I.ID_NUMBER: {"encrypted": "x", "masked": "110105********002X"},
         I.REGION: {"province": "广东省", "city": "深圳市", "text": "广东省深圳市"}, I.OPPONENT: "某公司",
-        I.DESCRIPTION: "欠薪", I.FORUM: "unknown", I.DEADLINE: I.NO_DEADLINE}
+        I.DESCRIPTION: "欠薪", I.FORUM: "unknown", I.DEADLINE: I.NO_DEADLINE,
+        I.CASE_REGION: {"province": "广东省", "city": "深圳市", "text": "广东省深圳市"}}
 
 
 def test_the_matter_is_prefilled_from_the_consultation_category() -> None:
@@ -178,7 +179,8 @@ def test_the_matter_is_prefilled_from_the_consultation_category() -> None:
 
 def test_a_migrant_worker_claiming_wages_is_not_asked_about_means() -> None:
     values = {**BASE, I.MATTER: "labor_relation_or_remuneration", I.SITUATIONS: [], I.GROUPS: ["migrant_worker"]}
-    assert I.next_field(values) == I.CONFIRM
+    assert I.next_field(values) == I.LABOR_CLAIM
+    assert I.next_field({**values, I.LABOR_CLAIM: "relation_or_remuneration"}) == I.CONFIRM
 
 
 def test_a_migrant_worker_in_a_divorce_is_asked_about_means() -> None:
@@ -197,6 +199,8 @@ def test_an_elderly_applicant_is_asked_about_fixed_income_and_then_means() -> No
 
 def test_a_dv_victim_is_asked_for_a_safe_contact_and_not_about_means() -> None:
     values = {**BASE, I.MATTER: "other", I.SITUATIONS: ["abuse_abandonment_dv_victim"]}
+    assert I.next_field(values) == I.SITUATION_RELATED
+    values[I.SITUATION_RELATED] = True
     assert I.next_field(values) == I.SAFE_TO_CALL
     assert I.next_field({**values, I.SAFE_TO_CALL: False}) == I.SAFE_TIME
 
@@ -212,7 +216,7 @@ def test_the_income_is_not_taken_while_an_approximate_amount_waits_for_confirmat
 def test_the_summary_masks_personal_numbers_and_the_record_decrypts_for_storage() -> None:
     id_value = answer(I.ID_NUMBER, VALID_ID).updates[I.ID_NUMBER]
     values = {**BASE, I.ID_NUMBER: id_value, I.MATTER: "labor_relation_or_remuneration", I.SITUATIONS: [],
-              I.GROUPS: ["migrant_worker"]}
+              I.GROUPS: ["migrant_worker"], I.LABOR_CLAIM: "relation_or_remuneration"}
     text = I.summary(values)
     assert "138****5678" in text and "110105********002X" in text
     assert "13812345678" not in text and VALID_ID not in text

@@ -549,7 +549,9 @@ def is_cancel(text: str) -> bool:
 
 
 def asks_bot_identity(text: str) -> bool:
-    return bool(re.search(data()["bot_identity_pattern"], normalize(text or "").lower()))
+    from bot.handoff.relay import asks_bot_identity as asks
+
+    return asks(normalize(text or ""))
 
 
 def wants_human(text: str, intent: str | None) -> bool:
@@ -585,7 +587,7 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
     if is_cancel(text) or (requested == CONSENT and _yes_no(text) is False):
         return Outcome(CANCEL)
     if asks_bot_identity(text):
-        return Outcome(ASK, {}, [Message("utter_aid_bot_identity")])
+        return Outcome(ASK, {}, [Message("utter_bot_identity")])
     if wants_human(text, intent):
         return Outcome(HUMAN)
     is_correction, named = correction(text)

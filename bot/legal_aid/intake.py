@@ -540,6 +540,19 @@ def prefill(values: dict[str, Any], category: str | None, text: str = "") -> dic
     return updates
 
 
+def _kind_from_words(matter: str, text: str, values: dict[str, Any]) -> dict[str, Any]:
+    """"被狗咬了要赔偿", "要工钱的": the kind of injury or labour claim said with the matter itself, so it is
+    not asked again. Not from a button: the matter's label names every kind."""
+    slot = {"injury_compensation": INJURY_KIND, "labor_relation_or_remuneration": LABOR_CLAIM}.get(matter)
+    t = _clean(text)
+    labels = {_clean(x) for c in _choice_list(MATTER) for x in [c["label"], *c.get("titles", [])]}
+    if slot is None or values.get(slot) is not None or t in labels or re.fullmatch(r"\d+", t):
+        return {}
+    picked = _choose(slot, text)
+    # "其他" alone says nothing about a labour claim; an injury of another kind is itself the answer.
+    return {slot: picked[0]} if picked and (picked[0] != "other" or slot == INJURY_KIND) else {}
+
+
 # --- commands inside the form --------------------------------------------------------------------
 
 
@@ -605,6 +618,8 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
         updates = {requested: parsed.value}
         if requested == INCOME:
             updates[INCOME_PENDING] = None
+        if requested == MATTER:
+            updates.update(_kind_from_words(parsed.value, text, values))
         messages = [parsed.note] if parsed.note else []
         if requested == HAS_LAWYER and parsed.value:
             messages.append(Message("utter_aid_has_lawyer_note"))
@@ -682,7 +697,8 @@ def record(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
         "phone": values[PHONE],
         "id_number": fernet().decrypt(values[ID_NUMBER]["encrypted"].encode()).decode(),
         # The competent centre's place (Art. 38) when known: that is who handles the application.
-        "region": (case_region.get("text") if case_region.get("province") else None) or region.get("text"),
+        "region": "".join(p for p in (case_region.get("province"), case_region.get("city")) if p)
+        or region.get("text"),
         "matter": values.get(MATTER),
         "details": details,
     }

@@ -237,3 +237,15 @@ def test_the_matter_is_prefilled_from_the_words_of_the_request() -> None:
 def test_the_forum_decides_the_competent_centre(text, value, litigation) -> None:
     assert answer(I.FORUM, text).updates[I.FORUM] == value
     assert I.facts({I.FORUM: value}).litigation is litigation
+
+
+@pytest.mark.parametrize(("text", "slot", "kind"), [("被狗咬了要赔偿", I.INJURY_KIND, "other"),
+                                                  ("要工钱的", I.LABOR_CLAIM, "relation_or_remuneration"),
+                                                  ("被辞退了要经济补偿", I.LABOR_CLAIM, "severance_or_damages")])
+def test_the_kind_said_with_the_matter_is_not_asked_again(text, slot, kind) -> None:
+    assert answer(I.MATTER, text).updates[slot] == kind
+
+
+def test_the_matter_button_does_not_guess_the_kind() -> None:
+    out = answer(I.MATTER, "人身伤害赔偿（工伤、交通事故、医疗事故、食品药品）")
+    assert out.updates == {I.MATTER: "injury_compensation"}

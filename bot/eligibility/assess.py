@@ -148,7 +148,7 @@ def assess(facts: Facts, today: date | None = None,
     suspect = facts.matter == "criminal_defense_or_victim" and facts.criminal_role == "suspect_or_defendant"
     conditions = _suspect_conditions(facts) if suspect else None
     if conditions:
-        reasons = [_reason(f"art25_{c}", item="一二三四五六"[ART25_ITEMS.index(c)]) for c in conditions]
+        reasons = [_reason(f"art25_{c}", item=_texts()["item_numerals"][ART25_ITEMS.index(c)]) for c in conditions]
         return result(Decision.MANDATORY_DEFENSE, reasons + [_reason("art36_notice")])
 
     # Art. 32: no means test, but only for the rights the situation concerns.

@@ -112,8 +112,9 @@ def _clean(text: str) -> str:
 def _yes_no(text: str) -> bool | None:
     """Yes, no or None. "没问题", "没错" are yes though they start with a negation; "我不同意",
     "我不是低保户" are no; "不清楚" is neither."""
-    t = re.sub(r"[啊呀吧呢哦噢哈嘛啦喽]+$", "", _clean(text)) or _clean(text)
     d = data()
+    yn = d["yes_no"]
+    t = re.sub(yn["particles"], "", _clean(text)) or _clean(text)
     if not t:
         return None
     if t in d["yes_phrases"] or any(t.startswith(w) for w in d["yes_phrases"]):
@@ -124,13 +125,13 @@ def _yes_no(text: str) -> bool | None:
         return False
     if t in d["yes_words"]:
         return True
-    body = re.sub(r"^(嗯|恩|额|呃|哦)+(?=.)", "", t)
+    body = re.sub(yn["fillers"], "", t)
     if body != t and body in d["yes_words"]:
         return True
-    body = re.sub(r"^(我|我们|他|她|家里|我家|本人|目前|现在|暂时|还)+", "", body)
-    if body.startswith(("不", "没", "否", "无", "未", "别")) or body in d["no_words"]:
+    body = re.sub(yn["subjects"], "", body)
+    if re.match(yn["no_starts"], body) or body in d["no_words"]:
         return False
-    if any(body.startswith(w) for w in d["yes_words"] if len(w) > 1) or (body and body[0] in "是对有好行"):
+    if any(body.startswith(w) for w in d["yes_words"] if len(w) > 1) or (body and body[0] in yn["yes_first_chars"]):
         return True
     return None
 
@@ -158,7 +159,7 @@ def _ages(text: str) -> list[int]:
             n = parse_number(m.group(1))
             if n is None:
                 continue
-            under = re.search(r"(不满|未满|不到)$", clause[:m.start()])
+            under = re.search(data()["under_age_pattern"], clause[:m.start()])
             out.append(int(n) - 1 if under else int(n))
     return out
 
@@ -174,7 +175,7 @@ def _keyword_matches(choice: dict[str, Any], clause: str, negatable: bool = True
     spans = [(m.start(), m.end()) for w in choice["words"] for m in re.finditer(re.escape(w.lower()), clause)]
     spans += [(m.start(), m.end()) for p in choice.get("patterns", []) for m in re.finditer(p, clause)]
     for start, end in spans:
-        if (negatable and _negated(clause, start)) or re.match(r"(以外|之外)", clause[end:]):
+        if (negatable and _negated(clause, start)) or re.match(data()["outside_pattern"], clause[end:]):
             continue
         best = max(best, end - start)
     return best
@@ -218,8 +219,9 @@ def _choose(slot: str, text: str, several: bool = False) -> list[str] | None:
             return [v for v in values if v in scores]
         return [max(scores, key=lambda v: (scores[v], -values.index(v)))]
     nones = data()["none_words"]
-    if t in nones or t.startswith(("都不", "没有", "不是", "以上都不", "一个都")) or negated_any \
-            or any(c in nones or c.startswith(("都不", "以上都不")) for c in _clauses(text)):
+    starts = tuple(data()["none_starts"])
+    if t in nones or t.startswith(starts) or negated_any or any(c in nones or c.startswith(starts[:1])
+                                                                for c in _clauses(text)):
         return []
     return None
 
@@ -232,12 +234,15 @@ def parse_name(text: str, values: dict[str, Any]) -> Parsed:
     return Parsed(error="utter_aid_invalid_name")
 
 
-CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九幺两", "0012345678912")
+@lru_cache(maxsize=1)
+def _phone_digits() -> dict[int, int]:
+    digits = data()["phone_digits"]
+    return str.maketrans(digits["from"], digits["to"])
 
 
 def parse_phone(text: str, values: dict[str, Any]) -> Parsed:
     """An 11-digit mobile number, also written in Chinese numerals ("一三八…", "幺" for 1)."""
-    digits = re.sub(r"^(\+?86)", "", re.sub(r"[\s\-]", "", normalize(text or "").translate(CHINESE_DIGITS)))
+    digits = re.sub(r"^(\+?86)", "", re.sub(r"[\s\-]", "", normalize(text or "").translate(_phone_digits())))
     m = re.search(r"1[3-9]\d{9}", digits)
     if m and len(re.sub(r"\D", "", digits)) == 11 and is_mobile(m.group()):
         return Parsed(m.group())

@@ -613,6 +613,8 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
         if named is None:
             return Outcome(ASK, {CONFIRM: None}, [Message("utter_aid_which_field")])
         cleared = {named: None, CONFIRM: None, **{d: None for d in DEPENDENTS.get(named, ())}}
+        if named == REGION and (values.get(CASE_REGION) or {}).get("same_as_applicant"):
+            cleared.update({CASE_REGION: None, BELOW_STANDARD: None})  # "同上" followed the old answer
         return Outcome(ASK, cleared, [Message("utter_aid_will_correct")])
     parser = PARSERS[requested]
     parsed = parse_deadline(text, values, today) if requested == DEADLINE else parser(text, values)

@@ -249,3 +249,9 @@ def test_the_kind_said_with_the_matter_is_not_asked_again(text, slot, kind) -> N
 def test_the_matter_button_does_not_guess_the_kind() -> None:
     out = answer(I.MATTER, "人身伤害赔偿（工伤、交通事故、医疗事故、食品药品）")
     assert out.updates == {I.MATTER: "injury_compensation"}
+
+
+def test_correcting_the_applicants_region_asks_again_a_case_place_given_as_same() -> None:
+    same = {**BASE, I.CASE_REGION: {**BASE[I.REGION], "same_as_applicant": True}}
+    assert I.step(same, I.CONFIRM, "地址写错了").updates[I.CASE_REGION] is None
+    assert I.CASE_REGION not in I.step(BASE, I.CONFIRM, "地址写错了").updates

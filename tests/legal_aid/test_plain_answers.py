@@ -151,3 +151,19 @@ def test_every_button_title_and_payload_reads_as_its_own_choice() -> None:
             by_payload = I._choose(slot, button["payload"], several=True)
             by_title = I._choose(slot, button["title"], several=True)
             assert by_payload and by_payload == by_title, (slot, button)
+
+
+def test_numbered_lists_and_their_buttons_agree() -> None:
+    """WeChat shows buttons as "回复数字即可选择：1. …": the n-th button must be the n-th item of the list."""
+    from pathlib import Path
+
+    import yaml
+
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
+    for slot in (I.SITUATIONS, I.GROUPS, I.SUSPECT_CONDITIONS):
+        buttons = domain["responses"][f"utter_ask_{slot}"][0]["buttons"]
+        numbered = [b for b in buttons if b["payload"].isdigit()]
+        assert [b["payload"] for b in numbered] == [str(n) for n in range(1, len(I.data()["choices"][slot]) + 1)]
+        assert [b["payload"] for b in buttons].index(numbered[-1]["payload"]) == len(numbered) - 1
+        for n, b in enumerate(numbered, 1):
+            assert I._choose(slot, b["title"], several=True) == [I.data()["choices"][slot][n - 1]["value"]], b

@@ -41,6 +41,12 @@ def downgrade() -> None:
     op.drop_index("ix_console_audit_log_at", "console_audit_log")
     op.drop_index("ix_console_audit_log_actor_action_at", "console_audit_log")
     op.drop_table("console_audit_log")
+    # The older code does not know the role (and checked no role on applications): such accounts are
+    # disabled, their sessions ended, and the role shortened to fit the old column.
+    op.execute(sa.text("DELETE FROM console_sessions WHERE user_id IN "
+                       "(SELECT id FROM console_users WHERE role = 'legal_aid_officer')"))
+    op.execute(sa.text("UPDATE console_users SET disabled = :yes, role = 'legal_aid' "
+                       "WHERE role = 'legal_aid_officer'").bindparams(yes=True))
     if op.get_bind().dialect.name != "sqlite":
         op.alter_column("console_users", "role", type_=sa.String(16), existing_type=sa.String(32),
                         existing_nullable=False)

@@ -1,6 +1,7 @@
 """What staff looked at that the citizen would not want everyone to see (a callback number today):
 who, what, which ticket, when. Written in the same transaction as the reveal; supervisors read it on
-the console's audit page. Schema: Alembic revision 0004_console_security."""
+the console's audit page, together with the legal-aid audit log (views and status changes of
+applications, bot.legal_aid.store). Schema: Alembic revision 0004_console_security."""
 
 from __future__ import annotations
 
@@ -53,9 +54,13 @@ def count_since(engine: Engine, actor: str, action: str, since: datetime) -> int
 
 
 def recent(engine: Engine, limit: int = 200) -> list[Entry]:
-    """The latest entries, newest first."""
+    """The latest entries of both logs (staff reveals and legal-aid applications), newest first."""
+    from bot.legal_aid.store import audit_log as legal_aid_log
+
     schema.upgrade(engine)
+    entries: list[Entry] = []
     with engine.connect() as conn:
-        rows = conn.execute(select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
-                            .limit(limit)).all()
-    return [Entry(r.actor, r.action, r.reference, _aware(r.at)) for r in rows]
+        for table in (audit_log, legal_aid_log):
+            rows = conn.execute(select(table).order_by(table.c.at.desc(), table.c.id.desc()).limit(limit)).all()
+            entries += [Entry(r.actor, r.action, r.reference, _aware(r.at)) for r in rows]
+    return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]

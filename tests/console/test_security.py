@@ -141,15 +141,22 @@ def test_no_reveal_once_the_callback_is_closed(kb, eng, notified) -> None:
 
 def test_every_reveal_is_audited_and_supervisors_read_the_audit(kb, eng, notified) -> None:
     cb = open_callback(eng)
+    ref = submit_application(eng)
 
     async def scenario(c):
         await c.login("agent1")
         assert (await reveal(c, cb.reference)).status == 200
         assert (await c.get("/console/audit")).status == 403
         await c.logout()
+        await c.login("officer")
+        await c.post(f"/console/applications/{ref}/status", {"status": "under_review"})
+        assert (await c.get("/console/audit")).status == 403
+        await c.logout()
         await c.login("boss")
         page = await (await c.get("/console/audit")).text()
         assert "agent:agent1" in page and cb.reference in page and "查看回电号码" in page
+        # The legal-aid audit log on the same page: the officer's status change.
+        assert "console:officer" in page and ref in page and "变更状态：审查中" in page
 
     run(kb, eng, scenario)
     assert any(m.author == "system" and "agent:agent1 查看回电号码" in m.text

@@ -244,12 +244,21 @@ def cmd_applications(args: argparse.Namespace) -> int:
             return 1
         print(f"{app.reference} → {app.status}")
         return 0
+    from bot.spreadsheet import safe_cell
+
     writer = csv.writer(sys.stdout)
     writer.writerow(["reference", "status", "created_at", "name", "phone", "id_number", "region", "matter"])
-    for app in store.list_all(eng, args.status):
-        writer.writerow([app.reference, app.status, app.created_at.isoformat(), app.name, app.phone_masked,
-                         app.id_number_masked, app.region or "", app.matter or ""])
+    for app in store.list_all(eng, args.status):  # names and regions are the citizen's text: no formulas
+        writer.writerow([safe_cell(v) for v in (app.reference, app.status, app.created_at.isoformat(), app.name,
+                                                app.phone_masked, app.id_number_masked, app.region or "",
+                                                app.matter or "")])
     return 0
+
+
+def console_roles() -> tuple[str, ...]:
+    from bot.console.policy import ROLES
+
+    return ROLES
 
 
 def cmd_users(args: argparse.Namespace) -> int:
@@ -276,7 +285,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             print(f"{args.username}: {'已停用 (disabled, sessions ended)' if args.action == 'disable' else '已启用'}")
         else:
             for user in users.list_users(eng):
-                print(f"{user.username:<20} {user.role:<10} {'disabled' if user.disabled else 'active':<8} "
+                print(f"{user.username:<20} {user.role:<18} {'disabled' if user.disabled else 'active':<8} "
                       f"{user.display_name}  {user.region or '-'}")
     except users.UserError as exc:
         print(f"refused: {exc}", file=sys.stderr)
@@ -387,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     us = p.add_subparsers(dest="action", required=True)
     u = us.add_parser("add", help="create an account (asks for the password)")
     u.add_argument("username")
-    u.add_argument("--role", required=True, choices=["agent", "mediator", "supervisor"])
+    u.add_argument("--role", required=True, choices=list(console_roles()),
+                   help="agent, mediator, supervisor, or legal_aid_officer (decides legal-aid applications)")
     u.add_argument("--name", help="display name, e.g. 张坐席")
     u.add_argument("--region")
     u.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")

@@ -30,6 +30,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot import stack
     from bot.model import ensure_trained
 
+    if args.dev:  # the public WeChat development token, with the Rasa server on loopback only
+        os.environ["HOTLINE_DEV"] = "1"
     model = ensure_trained()
     print("启动中 (starting the action server, the Rasa server and the web app)…", flush=True)
     procs = stack.start(model, log_dir=VAR / "logs" if args.quiet else None)
@@ -38,7 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "  网页咨询:  http://localhost:8000/chat/   ← 在浏览器中打开 (open in a browser)\n"
         f"  REST:      POST {REST_URL}  {{\"sender\": \"u1\", \"message\": \"你好\"}}\n"
         "  socket.io: http://127.0.0.1:5005/socket.io\n"
-        "  微信公众号: http://127.0.0.1:5005/webhooks/wechat/webhook  (WECHAT_* 环境变量, 默认开发配置)\n"
+        "  微信公众号: http://127.0.0.1:5005/webhooks/wechat/webhook  (WECHAT_* 环境变量; 未设置则关闭, --dev 用开发配置)\n"
         "  坐席工作台: http://localhost:8000/console/  (账号: ./hotline users add NAME --role supervisor)\n"
         "  终端对话:  在另一个终端运行 ./hotline chat\n"
         "按 Ctrl-C 停止 (Ctrl-C stops everything).",
@@ -351,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("run", help="run the whole stack on embedded defaults")
     p.add_argument("--quiet", action="store_true", help="send server logs to var/logs")
+    p.add_argument("--dev", action="store_true",
+                   help="development mode: Rasa on 127.0.0.1 and the public WeChat development token")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("chat", help="chat in the terminal with a running bot")
     p.add_argument("--sender")

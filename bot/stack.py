@@ -20,13 +20,28 @@ WEB_PORT = 8000
 TRACKER_STORE = "bot.tracker_store.CachedSQLTrackerStore"
 
 
+def rasa_interface(env: dict[str, str]) -> str:
+    """The Rasa server's --interface: HOTLINE_RASA_INTERFACE, else loopback in development mode and
+    Rasa's own default (every interface, for the chat page's browsers) otherwise."""
+    from bot.channels.wechat.config import DEV_MODE_VAR
+
+    if env.get("HOTLINE_RASA_INTERFACE"):
+        return env["HOTLINE_RASA_INTERFACE"]
+    return "127.0.0.1" if (env.get(DEV_MODE_VAR) or "").lower() in ("1", "true", "yes") else "0.0.0.0"
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from bot.channels.wechat.config import DEV_ENV
+    env["HOTLINE_RASA_INTERFACE"] = rasa_interface(env)
+    from bot.channels.wechat.config import DEV_ENV, development_mode
 
-    for name, value in DEV_ENV.items():  # credentials.yml reads these; production sets them
-        env.setdefault(name, value)
+    # credentials.yml reads these and Rasa refuses unset ones. The public development values only in
+    # development mode on loopback (review M2); otherwise empty, which switches WeChat off unless the
+    # deployment set its own.
+    defaults = DEV_ENV if development_mode(env) else {}
+    for name in DEV_ENV:
+        env.setdefault(name, defaults.get(name, ""))
     return env
 
 
@@ -84,7 +99,7 @@ def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
     spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTIONS_PORT)])
     spawn("rasa", [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
                    "--endpoints", str(effective_endpoints()), "--credentials", "credentials.yml",
-                   "--port", str(RASA_PORT), "--cors", "*"])
+                   "--port", str(RASA_PORT), "--interface", env["HOTLINE_RASA_INTERFACE"], "--cors", "*"])
     spawn("web", [sys.executable, "-m", "bot.web.app", "--port", str(WEB_PORT)])
     ok = (wait_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", 120, procs)
           and wait_http(f"http://127.0.0.1:{WEB_PORT}/healthz", 120, procs)

@@ -18,6 +18,7 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.masking import mask_text_in
+from bot.security.files import private_sqlite
 
 
 class _PersonalNumbersMasked:
@@ -40,6 +41,10 @@ class _PersonalNumbersMasked:
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_size: int = 10_000, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Errors (and so logs) show the SQL, never the conversation's text (review M6).
+        self.engine.hide_parameters = True
+        if self.engine.url.get_backend_name() == "sqlite":
+            private_sqlite(self.engine.url.database)
         self._cache: OrderedDict[str, DialogueStateTracker] = OrderedDict()
         self._cache_size = int(cache_size)
         # How many of a served-from-memory tracker's events are already stored: spares the count

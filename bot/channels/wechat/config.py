@@ -132,8 +132,11 @@ class WeChatConfig:
             timestamp_window=number("timestamp_window", cls.timestamp_window),
             http_timeout=number("http_timeout", cls.http_timeout),
             db_url=c.get("db_url") or None,
-            messages_per_minute=int(number("messages_per_minute", cls.messages_per_minute)),
-            max_text_chars=int(number("max_text_chars", cls.max_text_chars)),
+            # Optional, so also straight from the environment (credentials.yml needs every ${VAR} set).
+            messages_per_minute=int(number("messages_per_minute", float(
+                os.environ.get("WECHAT_MESSAGES_PER_MINUTE") or cls.messages_per_minute))),
+            max_text_chars=int(number("max_text_chars", float(
+                os.environ.get("WECHAT_MAX_TEXT_CHARS") or cls.max_text_chars))),
         )
 
 

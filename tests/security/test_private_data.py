@@ -113,3 +113,26 @@ def test_the_fernet_key_can_live_in_its_own_file_and_be_rotated(tmp_path, monkey
     rotated = secrets.fernet(secrets.load_key())
     assert rotated.decrypt(token) == b"13812345678"
     assert Fernet(new).decrypt(rotated.encrypt(b"x")) == b"x"
+
+
+def test_what_staff_see_is_masked_however_the_number_was_typed(tmp_path, monkeypatch) -> None:
+    """Ticket transcripts and the consultation log go through mask_text (review M6: spaced IDs)."""
+    from datetime import datetime, timezone
+
+    from bot.handoff import store as tickets
+    from bot.store import consultation_log
+    from bot.store.db import engine
+
+    monkeypatch.setenv("HOTLINE_FERNET_KEY", Fernet.generate_key().decode())
+    eng = engine(f"sqlite:///{tmp_path / 'h.db'}")
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    text = "身份证 110105 19491231 002X，电话１３８ １２３４ ５６７８"
+    t = tickets.open_ticket(eng, sender_id="s1", channel="rest", reason="request_human", category=None,
+                            summary={"category": None, "entities": {}, "faq_answers": [],
+                                     "last_turns": [{"speaker": "citizen", "text": text}]}, now=now)
+    tickets.record_citizen_message(eng, t.reference, text, now)
+    consultation_log.record(eng, "s1", "none", text, False, now=now)
+    shown = [m.text for m in tickets.transcript(eng, t.reference)]
+    shown += [tickets.get(eng, t.reference).summary["last_turns"][0]["text"]]
+    shown += [c.question for c in consultation_log.between(eng, now, now.replace(year=2027))]
+    assert shown == ["身份证 110105********002X，电话138****5678"] * 3

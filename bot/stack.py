@@ -23,19 +23,19 @@ DB_PASSWORD_VAR = "HOTLINE_DB_PASSWORD"  # the tracker store's password, for end
 
 
 def rasa_interface(env: dict[str, str]) -> str:
-    """The Rasa server's --interface: HOTLINE_RASA_INTERFACE, else loopback in development mode and
+    """The Rasa server's --interface: HOTLINE_RASA_HOST, else loopback in development mode and
     Rasa's own default (every interface, for the chat page's browsers) otherwise."""
     from bot.channels.wechat.config import DEV_MODE_VAR
 
-    if env.get("HOTLINE_RASA_INTERFACE"):
-        return env["HOTLINE_RASA_INTERFACE"]
+    if env.get("HOTLINE_RASA_HOST"):
+        return env["HOTLINE_RASA_HOST"]
     return "127.0.0.1" if (env.get(DEV_MODE_VAR) or "").lower() in ("1", "true", "yes") else "0.0.0.0"
 
 
 def child_env() -> dict[str, str]:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env["HOTLINE_RASA_INTERFACE"] = rasa_interface(env)
+    env["HOTLINE_RASA_HOST"] = rasa_interface(env)
     from bot.channels.wechat.config import DEV_ENV, development_mode
 
     # credentials.yml reads these and Rasa refuses unset ones. The public development values only in
@@ -122,7 +122,7 @@ def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
     spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTIONS_PORT)])
     spawn("rasa", [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
                    "--endpoints", str(effective_endpoints()), "--credentials", "credentials.yml",
-                   "--port", str(RASA_PORT), "--interface", env["HOTLINE_RASA_INTERFACE"], "--cors", "*"])
+                   "--port", str(RASA_PORT), "--interface", env["HOTLINE_RASA_HOST"], "--cors", "*"])
     spawn("web", [sys.executable, "-m", "bot.web.app", "--port", str(WEB_PORT)])
     ok = (wait_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", 120, procs)
           and wait_http(f"http://127.0.0.1:{WEB_PORT}/healthz", 120, procs)

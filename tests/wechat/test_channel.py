@@ -330,7 +330,7 @@ def test_other_processes_read_the_same_settings_without_rasa(monkeypatch) -> Non
     from bot.channels.wechat.config import from_credentials_file
 
     config = from_credentials_file(env={"WECHAT_MODE": "safe", "WECHAT_API_BASE_URL": "http://127.0.0.1:7/",
-                                        "HOTLINE_DEV": "1", "HOTLINE_RASA_INTERFACE": "127.0.0.1"})
+                                        "HOTLINE_DEV": "1", "HOTLINE_RASA_HOST": "127.0.0.1"})
     assert (config.mode, config.api_base_url, config.token) == ("safe", "http://127.0.0.1:7", "hotline-dev-token")
     assert WeChatClient.from_config(config).base == "http://127.0.0.1:7"
 

@@ -119,12 +119,12 @@ DEV_CREDENTIALS = {"token": DEV_ENV["WECHAT_TOKEN"], "app_id": DEV_ENV["WECHAT_A
                    "app_secret": DEV_ENV["WECHAT_APP_SECRET"], "mode": "plain"}
 
 
-@pytest.mark.parametrize("env", [{}, {"HOTLINE_DEV": "1"}, {"HOTLINE_DEV": "1", "HOTLINE_RASA_INTERFACE": "0.0.0.0"},
-                                 {"HOTLINE_RASA_INTERFACE": "127.0.0.1"}])
+@pytest.mark.parametrize("env", [{}, {"HOTLINE_DEV": "1"}, {"HOTLINE_DEV": "1", "HOTLINE_RASA_HOST": "0.0.0.0"},
+                                 {"HOTLINE_RASA_HOST": "127.0.0.1"}])
 def test_the_development_token_is_refused_outside_development_on_loopback(monkeypatch, env) -> None:
     from bot.channels.wechat import WeChatInput
 
-    for name in ("HOTLINE_DEV", "HOTLINE_RASA_INTERFACE"):
+    for name in ("HOTLINE_DEV", "HOTLINE_RASA_HOST"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -136,7 +136,7 @@ def test_the_development_token_works_in_development_mode_on_loopback(monkeypatch
     from bot.channels.wechat import WeChatInput
 
     monkeypatch.setenv("HOTLINE_DEV", "1")
-    monkeypatch.setenv("HOTLINE_RASA_INTERFACE", "127.0.0.1")
+    monkeypatch.setenv("HOTLINE_RASA_HOST", "127.0.0.1")
     assert WeChatInput.from_credentials(DEV_CREDENTIALS).config.token == DEV_ENV["WECHAT_TOKEN"]
 
 
@@ -156,13 +156,13 @@ def test_without_a_token_the_webhook_is_off(monkeypatch) -> None:
 def test_hotline_run_fills_in_development_values_only_in_development_mode(monkeypatch) -> None:
     from bot import stack
 
-    for name in [*DEV_ENV, "HOTLINE_DEV", "HOTLINE_RASA_INTERFACE"]:
+    for name in [*DEV_ENV, "HOTLINE_DEV", "HOTLINE_RASA_HOST"]:
         monkeypatch.delenv(name, raising=False)
     env = stack.child_env()
     assert env["WECHAT_TOKEN"] == "" and env["WECHAT_APP_SECRET"] == ""  # set, for credentials.yml: WeChat off
     monkeypatch.setenv("HOTLINE_DEV", "1")
     env = stack.child_env()
-    assert env["WECHAT_TOKEN"] == DEV_ENV["WECHAT_TOKEN"] and env["HOTLINE_RASA_INTERFACE"] == "127.0.0.1"
+    assert env["WECHAT_TOKEN"] == DEV_ENV["WECHAT_TOKEN"] and env["HOTLINE_RASA_HOST"] == "127.0.0.1"
 
 
 def test_signatures_and_nonces_are_masked_in_the_access_log(channel_factory, caplog) -> None:

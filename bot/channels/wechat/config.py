@@ -27,10 +27,10 @@ DEV_ENV = {
     "WECHAT_PASSIVE_TIMEOUT": "4.5",
 }
 
-# Development mode is explicit: HOTLINE_DEV=1, and the Rasa server's interface (HOTLINE_RASA_INTERFACE,
+# Development mode is explicit: HOTLINE_DEV=1, and the Rasa server's interface (HOTLINE_RASA_HOST,
 # which `hotline run` passes to Rasa as --interface) is a loopback address.
 DEV_MODE_VAR = "HOTLINE_DEV"
-INTERFACE_VAR = "HOTLINE_RASA_INTERFACE"
+INTERFACE_VAR = "HOTLINE_RASA_HOST"  # the Rasa server's bind address (`hotline run` passes it as --interface)
 _DEV_SECRETS = ("WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_ENCODING_AES_KEY")
 
 MODES = ("plain", "safe")

@@ -13,20 +13,40 @@ from pathlib import Path
 import yaml
 
 from bot.paths import PROJECT_ROOT, VAR
+from bot.security.secrets import write_private
 
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
 WEB_PORT = 8000
 TRACKER_STORE = "bot.tracker_store.CachedSQLTrackerStore"
+DB_PASSWORD_VAR = "HOTLINE_DB_PASSWORD"  # the tracker store's password, for endpoints.effective.yml
+
+
+def rasa_interface(env: dict[str, str]) -> str:
+    """The Rasa server's --interface: HOTLINE_RASA_HOST, else loopback in development mode and
+    Rasa's own default (every interface, for the chat page's browsers) otherwise."""
+    from bot.channels.wechat.config import DEV_MODE_VAR
+
+    if env.get("HOTLINE_RASA_HOST"):
+        return env["HOTLINE_RASA_HOST"]
+    return "127.0.0.1" if (env.get(DEV_MODE_VAR) or "").lower() in ("1", "true", "yes") else "0.0.0.0"
 
 
 def child_env() -> dict[str, str]:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from bot.channels.wechat.config import DEV_ENV
+    env["HOTLINE_RASA_HOST"] = rasa_interface(env)
+    from bot.channels.wechat.config import DEV_ENV, development_mode
 
-    for name, value in DEV_ENV.items():  # credentials.yml reads these; production sets them
-        env.setdefault(name, value)
+    # credentials.yml reads these and Rasa refuses unset ones. The public development values only in
+    # development mode on loopback (review M2); otherwise empty, which switches WeChat off unless the
+    # deployment set its own.
+    defaults = DEV_ENV if development_mode(env) else {}
+    for name in DEV_ENV:
+        env.setdefault(name, defaults.get(name, ""))
+    password = db_password(env)
+    if password:
+        env[DB_PASSWORD_VAR] = password
     return env
 
 
@@ -40,15 +60,33 @@ def effective_endpoints() -> Path:
         u = make_url(url)
         data["tracker_store"] = {
             "type": TRACKER_STORE, "dialect": u.drivername.split("+")[0], "url": u.host, "port": u.port,
-            "db": u.database, "username": u.username, "password": u.password,
+            "db": u.database, "username": u.username,
+            # Never on disk (review M6): Rasa reads ${VAR} from the environment child_env() passes on.
+            "password": "${" + DB_PASSWORD_VAR + "}" if u.password else None,
         }
     else:
-        VAR.mkdir(parents=True, exist_ok=True)
         data["tracker_store"].update(type=TRACKER_STORE, db=str(VAR / "rasa_tracker.db"))
+    secure_var_dir()
     out = VAR / "endpoints.effective.yml"
-    VAR.mkdir(parents=True, exist_ok=True)
-    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out.unlink(missing_ok=True)
+    write_private(out, yaml.safe_dump(data, allow_unicode=True).encode("utf-8"))
     return out
+
+
+def db_password(env: dict[str, str]) -> str | None:
+    url = env.get("HOTLINE_DB_URL")
+    if not url:
+        return None
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).password
+
+
+def secure_var_dir() -> None:
+    """var/ 0700 and what is in it private (also what older versions left world-readable)."""
+    from bot.security.files import secure_var
+
+    secure_var(VAR)
 
 
 def wait_http(url: str, timeout: float, procs: list[subprocess.Popen]) -> bool:
@@ -72,7 +110,7 @@ def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
     env = child_env()
     procs: list[subprocess.Popen] = []
     if log_dir:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def spawn(name: str, cmd: list[str]) -> None:
         if log_dir:
@@ -84,7 +122,7 @@ def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
     spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTIONS_PORT)])
     spawn("rasa", [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
                    "--endpoints", str(effective_endpoints()), "--credentials", "credentials.yml",
-                   "--port", str(RASA_PORT), "--cors", "*"])
+                   "--port", str(RASA_PORT), "--interface", env["HOTLINE_RASA_HOST"], "--cors", "*"])
     spawn("web", [sys.executable, "-m", "bot.web.app", "--port", str(WEB_PORT)])
     ok = (wait_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", 120, procs)
           and wait_http(f"http://127.0.0.1:{WEB_PORT}/healthz", 120, procs)

@@ -1,0 +1,1 @@
+"""Security plumbing shared by the servers: secrets on disk, private file permissions."""

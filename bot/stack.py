@@ -13,11 +13,15 @@ from pathlib import Path
 import yaml
 
 from bot.paths import PROJECT_ROOT, VAR
+from bot.security import keys, settings
 
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
 WEB_PORT = 8000
 TRACKER_STORE = "bot.tracker_store.CachedSQLTrackerStore"
+# Largest request body the Rasa server reads (Sanic's default is 100 MB): a chat message is at most
+# 1,000 characters, a WeChat message 64 KB.
+RASA_MAX_BODY = 128 * 1024
 
 
 def child_env() -> dict[str, str]:
@@ -27,6 +31,9 @@ def child_env() -> dict[str, str]:
 
     for name, value in DEV_ENV.items():  # credentials.yml reads these; production sets them
         env.setdefault(name, value)
+    keys.export_all(env)  # shared secrets (var/secrets/, 0600) unless set in the environment
+    env.setdefault("SANIC_REQUEST_MAX_SIZE", str(RASA_MAX_BODY))  # Sanic reads SANIC_* at start
+    env["COMPRESS_ACTION_SERVER_REQUEST"] = "false"  # the action server refuses compressed bodies
     return env
 
 
@@ -81,11 +88,14 @@ def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
                                               stderr=subprocess.STDOUT, start_new_session=True))
         else:
             procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, start_new_session=True))
-    spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTIONS_PORT)])
+    # Every server on 127.0.0.1 unless HOTLINE_<NAME>_HOST says otherwise (README "Security").
+    spawn("actions", [sys.executable, "-m", "bot.action_server", "--actions", "actions",
+                      "--host", settings.bind_host("ACTIONS"), "--port", str(ACTIONS_PORT)])
     spawn("rasa", [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
                    "--endpoints", str(effective_endpoints()), "--credentials", "credentials.yml",
-                   "--port", str(RASA_PORT), "--cors", "*"])
-    spawn("web", [sys.executable, "-m", "bot.web.app", "--port", str(WEB_PORT)])
+                   "--interface", settings.bind_host("RASA"), "--port", str(RASA_PORT),
+                   "--cors", *settings.public_origins()])
+    spawn("web", [sys.executable, "-m", "bot.web.app", "--host", settings.bind_host("WEB"), "--port", str(WEB_PORT)])
     ok = (wait_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", 120, procs)
           and wait_http(f"http://127.0.0.1:{WEB_PORT}/healthz", 120, procs)
           and wait_http(f"http://127.0.0.1:{RASA_PORT}/", 300, procs))

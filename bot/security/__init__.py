@@ -1,0 +1,4 @@
+"""Protections of the public entries: service secrets, chat sessions, rate limits, deployment settings.
+
+Pure modules (no Rasa, Sanic or aiohttp imports) so that they are tested as worked examples; the
+channels and servers that use them are thin adapters."""

@@ -10,11 +10,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import SLOT_HANDOFF_REFERENCE, current_category, now, slot_set, ticket_summary
 from bot.entities.phone import extract_phones
-from bot.handoff import roster, store
+from bot.handoff import relay, roster, store
 from bot.store.db import engine
 
 SLOT_PHONE = "callback_phone"
 SLOT_WINDOW = "callback_window"
+SLOT_REGION = "callback_region"  # asked only when the conversation named no place
 MAX_WINDOW_CHARS = 50
 
 
@@ -29,6 +30,18 @@ class ValidateCallbackForm(FormValidationAction):
             dispatcher.utter_message(response="utter_callback_phone_invalid")
             return {SLOT_PHONE: None}
         return {SLOT_PHONE: phones[0].value}
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:
+        _summary, region = ticket_summary(tracker)
+        return [s for s in domain_slots if not (s == SLOT_REGION and region)]
+
+    def validate_callback_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        region = relay.region_in(str(value or ""))
+        if region is None:
+            dispatcher.utter_message(response="utter_callback_region_invalid")
+        return {SLOT_REGION: region}
 
     def validate_callback_window(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
@@ -62,6 +75,7 @@ class ActionSubmitCallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         summary, region = ticket_summary(tracker)
+        region = region or tracker.get_slot(SLOT_REGION)
         ticket = store.open_callback(
             engine(), sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown",
             category=current_category(tracker), summary=summary, phone=tracker.get_slot(SLOT_PHONE) or "",
@@ -69,5 +83,5 @@ class ActionSubmitCallback(Action):
         dispatcher.utter_message(response="utter_callback_saved", reference=ticket.reference,
                                  window=ticket.callback_window, phone=ticket.callback_phone_masked)
         # The number lives encrypted in the ticket, not in the conversation's slots.
-        return [slot_set(SLOT_PHONE, None), slot_set(SLOT_WINDOW, None),
+        return [slot_set(SLOT_PHONE, None), slot_set(SLOT_WINDOW, None), slot_set(SLOT_REGION, None),
                 slot_set(SLOT_HANDOFF_REFERENCE, ticket.reference)]

@@ -48,6 +48,10 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if relay.asks_bot_identity(tracker.latest_message.get("text") or ""):
+            # "你是机器人还是真人" names 真人 but asks for no one: answer it, open nothing.
+            dispatcher.utter_message(response="utter_bot_identity")
+            return []
         return request_agent(dispatcher, tracker, T.REASON_REQUEST)
 
 
@@ -63,6 +67,13 @@ class ActionRequestMediation(Action):
         ticket = open_ticket(tracker, T.REASON_MEDIATION)
         dispatcher.utter_message(response="utter_mediation_queued", reference=ticket.reference,
                                  mediation_body=ticket.mediation_body or "")
+        # A mediator calls back in their region: the relay stores the answers (bot/handoff/relay.py).
+        if ticket.region is None and ticket.callback_phone_masked is None:
+            dispatcher.utter_message(response="utter_ask_mediation_contact")
+        elif ticket.callback_phone_masked is None:
+            dispatcher.utter_message(response="utter_ask_mediation_phone")
+        elif ticket.region is None:
+            dispatcher.utter_message(response="utter_ask_region")
         return [slot_set(SLOT_HANDOFF_REFERENCE, ticket.reference)]
 
 

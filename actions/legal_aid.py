@@ -97,6 +97,23 @@ class ActionAskAidConfirm(Action):
         return []
 
 
+class ActionAskAidBelowStandard(Action):
+    """The question of the case place's local means rule, with its source and version date."""
+
+    def name(self) -> str:
+        return "action_ask_aid_below_standard"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        rule = intake.local_rule(_values(tracker))
+        if rule is None:  # the place changed under the question; the form asks the household figures
+            return []
+        dispatcher.utter_message(response="utter_ask_aid_below_standard", question=rule.question,
+                                 source=rule.source, effective=rule.effective)
+        return []
+
+
 class ActionFinishLegalAid(Action):
     """After the form: store the confirmed application, or say it was cancelled, or hand over."""
 

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import Engine
 
+from bot.entities.phone import extract_phones
 from bot.entities.regions import extract_regions
 from bot.handoff import store
 from bot.handoff import tickets as T
@@ -38,6 +39,7 @@ REWRITE = "rewrite"  # the bot handles `payload` instead of the text
 INTENT_END = "end_handoff"
 INTENT_FEEDBACK = "rate_service"
 INTENT_REGION = "handoff_region"  # a waiting citizen answered "which province or city?"
+INTENT_PHONE = "handoff_phone"  # a waiting mediation request got its phone number
 REGION_ANSWER_CHARS = 20  # longer messages are questions that happen to name a place
 STEP_ENDED = "ended"  # the citizen ended a claimed ticket: ask for the rating
 STEP_CANCELLED = "cancelled"  # the citizen withdrew a request nobody had claimed yet
@@ -125,6 +127,19 @@ def region_in(text: str) -> str | None:
     return str(found[0].value) if found else None
 
 
+def phone_in(text: str) -> str | None:
+    """The one mobile number written in a short answer, if any."""
+    if (text or "").startswith("/") or len(_bare(text)) > REGION_ANSWER_CHARS + 11:
+        return None
+    found = extract_phones(text or "")
+    return str(found[0].value) if len(found) == 1 else None
+
+
+def asks_bot_identity(text: str) -> bool:
+    """"你是机器人还是真人": a question about the bot, not a request for a human."""
+    return bool(re.search(phrases()["bot_identity_pattern"], (text or "").lower()))
+
+
 def decide(text: str, active: T.Ticket | None, feedback: T.Ticket | None) -> Decision:
     """The rule, without side effects: what happens to `text` given the conversation's tickets."""
     if is_end_request(text):
@@ -135,6 +150,8 @@ def decide(text: str, active: T.Ticket | None, feedback: T.Ticket | None) -> Dec
     if active is not None:
         if active.status == T.CLAIMED:
             return Decision(SILENCE)
+        if active.kind == T.MEDIATION and active.callback_phone_masked is None and phone_in(text):
+            return Decision(REWRITE, f"/{INTENT_PHONE}")
         if active.region is None and len(_bare(text)) <= REGION_ANSWER_CHARS and region_in(text):
             return Decision(REWRITE, f"/{INTENT_REGION}")
         return Decision(PASS)
@@ -164,13 +181,22 @@ def intercept(engine: Engine, sender_id: str, text: str, now: datetime, active: 
     if active is not None:
         feedback = None
     decision = decide(text, active, feedback)
+    if active is None and decision.payload == payload(INTENT_END, STEP_NONE):
+        # 结束人工 also withdraws a 留言 still waiting for its call back.
+        waiting = store.pending_callback(engine, sender_id)
+        if waiting is not None:
+            store.close(engine, waiting.reference, store.CITIZEN, "citizen_ended", now)
+            return Decision(REWRITE, payload(INTENT_END, STEP_CANCELLED))
     if active is None and feedback is None and decision.action == PASS:
         return decision  # the common case: nothing to store
     if active is not None:
         if (text or "").strip():
             store.record_citizen_message(engine, active.reference, text, now)
-        if decision.payload == f"/{INTENT_REGION}" or (active.region is None and region_in(text)):
-            store.set_region(engine, active.reference, region_in(text) or "", now)
+        if decision.payload == f"/{INTENT_PHONE}":
+            store.set_contact_phone(engine, active.reference, phone_in(text) or "", now)
+        if decision.payload in (f"/{INTENT_REGION}", f"/{INTENT_PHONE}") or (active.region is None and region_in(text)):
+            if active.region is None and region_in(text):
+                store.set_region(engine, active.reference, region_in(text) or "", now)
         if decision.action == REWRITE and is_end_request(text):
             store.close(engine, active.reference, store.CITIZEN, "citizen_ended", now)
         elif detect_crisis(text) and active.priority > T.PRIORITY_CRISIS:

@@ -477,6 +477,33 @@ def set_region(engine: Engine, ref: str, region: str, now: datetime) -> Ticket:
         return _ticket(_row(conn, ref))
 
 
+def set_contact_phone(engine: Engine, ref: str, phone: str, now: datetime) -> Ticket:
+    """A phone number for the agent or mediator to call back (kept encrypted, shown masked), for a
+    waiting ticket that had none (a mediation request)."""
+    from bot.legal_aid.secrets import fernet
+
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) != 11 or not digits.startswith("1"):
+        raise T.InvalidInput("请提供11位手机号码")
+    schema.upgrade(engine)
+    with engine.begin() as conn:
+        row = _locked_row(conn, ref)
+        conn.execute(tickets_table.update().where(_t.id == row.id).values(
+            callback_phone_encrypted=fernet().encrypt(digits.encode()).decode(),
+            callback_phone_masked=mask_phone(digits), updated_at=now))
+        _add_message(conn, row.id, SYSTEM, None, f"联系电话：{mask_phone(digits)}", now)
+        return _ticket(_row(conn, ref))
+
+
+def pending_callback(engine: Engine, sender_id: str) -> Ticket | None:
+    """The conversation's latest 留言 still waiting for its call back, if any."""
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(select(tickets_table).where(_t.sender_id == sender_id, _t.status == T.CALLBACK)
+                           .order_by(_t.id.desc())).first()
+    return _ticket(row) if row is not None else None
+
+
 def rate(engine: Engine, ref: str, score: int, comment: str | None, now: datetime,
          ask_comment: bool = False) -> Ticket:
     """Stores the citizen's 1–5 rating and optional comment (masked, ≤ MAX_COMMENT_CHARS).

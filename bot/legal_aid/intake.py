@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from bot.eligibility import Facts, assess
+from bot.eligibility import standards
 from bot.entities.dates import extract_dates
 from bot.entities.durations import extract_durations
 from bot.entities.idcard import is_valid_id_number
@@ -41,19 +42,31 @@ OPPONENT, DESCRIPTION = "aid_opponent", "aid_description"
 HOUSEHOLD, INCOME, INCOME_PENDING, ASSETS = "aid_household_size", "aid_income", "aid_income_pending", "aid_assets"
 DEADLINE, SAFE_TO_CALL, SAFE_TIME, CONFIRM = "aid_deadline", "aid_safe_to_call", "aid_safe_time", "aid_confirm"
 FORUM = "aid_forum"  # court or not: which centre is competent (Art. 38)
+CASE_REGION = "aid_case_region"  # where the case is handled or arose (Art. 38), not where the applicant lives
+LABOR_CLAIM, RETRIAL_STARTED = "aid_labor_claim", "aid_retrial_started"
+APPLICANT, SUSPECT_CONDITIONS, NO_LAWYER_REASON = "aid_applicant", "aid_suspect_conditions", "aid_no_lawyer_reason"
+SITUATION_RELATED, BELOW_STANDARD = "aid_situation_related", "aid_below_standard"
 FORM_ID, OUTCOME = "aid_form_id", "aid_outcome"
 
 # Every slot the form owns; they are cleared together after a submission or a cancellation.
-SLOTS = (CONSENT, MATTER, INJURY_KIND, CRIMINAL_ROLE, HAS_LAWYER, SITUATIONS, GROUPS, FIXED_INCOME, NAME, PHONE,
-         ID_NUMBER, REGION, OPPONENT, DESCRIPTION, HOUSEHOLD, INCOME, INCOME_PENDING, ASSETS, FORUM, DEADLINE,
-         SAFE_TO_CALL, SAFE_TIME, CONFIRM, FORM_ID)
+SLOTS = (CONSENT, MATTER, INJURY_KIND, LABOR_CLAIM, RETRIAL_STARTED, CRIMINAL_ROLE, APPLICANT, SUSPECT_CONDITIONS,
+         NO_LAWYER_REASON, HAS_LAWYER, SITUATIONS, SITUATION_RELATED, GROUPS, FIXED_INCOME, NAME, PHONE, ID_NUMBER,
+         REGION, OPPONENT, DESCRIPTION, HOUSEHOLD, INCOME, INCOME_PENDING, ASSETS, FORUM, CASE_REGION,
+         BELOW_STANDARD, DEADLINE, SAFE_TO_CALL, SAFE_TIME, CONFIRM, FORM_ID)
 # Fields whose answer is free text: never read as a question to the bot.
 FREE_TEXT = {OPPONENT, DESCRIPTION, SAFE_TIME}
 # Clearing a field also clears the answers that depended on it.
-DEPENDENTS = {MATTER: (INJURY_KIND, CRIMINAL_ROLE), SITUATIONS: (GROUPS, FIXED_INCOME, SAFE_TO_CALL, SAFE_TIME),
-              GROUPS: (FIXED_INCOME,), INCOME: (INCOME_PENDING,), SAFE_TO_CALL: (SAFE_TIME,)}
+DEPENDENTS = {MATTER: (INJURY_KIND, LABOR_CLAIM, RETRIAL_STARTED, CRIMINAL_ROLE, APPLICANT, SUSPECT_CONDITIONS,
+                       NO_LAWYER_REASON, BELOW_STANDARD),
+              CRIMINAL_ROLE: (APPLICANT, SUSPECT_CONDITIONS, NO_LAWYER_REASON),
+              SUSPECT_CONDITIONS: (NO_LAWYER_REASON,),
+              SITUATIONS: (SITUATION_RELATED, GROUPS, FIXED_INCOME, SAFE_TO_CALL, SAFE_TIME),
+              SITUATION_RELATED: (GROUPS, FIXED_INCOME), GROUPS: (FIXED_INCOME,), INCOME: (INCOME_PENDING,),
+              SAFE_TO_CALL: (SAFE_TIME,), REGION: (), CASE_REGION: (BELOW_STANDARD,)}
 NO_DEADLINE = -1
-MEANS_FACTS = {"household_size", "monthly_household_income"}
+UNSURE = "unsure"  # "不清楚" to the local rule's question: the decision stays with the centre
+# Facts whose absence means the decision turns on the household's means.
+MEANS_FACTS = {"household_size", "monthly_household_income", "province", "below_local_standard"}
 
 # Outcomes of a turn.
 ASK, QUESTION, CANCEL, CRISIS, HUMAN, SUBMIT = "ask", "question", "cancel", "crisis", "human", "submit"
@@ -97,13 +110,28 @@ def _clean(text: str) -> str:
 
 
 def _yes_no(text: str) -> bool | None:
-    t = _clean(text)
+    """Yes, no or None. "没问题", "没错" are yes though they start with a negation; "我不同意",
+    "我不是低保户" are no; "不清楚" is neither."""
     d = data()
+    yn = d["yes_no"]
+    t = re.sub(yn["particles"], "", _clean(text)) or _clean(text)
     if not t:
         return None
-    if t in d["no_words"] or t.startswith(("不", "没", "否", "无")):
+    if t in d["yes_phrases"] or any(t.startswith(w) for w in d["yes_phrases"]):
+        return True
+    if t in d["unsure_words"] or any(w in t for w in d["unsure_words"]):
+        return None
+    if t in d["no_words"]:
         return False
-    if t in d["yes_words"] or any(t.startswith(w) for w in d["yes_words"] if len(w) > 1) or t[0] in "是对有好行":
+    if t in d["yes_words"]:
+        return True
+    body = re.sub(yn["fillers"], "", t)
+    if body != t and body in d["yes_words"]:
+        return True
+    body = re.sub(yn["subjects"], "", body)
+    if re.match(yn["no_starts"], body) or body in d["no_words"]:
+        return False
+    if any(body.startswith(w) for w in d["yes_words"] if len(w) > 1) or (body and body[0] in yn["yes_first_chars"]):
         return True
     return None
 
@@ -112,18 +140,88 @@ def _choice_list(slot: str) -> list[dict[str, Any]]:
     return data()["choices"][slot]
 
 
+def _clauses(text: str) -> list[str]:
+    parts = re.split(data()["clause_pattern"], normalize(text or ""))
+    return [c for c in (_clean(p) for p in parts) if c]
+
+
+def _negated(clause: str, start: int) -> bool:
+    d = data()
+    before = clause[max(0, start - d["negation_window"]):start]
+    return bool(re.search(d["negation_pattern"], before))
+
+
+def _ages(text: str) -> list[int]:
+    """Ages written in the reply ("他16岁", "今年十五周岁"); "不满18岁" counts as 17."""
+    out = []
+    for clause in _clauses(text):
+        for m in re.finditer(data()["age_pattern"], clause):
+            n = parse_number(m.group(1))
+            if n is None:
+                continue
+            under = re.search(data()["under_age_pattern"], clause[:m.start()])
+            out.append(int(n) - 1 if under else int(n))
+    return out
+
+
+# Status questions, where "不是", "没有" before a word deny it. Elsewhere a negation is part of the
+# claim ("老板不给工资" is a wage claim).
+NEGATABLE = {SITUATIONS, GROUPS, SUSPECT_CONDITIONS, FORUM}
+
+
+def _keyword_matches(choice: dict[str, Any], clause: str, negatable: bool = True) -> int:
+    """The length of the longest word or pattern of `choice` found un-negated in `clause`; 0 if none."""
+    best = 0
+    spans = [(m.start(), m.end()) for w in choice["words"] for m in re.finditer(re.escape(w.lower()), clause)]
+    spans += [(m.start(), m.end()) for p in choice.get("patterns", []) for m in re.finditer(p, clause)]
+    for start, end in spans:
+        if (negatable and _negated(clause, start)) or re.match(data()["outside_pattern"], clause[end:]):
+            continue
+        best = max(best, end - start)
+    return best
+
+
 def _choose(slot: str, text: str, several: bool = False) -> list[str] | None:
-    """The values a reply selects, by number ("2", "1 3") or by words; [] for "none of them"."""
+    """The values a reply selects; [] for "none of them"; None when it cannot be read.
+
+    In this order: a number ("2", "1 3"); a reply that is exactly a label or button title; a label
+    contained in the reply (a button payload); then words, un-negated, longest first."""
     choices = _choice_list(slot)
     t = _clean(text)
     numbers = [int(n) for n in re.findall(r"\d+", normalize(text or ""))]
     if numbers and all(0 <= n <= len(choices) for n in numbers) and re.fullmatch(r"[\d和及]+", t):
         picked = [choices[n - 1]["value"] for n in numbers if n > 0]
         return list(dict.fromkeys(picked)) if several or len(picked) <= 1 else None
-    picked = [c["value"] for c in choices if c["label"] in text or any(w in t for w in c["words"])]
-    if picked:
-        return picked if several else picked[:1]
-    if t in data()["none_words"] or t.startswith(("都不", "没有", "不是", "以上都不")):
+    for c in choices:
+        if t and t in {_clean(x) for x in [c["label"], *c.get("titles", [])]}:
+            return [c["value"]]
+    for c in choices:
+        if _clean(c["label"]) in t:
+            return [c["value"]]
+    scores: dict[str, int] = {}
+    negated_any = False
+    for clause in _clauses(text):
+        for c in choices:
+            score = _keyword_matches(c, clause, slot in NEGATABLE)
+            if score:
+                scores[c["value"]] = max(scores.get(c["value"], 0), score)
+            elif slot in NEGATABLE and any(w.lower() in clause for w in c["words"]):
+                negated_any = True
+    values = [c["value"] for c in choices]
+    if slot in (GROUPS, SUSPECT_CONDITIONS):
+        for age in _ages(text):
+            if age < 18 and "minor" in values:
+                scores.setdefault("minor", 9)
+            if age >= 60 and "elderly" in values:
+                scores.setdefault("elderly", 9)
+    if scores:
+        if several:
+            return [v for v in values if v in scores]
+        return [max(scores, key=lambda v: (scores[v], -values.index(v)))]
+    nones = data()["none_words"]
+    starts = tuple(data()["none_starts"])
+    if t in nones or t.startswith(starts) or negated_any or any(c in nones or c.startswith(starts[:1])
+                                                                for c in _clauses(text)):
         return []
     return None
 
@@ -136,8 +234,15 @@ def parse_name(text: str, values: dict[str, Any]) -> Parsed:
     return Parsed(error="utter_aid_invalid_name")
 
 
+@lru_cache(maxsize=1)
+def _phone_digits() -> dict[int, int]:
+    digits = data()["phone_digits"]
+    return str.maketrans(digits["from"], digits["to"])
+
+
 def parse_phone(text: str, values: dict[str, Any]) -> Parsed:
-    digits = re.sub(r"^(\+?86)", "", re.sub(r"[\s\-]", "", normalize(text or "")))
+    """An 11-digit mobile number, also written in Chinese numerals ("一三八…", "幺" for 1)."""
+    digits = re.sub(r"^(\+?86)", "", re.sub(r"[\s\-]", "", normalize(text or "").translate(_phone_digits())))
     m = re.search(r"1[3-9]\d{9}", digits)
     if m and len(re.sub(r"\D", "", digits)) == 11 and is_mobile(m.group()):
         return Parsed(m.group())
@@ -164,6 +269,31 @@ def parse_region(text: str, values: dict[str, Any]) -> Parsed:
     first = regions[0]
     region = first if first.city else next((r for r in regions if r.city and r.province == first.province), first)
     return Parsed({"province": region.province, "city": region.city, "text": t.strip()[:100]})
+
+
+def parse_case_region(text: str, values: dict[str, Any]) -> Parsed:
+    """Where the case is handled or arose (Art. 38): a place, "同上" for the applicant's own region, or
+    "不清楚" (kept as unknown; the centre is then named by rule, not by place)."""
+    t = _clean(text)
+    if t and (t in data()["same_place_words"] or any(t.startswith(w) for w in data()["same_place_words"])):
+        own = values.get(REGION)
+        if own:
+            return Parsed({**own, "same_as_applicant": True})
+    parsed = parse_region(text, values)
+    if parsed.ok:
+        return parsed
+    if t and (t in data()["unsure_words"] or any(w in t for w in data()["unsure_words"])):
+        return Parsed({"province": None, "city": None, "text": data()["unknown_label"]})
+    return Parsed(error="utter_aid_invalid_case_region")
+
+
+def parse_below_standard(text: str, values: dict[str, Any]) -> Parsed:
+    """The answer to the local rule's question: yes, no, or unsure (left to the centre)."""
+    t = _clean(text)
+    if t and (t in data()["unsure_words"] or any(w in t for w in data()["unsure_words"])):
+        return Parsed(UNSURE)
+    answer = _yes_no(text)
+    return Parsed(error="utter_aid_yes_no_unsure") if answer is None else Parsed(answer)
 
 
 def parse_free_text(limit_key: str, error: str):  # type: ignore[no-untyped-def]
@@ -265,6 +395,14 @@ PARSERS = {
     MATTER: _choice_parser(MATTER),
     INJURY_KIND: _choice_parser(INJURY_KIND),
     CRIMINAL_ROLE: _choice_parser(CRIMINAL_ROLE),
+    LABOR_CLAIM: _choice_parser(LABOR_CLAIM),
+    RETRIAL_STARTED: _yes_no_parser("utter_aid_yes_or_no"),
+    APPLICANT: _choice_parser(APPLICANT),
+    SUSPECT_CONDITIONS: _choice_parser(SUSPECT_CONDITIONS, several=True),
+    NO_LAWYER_REASON: _choice_parser(NO_LAWYER_REASON),
+    SITUATION_RELATED: _yes_no_parser("utter_aid_yes_or_no"),
+    CASE_REGION: parse_case_region,
+    BELOW_STANDARD: parse_below_standard,
     HAS_LAWYER: _yes_no_parser("utter_aid_yes_or_no"),
     SITUATIONS: _choice_parser(SITUATIONS, several=True),
     GROUPS: _choice_parser(GROUPS, several=True),
@@ -291,8 +429,11 @@ PARSERS = {
 
 def facts(values: dict[str, Any]) -> Facts:
     """The eligibility facts the answers so far establish (None where not asked yet)."""
-    region = values.get(REGION) or {}
+    # The competent centre and its local means rule follow the case place (Art. 38), not the applicant's.
+    region = values.get(CASE_REGION) or {}
     deadline = values.get(DEADLINE)
+    below = values.get(BELOW_STANDARD)
+    conditions = values.get(SUSPECT_CONDITIONS)
     return Facts(
         matter=values.get(MATTER),
         situations=tuple(values.get(SITUATIONS) or ()),
@@ -308,6 +449,13 @@ def facts(values: dict[str, Any]) -> Facts:
         has_lawyer=values.get(HAS_LAWYER),
         injury_kind=values.get(INJURY_KIND),
         criminal_role=values.get(CRIMINAL_ROLE),
+        applicant=values.get(APPLICANT),
+        suspect_conditions=None if conditions is None else tuple(conditions),
+        labor_claim=values.get(LABOR_CLAIM),
+        situation_related=values.get(SITUATION_RELATED),
+        no_lawyer_reason=values.get(NO_LAWYER_REASON),
+        retrial_started=values.get(RETRIAL_STARTED),
+        below_local_standard=below if isinstance(below, bool) else None,
     )
 
 
@@ -316,33 +464,60 @@ def _is_dv(values: dict[str, Any], category: str | None) -> bool:
 
 
 def next_field(values: dict[str, Any], category: str | None = None) -> str | None:
-    """The next field to ask, or None when the form is complete and confirmed."""
+    """The next field to ask, or None when the form is complete and confirmed. Each eligibility
+    question is asked only when the engine says the decision turns on it."""
     def missing(slot: str) -> bool:
         return values.get(slot) is None
 
     plan: list[str] = [CONSENT, MATTER]
     matter = values.get(MATTER)
+    suspect = False
     if matter == "injury_compensation":
         plan.append(INJURY_KIND)
+    if matter == "labor_relation_or_remuneration":
+        plan.append(LABOR_CLAIM)
+    if matter == "retrial_or_petition":
+        plan.append(RETRIAL_STARTED)
     if matter == "criminal_defense_or_victim":
         plan.append(CRIMINAL_ROLE)
-    plan += [HAS_LAWYER, SITUATIONS]
-    if values.get(SITUATIONS) == []:
-        plan.append(GROUPS)
-    # Which facts would the decision still need if the means were unknown? The answer also says
-    # whether a means test applies at all.
-    needed = set(assess(facts({**values, HOUSEHOLD: None, INCOME: None})).missing) \
-        if not missing(SITUATIONS) else set()
-    if "has_fixed_income" in needed:
-        plan.append(FIXED_INCOME)
-    plan += [NAME, PHONE, ID_NUMBER, REGION, OPPONENT, DESCRIPTION]
-    if needed & MEANS_FACTS:
-        plan += [HOUSEHOLD, INCOME, ASSETS]
-    plan += [FORUM, DEADLINE]
+        suspect = values.get(CRIMINAL_ROLE) == "suspect_or_defendant"
+        if suspect:
+            # Art. 25 turns on the suspect, who is often not the person writing (Arts. 24, 40).
+            plan += [APPLICANT, SUSPECT_CONDITIONS]
+    plan.append(HAS_LAWYER)
+    mandatory = suspect and bool(values.get(SUSPECT_CONDITIONS))
+    needed: set[str] = set()
+    if not mandatory:
+        if suspect and values.get(SUSPECT_CONDITIONS) == []:
+            plan.append(NO_LAWYER_REASON)
+        plan.append(SITUATIONS)
+        if values.get(SITUATIONS):
+            plan.append(SITUATION_RELATED)
+        if values.get(SITUATIONS) == [] or values.get(SITUATION_RELATED) is False:
+            plan.append(GROUPS)
+        # Which facts would the decision still need if the means were unknown? The answer also says
+        # whether a means test applies at all.
+        if not missing(SITUATIONS):
+            unknown_means = {HOUSEHOLD: None, INCOME: None, BELOW_STANDARD: None, CASE_REGION: None}
+            needed = set(assess(facts({**values, **unknown_means})).missing)
+        if "has_fixed_income" in needed:
+            plan.append(FIXED_INCOME)
+    plan += [NAME, PHONE, ID_NUMBER, REGION, OPPONENT, DESCRIPTION, FORUM, CASE_REGION]
+    if needed & MEANS_FACTS and not missing(CASE_REGION):
+        place = values.get(CASE_REGION) or {}
+        rule = standards.find(standards.load(), place.get("province"), place.get("city"), date.today().isoformat())
+        plan += [BELOW_STANDARD, ASSETS] if rule else [HOUSEHOLD, INCOME, ASSETS]
+    plan.append(DEADLINE)
     if _is_dv(values, category):
         plan += [SAFE_TO_CALL, SAFE_TIME]
     plan.append(CONFIRM)
     return next((slot for slot in plan if missing(slot)), None)
+
+
+def local_rule(values: dict[str, Any]) -> standards.Standard | None:
+    """The local means rule of the case place, for the question and its reply."""
+    place = values.get(CASE_REGION) or {}
+    return standards.find(standards.load(), place.get("province"), place.get("city"), date.today().isoformat())
 
 
 def prefill(values: dict[str, Any], category: str | None, text: str = "") -> dict[str, Any]:
@@ -359,7 +534,28 @@ def prefill(values: dict[str, Any], category: str | None, text: str = "") -> dic
         updates[MATTER] = d["matter_from_category"][category]
         if category in d["injury_kind_from_category"] and values.get(INJURY_KIND) is None:
             updates[INJURY_KIND] = d["injury_kind_from_category"][category]
+        if category in d["labor_claim_from_category"] and values.get(LABOR_CLAIM) is None:
+            updates[LABOR_CLAIM] = d["labor_claim_from_category"][category]
+    matter = updates.get(MATTER, values.get(MATTER))
+    if matter == "labor_relation_or_remuneration" and values.get(LABOR_CLAIM) is None and LABOR_CLAIM not in updates \
+            and text and not text.startswith("/"):
+        claim = _choose(LABOR_CLAIM, text)
+        if claim and claim[0] != "other":
+            updates[LABOR_CLAIM] = claim[0]
     return updates
+
+
+def _kind_from_words(matter: str, text: str, values: dict[str, Any]) -> dict[str, Any]:
+    """"被狗咬了要赔偿", "要工钱的": the kind of injury or labour claim said with the matter itself, so it is
+    not asked again. Not from a button: the matter's label names every kind."""
+    slot = {"injury_compensation": INJURY_KIND, "labor_relation_or_remuneration": LABOR_CLAIM}.get(matter)
+    t = _clean(text)
+    labels = {_clean(x) for c in _choice_list(MATTER) for x in [c["label"], *c.get("titles", [])]}
+    if slot is None or values.get(slot) is not None or t in labels or re.fullmatch(r"\d+", t):
+        return {}
+    picked = _choose(slot, text)
+    # "其他" alone says nothing about a labour claim; an injury of another kind is itself the answer.
+    return {slot: picked[0]} if picked and (picked[0] != "other" or slot == INJURY_KIND) else {}
 
 
 # --- commands inside the form --------------------------------------------------------------------
@@ -368,6 +564,12 @@ def prefill(values: dict[str, Any], category: str | None, text: str = "") -> dic
 def is_cancel(text: str) -> bool:
     t = _clean(text)
     return any(re.search(p, t) for p in data()["cancel_patterns"])
+
+
+def asks_bot_identity(text: str) -> bool:
+    from bot.handoff.relay import asks_bot_identity as asks
+
+    return asks(normalize(text or ""))
 
 
 def wants_human(text: str, intent: str | None) -> bool:
@@ -402,6 +604,8 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
         return Outcome(ASK, prefill(values, category, text), resumed)
     if is_cancel(text) or (requested == CONSENT and _yes_no(text) is False):
         return Outcome(CANCEL)
+    if asks_bot_identity(text):
+        return Outcome(ASK, {}, [Message("utter_bot_identity")])
     if wants_human(text, intent):
         return Outcome(HUMAN)
     is_correction, named = correction(text)
@@ -409,6 +613,8 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
         if named is None:
             return Outcome(ASK, {CONFIRM: None}, [Message("utter_aid_which_field")])
         cleared = {named: None, CONFIRM: None, **{d: None for d in DEPENDENTS.get(named, ())}}
+        if named == REGION and (values.get(CASE_REGION) or {}).get("same_as_applicant"):
+            cleared.update({CASE_REGION: None, BELOW_STANDARD: None})  # "同上" followed the old answer
         return Outcome(ASK, cleared, [Message("utter_aid_will_correct")])
     parser = PARSERS[requested]
     parsed = parse_deadline(text, values, today) if requested == DEADLINE else parser(text, values)
@@ -419,6 +625,8 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
         updates = {requested: parsed.value}
         if requested == INCOME:
             updates[INCOME_PENDING] = None
+        if requested == MATTER:
+            updates.update(_kind_from_words(parsed.value, text, values))
         messages = [parsed.note] if parsed.note else []
         if requested == HAS_LAWYER and parsed.value:
             messages.append(Message("utter_aid_has_lawyer_note"))
@@ -448,6 +656,10 @@ def _label(slot: str, value: Any) -> str | None:
         return value["masked"]
     if slot == REGION:
         return value["text"]
+    if slot == CASE_REGION:
+        return d["same_place_label"] if value.get("same_as_applicant") else value["text"]
+    if slot == BELOW_STANDARD and value == UNSURE:
+        return d["unknown_label"]
     if slot == INCOME:
         return d["money_label"].format(amount=value)
     if slot == HOUSEHOLD:
@@ -473,7 +685,13 @@ def record(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
     established = facts(values)
     assessment = assess(established, today)
     region = values.get(REGION) or {}
+    case_region = values.get(CASE_REGION) or {}
+    rule = local_rule(values)
     details = {
+        "applicant_region": region.get("text"),
+        "case_region": case_region.get("text"),
+        "local_rule": None if rule is None else {"source": rule.source, "effective": rule.effective,
+                                                 "question": rule.question, "answer": values.get(BELOW_STANDARD)},
         "opponent": values.get(OPPONENT),
         "description": values.get(DESCRIPTION),
         "facts": {k: (list(v) if isinstance(v, tuple) else v) for k, v in established.__dict__.items()},
@@ -485,7 +703,9 @@ def record(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
         "name": values[NAME],
         "phone": values[PHONE],
         "id_number": fernet().decrypt(values[ID_NUMBER]["encrypted"].encode()).decode(),
-        "region": region.get("text"),
+        # The competent centre's place (Art. 38) when known: that is who handles the application.
+        "region": "".join(p for p in (case_region.get("province"), case_region.get("city")) if p)
+        or region.get("text"),
         "matter": values.get(MATTER),
         "details": details,
     }

@@ -141,3 +141,30 @@ def test_feedback_replies(step, response) -> None:
     messages, _ = run(ActionHandoffFeedback(), tracker("rate_service",
                                                        entities=[{"entity": "handoff_step", "value": step}]))
     assert [m["response"] for m in messages] == [response]
+
+
+def test_asking_if_the_bot_is_a_person_answers_and_opens_nothing(sqlite_url, on_duty) -> None:
+    messages, events = run(ActionRequestHuman(), tracker("request_human", "你是机器人还是真人"))
+    assert [m["response"] for m in messages] == ["utter_bot_identity"] and events == []
+    assert store.queue(engine(sqlite_url)) == []
+
+
+def test_a_mediation_request_asks_for_region_and_phone(sqlite_url, off_duty) -> None:
+    messages, _ = run(ActionRequestMediation(), tracker("apply_mediation", "我要调解", slots={"category": "neighbor_dispute"}))
+    assert [m["response"] for m in messages] == ["utter_mediation_queued", "utter_ask_mediation_contact"]
+
+
+def test_a_callback_asks_the_region_only_when_the_conversation_named_none(sqlite_url) -> None:
+    slots = ["callback_phone", "callback_region", "callback_window"]
+    form = ValidateCallbackForm()
+    dispatcher = CollectingDispatcher()
+    assert asyncio.run(form.required_slots(slots, dispatcher, tracker("x", "留言"), {})) == slots
+    known = asyncio.run(form.required_slots(slots, dispatcher, tracker("x", "留言", events=HISTORY), {}))
+    assert known == ["callback_phone", "callback_window"]
+    assert form.validate_callback_region("河南郑州", dispatcher, tracker("x"), {}) == {"callback_region": "河南省郑州市"}
+    assert form.validate_callback_region("火星", dispatcher, tracker("x"), {}) == {"callback_region": None}
+    t = tracker("x", "工作日上午", slots={"callback_phone": "13812345678", "callback_window": "工作日上午",
+                                        "callback_region": "河南省郑州市"})
+    run(ActionSubmitCallback(), t)
+    (ticket,) = store.callbacks(engine(sqlite_url))
+    assert ticket.region == "河南省郑州市"

@@ -119,3 +119,39 @@ def test_a_long_question_naming_a_place_sets_the_region_and_is_answered(eng) -> 
     t = opened(eng)
     d = relay.intercept(eng, t.sender_id, "我在成都打工，老板拖欠了我三个月的工资，应该去哪里投诉呢", T0)
     assert d.action == relay.PASS and store.get(eng, t.reference).region == "四川省成都市"
+
+
+# --- handoff data an agent can use (issue 15, part 5) ---------------------------------------------
+
+def test_a_waiting_mediation_request_takes_the_region_and_phone_in_one_answer(eng, monkeypatch) -> None:
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("HOTLINE_FERNET_KEY", Fernet.generate_key().decode())
+    t = store.open_ticket(eng, sender_id="med-1", channel="rest", reason=T.REASON_MEDIATION, category="neighbor_dispute",
+                          summary=T.build_summary("neighbor_dispute", {}, [], []), now=T0)
+    assert relay.intercept(eng, "med-1", "河南郑州 13812345678", T0).payload == "/handoff_phone"
+    got = store.get(eng, t.reference)
+    assert (got.region, got.callback_phone_masked) == ("河南省郑州市", "138****5678")
+    # Once known, a number in a later message is only part of the conversation.
+    assert relay.intercept(eng, "med-1", "13900001111", T0).action == relay.PASS
+    assert store.get(eng, t.reference).callback_phone_masked == "138****5678"
+
+
+def test_end_handoff_withdraws_a_callback_still_waiting(eng, monkeypatch) -> None:
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("HOTLINE_FERNET_KEY", Fernet.generate_key().decode())
+    cb = store.open_callback(eng, sender_id="cb-1", channel="rest", category=None,
+                             summary=T.build_summary(None, {}, [], []), phone="13812345678", window="工作日上午",
+                             now=T0)
+    d = relay.intercept(eng, "cb-1", "结束人工", T0)
+    assert d.payload == relay.payload(relay.INTENT_END, relay.STEP_CANCELLED)
+    closed = store.get(eng, cb.reference)
+    assert (closed.status, closed.resolution, closed.feedback_state) == (T.CLOSED, "citizen_ended", None)
+    assert relay.intercept(eng, "cb-1", "结束人工", T0).payload == relay.payload(relay.INTENT_END, relay.STEP_NONE)
+
+
+@pytest.mark.parametrize(("text", "identity"), [("你是机器人还是真人", True), ("你是真人吗", True), ("您是机器人吗", True),
+                                                ("我要真人", False), ("转人工", False), ("不要机器人我要人", False)])
+def test_asking_whether_the_bot_is_a_person(text, identity) -> None:
+    assert relay.asks_bot_identity(text) is identity

@@ -71,7 +71,7 @@ def _store(sqlite_url, monkeypatch):
 
 def fill(conv: Conversation) -> None:
     for text in ["/apply_legal_aid", "同意", "没有", "都不是", "农民工", "张三", "13812345678", VALID_ID,
-                 "广东省深圳市宝安区", INJECTION, "老板欠我三个月工资共两万元", "劳动仲裁", "不清楚"]:
+                 "广东省深圳市宝安区", INJECTION, "老板欠我三个月工资共两万元", "劳动仲裁", "同上", "不清楚"]:
         conv.say(text, "apply_legal_aid" if text.startswith("/") else "none")
 
 
@@ -111,7 +111,7 @@ def test_a_retried_confirmation_returns_the_same_application() -> None:
 
 def test_cancelling_stores_nothing_and_clears_the_answers() -> None:
     conv = Conversation()
-    for text in ["/apply_legal_aid", "同意", "1", "没有", "都不是", "都不是", "张三"]:
+    for text in ["/apply_legal_aid", "同意", "1", "要工钱的", "没有", "都不是", "都不是", "张三"]:
         conv.say(text)
     assert conv.say("不申请了") == ["utter_aid_cancelled"]
     assert store.count(engine()) == 0
@@ -120,7 +120,7 @@ def test_cancelling_stores_nothing_and_clears_the_answers() -> None:
 
 def test_a_crisis_mid_form_gets_the_emergency_numbers_and_keeps_the_answers() -> None:
     conv = Conversation()
-    for text in ["/apply_legal_aid", "同意", "1", "没有"]:
+    for text in ["/apply_legal_aid", "同意", "1", "要工钱的", "没有"]:
         conv.say(text)
     assert conv.say("我不想活了", intent="crisis") == ["utter_crisis"]
     assert conv.slots[intake.CONSENT] is True and not conv.active
@@ -209,9 +209,64 @@ def test_an_urgent_application_opens_a_priority_ticket_linked_to_it() -> None:
 
     conv = Conversation(category="wage_arrears")
     for text in ["/apply_legal_aid", "同意", "没有", "都不是", "农民工", "张三", "13812345678", VALID_ID,
-                 "广东省深圳市宝安区", "某公司", "老板欠我三个月工资", "劳动仲裁", "还有3天"]:
+                 "广东省深圳市宝安区", "某公司", "老板欠我三个月工资", "劳动仲裁", "同上", "还有3天"]:
         conv.say(text, "apply_legal_aid" if text.startswith("/") else "none")
     assert conv.say("确认提交") == ["utter_aid_submitted", "utter_aid_urgent"]
     ticket = tickets_store.active_for_sender(engine(), "citizen-1")
     assert ticket.application_reference == conv.slots["aid_reference"]
     assert ticket.priority == 1 and ticket.reason == "legal_aid_urgent"
+
+
+# --- the review's findings, through the whole form (review-legal-2026-12-01 §3) ---------------------
+
+def test_e2_a_mother_applying_for_her_deaf_son_gets_mandatory_defence_without_means_questions() -> None:
+    conv = Conversation()
+    for text in ["/apply_legal_aid", "没问题", "我儿子被抓了", "犯罪嫌疑人、被告人", "我是他妈妈", "他是聋哑人", "没有",
+                 "李四", "一三八一二三四五六七八", VALID_ID, "河南省安阳市", "安阳市公安局", "儿子被刑事拘留",
+                 "还不清楚", "同上", "不清楚"]:
+        conv.say(text, "apply_legal_aid" if text.startswith("/") else "none")
+    assert conv.slots["requested_slot"] == intake.CONFIRM
+    assert conv.slots[intake.SUSPECT_CONDITIONS] == ["sensory_disability"]
+    assert conv.slots.get(intake.HOUSEHOLD) is None and conv.slots.get(intake.BELOW_STANDARD) is None
+    conv.say("没错")
+    submitted = conv.said[0]
+    assert "三日内通知法律援助机构指派律师" in submitted["decision"]
+    assert "第三十六条" in submitted["reasons"] and "七日内进行审查" not in submitted["reasons"]
+
+
+def test_e6_art38_a_migrant_worker_in_zhengzhou_with_family_in_anyang_gets_zhengzhou_and_its_rule() -> None:
+    conv = Conversation(category="labor_dispute")
+    for text in ["/apply_legal_aid", "同意", "被辞退了要2N", "没有", "都不是", "我是农民工", "王五", "13812345678",
+                 VALID_ID, "河南省安阳市", "郑州某公司", "被公司辞退", "仲裁、调解等", "郑州", "是的", "没有", "不清楚"]:
+        conv.say(text, "apply_legal_aid" if text.startswith("/") else "none")
+    assert conv.slots["requested_slot"] == intake.CONFIRM, conv.slots
+    assert conv.slots[intake.FORUM] == "non_court"
+    conv.say("确认提交")
+    submitted = conv.said[0]
+    assert submitted["authority"].startswith("河南省郑州市：")
+    # Severance is outside Art. 31(5): said plainly, with the pointer to local rules, no 42(3) exemption.
+    assert "不在国家法律列举的事项内" in submitted["reasons"] and "当地规定可能扩大范围" in submitted["reasons"]
+    assert "免予核查" not in submitted["decision"]
+
+
+def test_means_by_the_local_rule_of_the_case_place_with_its_date() -> None:
+    conv = Conversation(category="wage_arrears")
+    for text in ["/apply_legal_aid", "同意", "没有", "都不是", "都不是", "赵六", "13812345678", VALID_ID,
+                 "山东省济南市历下区", "某公司", "老板欠我三个月工资", "到法院打官司", "同上"]:
+        conv.say(text, "apply_legal_aid" if text.startswith("/") else "none")
+    assert conv.slots["requested_slot"] == intake.BELOW_STANDARD
+    dispatcher = CollectingDispatcher()
+    from actions.legal_aid import ActionAskAidBelowStandard
+
+    asyncio.run(ActionAskAidBelowStandard().run(dispatcher, conv._tracker("", "none"), {}))
+    asked = dispatcher.messages[0]
+    assert asked["response"] == "utter_ask_aid_below_standard" and "低保标准的两倍" in asked["question"]
+    assert asked["effective"] == "2015-04-01"
+    for text in ["是的", "没有", "不清楚"]:
+        conv.say(text)
+    conv.say("确认提交")
+    submitted = conv.said[0]
+    assert submitted["response"] == "utter_aid_submitted"
+    assert "2015-04-01" in submitted["reasons"] and "以当地现行标准为准" in submitted["reasons"]
+    app = store.get(engine(), submitted["reference"], "test")
+    assert app.details["assessment"]["decision"] == "means_test_passed"

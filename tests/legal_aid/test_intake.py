@@ -166,7 +166,8 @@ def test_a_legal_question_instead_of_an_answer_is_answered_not_rejected() -> Non
 BASE = {I.CONSENT: True, I.HAS_LAWYER: False, I.NAME: "张三", I.PHONE: "13812345678",
         I.ID_NUMBER: {"encrypted": "x", "masked": "110105********002X"},
         I.REGION: {"province": "广东省", "city": "深圳市", "text": "广东省深圳市"}, I.OPPONENT: "某公司",
-        I.DESCRIPTION: "欠薪", I.FORUM: "unknown", I.DEADLINE: I.NO_DEADLINE}
+        I.DESCRIPTION: "欠薪", I.FORUM: "unknown", I.DEADLINE: I.NO_DEADLINE,
+        I.CASE_REGION: {"province": "广东省", "city": "深圳市", "text": "广东省深圳市"}}
 
 
 def test_the_matter_is_prefilled_from_the_consultation_category() -> None:
@@ -178,7 +179,8 @@ def test_the_matter_is_prefilled_from_the_consultation_category() -> None:
 
 def test_a_migrant_worker_claiming_wages_is_not_asked_about_means() -> None:
     values = {**BASE, I.MATTER: "labor_relation_or_remuneration", I.SITUATIONS: [], I.GROUPS: ["migrant_worker"]}
-    assert I.next_field(values) == I.CONFIRM
+    assert I.next_field(values) == I.LABOR_CLAIM
+    assert I.next_field({**values, I.LABOR_CLAIM: "relation_or_remuneration"}) == I.CONFIRM
 
 
 def test_a_migrant_worker_in_a_divorce_is_asked_about_means() -> None:
@@ -197,6 +199,8 @@ def test_an_elderly_applicant_is_asked_about_fixed_income_and_then_means() -> No
 
 def test_a_dv_victim_is_asked_for_a_safe_contact_and_not_about_means() -> None:
     values = {**BASE, I.MATTER: "other", I.SITUATIONS: ["abuse_abandonment_dv_victim"]}
+    assert I.next_field(values) == I.SITUATION_RELATED
+    values[I.SITUATION_RELATED] = True
     assert I.next_field(values) == I.SAFE_TO_CALL
     assert I.next_field({**values, I.SAFE_TO_CALL: False}) == I.SAFE_TIME
 
@@ -212,7 +216,7 @@ def test_the_income_is_not_taken_while_an_approximate_amount_waits_for_confirmat
 def test_the_summary_masks_personal_numbers_and_the_record_decrypts_for_storage() -> None:
     id_value = answer(I.ID_NUMBER, VALID_ID).updates[I.ID_NUMBER]
     values = {**BASE, I.ID_NUMBER: id_value, I.MATTER: "labor_relation_or_remuneration", I.SITUATIONS: [],
-              I.GROUPS: ["migrant_worker"]}
+              I.GROUPS: ["migrant_worker"], I.LABOR_CLAIM: "relation_or_remuneration"}
     text = I.summary(values)
     assert "138****5678" in text and "110105********002X" in text
     assert "13812345678" not in text and VALID_ID not in text
@@ -233,3 +237,21 @@ def test_the_matter_is_prefilled_from_the_words_of_the_request() -> None:
 def test_the_forum_decides_the_competent_centre(text, value, litigation) -> None:
     assert answer(I.FORUM, text).updates[I.FORUM] == value
     assert I.facts({I.FORUM: value}).litigation is litigation
+
+
+@pytest.mark.parametrize(("text", "slot", "kind"), [("被狗咬了要赔偿", I.INJURY_KIND, "other"),
+                                                  ("要工钱的", I.LABOR_CLAIM, "relation_or_remuneration"),
+                                                  ("被辞退了要经济补偿", I.LABOR_CLAIM, "severance_or_damages")])
+def test_the_kind_said_with_the_matter_is_not_asked_again(text, slot, kind) -> None:
+    assert answer(I.MATTER, text).updates[slot] == kind
+
+
+def test_the_matter_button_does_not_guess_the_kind() -> None:
+    out = answer(I.MATTER, "人身伤害赔偿（工伤、交通事故、医疗事故、食品药品）")
+    assert out.updates == {I.MATTER: "injury_compensation"}
+
+
+def test_correcting_the_applicants_region_asks_again_a_case_place_given_as_same() -> None:
+    same = {**BASE, I.CASE_REGION: {**BASE[I.REGION], "same_as_applicant": True}}
+    assert I.step(same, I.CONFIRM, "地址写错了").updates[I.CASE_REGION] is None
+    assert I.CASE_REGION not in I.step(BASE, I.CONFIRM, "地址写错了").updates

@@ -38,6 +38,7 @@ def test_an_application_survives_a_crash_mid_form_and_is_stored_once(running_sta
     assert "最多1000字" in texts(say(sender, "工资" * 3000))
     say(sender, "工资" * 500)
     say(sender, "劳动仲裁")
+    assert "到期" in texts(say(sender, "同上"))  # the case place (Art. 38): the same as the applicant's
     summary = texts(say(sender, "不清楚"))
     assert "请核对您的申请信息" in summary and "138****5678" in summary and VALID_ID not in summary
     assert "重新填写" in texts(say(sender, "电话填错了"))
@@ -78,3 +79,21 @@ def test_cancel_and_bad_input_inside_the_form(running_stack) -> None:
         assert replies and all("<script>" not in r.get("text", "") for r in replies)
     assert "已取消本次申请" in texts(say(sender, "不申请了"))
     assert "您好" in texts(say(sender, "你好"))
+
+
+def test_plain_and_negated_answers_complete_an_application_at_the_case_place(running_stack) -> None:
+    """Consent by "没问题", a negated status, the 仲裁、调解等 button title, a phone in Chinese numerals,
+    and a case in 郑州 for an applicant from 安阳 (Art. 38)."""
+    sender = "aid-plain-1"
+    say(sender, "/apply_legal_aid")
+    assert "哪类事项" in texts(say(sender, "没问题"))
+    for message in ["要工钱的", "还没有", "没有家暴", "我不是低保户，是农民工", "王五"]:
+        say(sender, message)
+    assert "身份证" in texts(say(sender, "一三八一二三四五六七八"))
+    for message in [VALID_ID, "河南省安阳市", "郑州某建筑公司", "包工头欠了三个月工钱", "仲裁、调解等", "郑州"]:
+        say(sender, message)
+    summary = texts(say(sender, "不清楚"))
+    assert "请核对您的申请信息" in summary and "138****5678" in summary and "郑州" in summary
+    submitted = texts(say(sender, "没错"))
+    assert "受理编号：FY-" in submitted and "河南省郑州市：争议处理机关所在地或者事由发生地" in submitted
+    assert "第四十二条第三项" in submitted

@@ -214,7 +214,8 @@ def open_callback(engine: Engine, *, sender_id: str, channel: str, category: str
         if pending is not None:
             conn.execute(tickets_table.update().where(_t.id == pending.id).values(
                 summary=_masked_summary(summary), callback_phone_encrypted=encrypted,
-                callback_phone_masked=mask_phone(digits), callback_window=window.strip()[:50], updated_at=now))
+                callback_phone_masked=mask_phone(digits), callback_window=window.strip()[:50], updated_at=now,
+                **({"region": region} if region else {})))
             return _ticket(_row(conn, pending.reference))
     for _attempt in range(3):
         ref = _new_reference()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -22,6 +23,7 @@ from actions.handoff import request_agent
 from bot.handoff import store as tickets_store
 from bot.handoff import tickets
 from bot.legal_aid import intake, reference, store
+from bot.legal_aid.status_guard import StatusGuard
 from bot.store.db import engine
 
 logger = logging.getLogger(__name__)
@@ -209,8 +211,23 @@ class ValidateApplicationStatusForm(FormValidationAction):
         return events + ([ActiveLoop(None)] if following is None else [])
 
 
+# Failed status queries per conversation, client address and reference (bot/legal_aid/status_guard.py).
+STATUS_GUARD = StatusGuard()
+CLIENT_KEY = "hotline_client"  # set by the public channels (bot/channels/rest.py, chat.py), never by clients
+
+
+def client_tag(tracker: Tracker) -> str | None:
+    """The keyed hash of the client's address that the channel attached to the latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            tag = (event.get("metadata") or {}).get(CLIENT_KEY)
+            return tag if isinstance(tag, str) else None
+    return None
+
+
 class ActionAnswerApplicationStatus(Action):
-    """The status, or one generic "not found" for an unknown reference and a wrong phone alike."""
+    """The status, or one generic "not found" for an unknown reference, a wrong phone and a throttled
+    query alike."""
 
     def name(self) -> str:
         return "action_answer_application_status"
@@ -223,7 +240,14 @@ class ActionAnswerApplicationStatus(Action):
         if not ref or not last4:
             dispatcher.utter_message(response="utter_anything_else")
             return clear
-        status = store.status_for_citizen(engine(), ref, last4)
+        sender, client, key = tracker.sender_id, client_tag(tracker), reference.normalise(ref)
+        moment = time.monotonic()
+        if STATUS_GUARD.blocked(sender, client, key, moment):
+            status = None
+        else:
+            status = store.status_for_citizen(engine(), ref, last4)
+            if status is None:
+                STATUS_GUARD.failed(sender, client, key, moment)
         if status is None:
             dispatcher.utter_message(response="utter_status_not_found")
         else:

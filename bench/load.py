@@ -6,6 +6,12 @@ moment, and one 200-turn conversation. Every run is bounded in requests and in t
 
     ./hotline run --quiet &          # in one terminal (or let --start do it)
     .venv/bin/python bench/load.py --concurrency 50
+
+The stack's abuse limits stay on (README "Security"): each bench conversation is its own REST
+sender, and 20 turns fit in a sender's burst. The 200-turn conversation sends faster than any person
+(about 10 turns a second) and is throttled by the per-sender limit (a 429 counts as an error); it
+measures how a turn's cost grows with the conversation, so run it against a stack started with
+HOTLINE_LIMIT_SENDER=0/0.
 """
 
 from __future__ import annotations
@@ -96,7 +102,7 @@ def rss_mb() -> dict[str, float]:
         except OSError:
             continue
         name = ("rasa server" if (" rasa run" in cmd or "bot.rasa_server" in cmd) else "action server"
-                if "rasa_sdk" in cmd else "web app" if "bot.web.app" in cmd else None)
+                if ("rasa_sdk" in cmd or "bot.action_server" in cmd) else "web app" if "bot.web.app" in cmd else None)
         if name:
             kb = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmRSS")))
             found[name] = found.get(name, 0) + kb / 1024

@@ -7,6 +7,8 @@ Profiling the stack under load (bench/load.py with py-spy) showed two costs that
 
 It also installs the handoff gate (bot/handoff/channel.py): while an agent holds a conversation the
 bot stays silent, and the agent's messages reach the citizen over the citizen's own channel.
+
+And it stops the root route from printing Rasa's version (review L5): `GET /` answers "ok".
 """
 
 from __future__ import annotations
@@ -52,6 +54,18 @@ def _index_event_types() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
 
 
+def _quiet_root_route() -> None:
+    import rasa.server
+    from sanic import response
+
+    def add_root_route(app) -> None:  # type: ignore[no-untyped-def]
+        @app.get("/")
+        async def hello(_request):  # type: ignore[no-untyped-def]
+            return response.text("ok")
+
+    rasa.server.add_root_route = add_root_route  # rasa.core.run calls it as server.add_root_route
+
+
 def apply() -> None:
     from bot import socketio_compat
     from bot.handoff import channel
@@ -59,8 +73,8 @@ def apply() -> None:
     socketio_compat.apply()  # Rasa 3.6 does not await enter_room (python-socketio ≥ 5.9)
     _compile_action_response_validator()
     _index_event_types()
+    _quiet_root_route()
     channel.install_gate()
-    channel.capture_socketio()
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from bot.paths import PROJECT_ROOT, VAR
+from bot.security import keys, settings
 from bot.security.secrets import write_private
 
 RASA_PORT = 5005
@@ -20,22 +21,16 @@ ACTIONS_PORT = 5055
 WEB_PORT = 8000
 TRACKER_STORE = "bot.tracker_store.CachedSQLTrackerStore"
 DB_PASSWORD_VAR = "HOTLINE_DB_PASSWORD"  # the tracker store's password, for endpoints.effective.yml
-
-
-def rasa_interface(env: dict[str, str]) -> str:
-    """The Rasa server's --interface: HOTLINE_RASA_HOST, else loopback in development mode and
-    Rasa's own default (every interface, for the chat page's browsers) otherwise."""
-    from bot.channels.wechat.config import DEV_MODE_VAR
-
-    if env.get("HOTLINE_RASA_HOST"):
-        return env["HOTLINE_RASA_HOST"]
-    return "127.0.0.1" if (env.get(DEV_MODE_VAR) or "").lower() in ("1", "true", "yes") else "0.0.0.0"
+# Largest request body the Rasa server reads (Sanic's default is 100 MB): a chat message is at most
+# 1,000 characters, a WeChat message 64 KB.
+RASA_MAX_BODY = 128 * 1024
 
 
 def child_env() -> dict[str, str]:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env["HOTLINE_RASA_HOST"] = rasa_interface(env)
+    # Every server on 127.0.0.1 unless HOTLINE_<NAME>_HOST says otherwise (README "Security").
+    env["HOTLINE_RASA_HOST"] = settings.bind_host("RASA")
     from bot.channels.wechat.config import DEV_ENV, development_mode
 
     # credentials.yml reads these and Rasa refuses unset ones. The public development values only in
@@ -47,6 +42,9 @@ def child_env() -> dict[str, str]:
     password = db_password(env)
     if password:
         env[DB_PASSWORD_VAR] = password
+    keys.export_all(env)  # shared secrets (var/secrets/, 0600) unless set in the environment
+    env.setdefault("SANIC_REQUEST_MAX_SIZE", str(RASA_MAX_BODY))  # Sanic reads SANIC_* at start
+    env["COMPRESS_ACTION_SERVER_REQUEST"] = "false"  # the action server refuses compressed bodies
     return env
 
 
@@ -119,11 +117,14 @@ def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
                                               stderr=subprocess.STDOUT, start_new_session=True))
         else:
             procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, start_new_session=True))
-    spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTIONS_PORT)])
+    # Every server on 127.0.0.1 unless HOTLINE_<NAME>_HOST says otherwise (README "Security").
+    spawn("actions", [sys.executable, "-m", "bot.action_server", "--actions", "actions",
+                      "--host", settings.bind_host("ACTIONS"), "--port", str(ACTIONS_PORT)])
     spawn("rasa", [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
                    "--endpoints", str(effective_endpoints()), "--credentials", "credentials.yml",
-                   "--port", str(RASA_PORT), "--interface", env["HOTLINE_RASA_HOST"], "--cors", "*"])
-    spawn("web", [sys.executable, "-m", "bot.web.app", "--port", str(WEB_PORT)])
+                   "--interface", settings.bind_host("RASA"), "--port", str(RASA_PORT),
+                   "--cors", *settings.public_origins()])
+    spawn("web", [sys.executable, "-m", "bot.web.app", "--host", settings.bind_host("WEB"), "--port", str(WEB_PORT)])
     ok = (wait_http(f"http://127.0.0.1:{ACTIONS_PORT}/health", 120, procs)
           and wait_http(f"http://127.0.0.1:{WEB_PORT}/healthz", 120, procs)
           and wait_http(f"http://127.0.0.1:{RASA_PORT}/", 300, procs))

@@ -4,10 +4,15 @@ Installed by `bot.rasa_server.apply()`:
 - `MessageProcessor.handle_message` first delivers the conversation's outbox (agent replies, and
   triggers such as `/handoff_closed` that make the bot speak from its own responses), then lets
   `bot.handoff.relay.intercept` decide: pass, silence (a human holds the conversation) or rewrite.
-- The socket.io input channel is remembered so queued messages can be pushed to a citizen's room,
-  and a reconnecting citizen (session_request) gets what was queued meanwhile.
+- The chat page's socket.io channel (bot/channels/chat.py) registers itself so queued messages can be
+  pushed to a citizen's session room, and a page rejoining its session gets what was queued meanwhile.
+- Agent replies go out only on the channel the ticket recorded (the channel the conversation came in
+  on, set by the server's channel class, never by the client).
 - `HandoffRelayInput` (credentials.yml) serves POST /webhooks/handoff/notify (the console's
-  "deliver now", loopback only) and POST /webhooks/handoff/poll (a REST client's poll).
+  "deliver now", loopback only) and POST /webhooks/handoff/poll (a REST integration's poll, with the
+  REST channel's authentication and `rest:` sender namespace).
+- The relay's own messages (triggers, flushes) are marked on the message object, never in metadata,
+  which clients can write.
 Any failure in the handoff path is logged and the bot answers as usual: the citizen is never left
 without a reply because of it.
 """
@@ -31,11 +36,9 @@ from bot.store.db import engine
 
 logger = logging.getLogger(__name__)
 
-TRIGGER_KEY = "handoff_trigger"  # metadata: a message the relay itself injected
-FLUSH_KEY = "handoff_flush"  # metadata: deliver the outbox only, no citizen text
 MAX_SENDER_CHARS = 128
 
-_socketio: dict[str, Any] = {}  # "input": the SocketIOInput whose server is attached to this app
+_socketio: dict[str, Any] = {}  # "input": the chat page's socket.io input channel on this app
 # Channels that can send out of turn (WeChat's customer-service messages), by input channel name.
 _out_of_turn: dict[str, Callable[[], OutputChannel]] = {}
 
@@ -43,6 +46,32 @@ _out_of_turn: dict[str, Callable[[], OutputChannel]] = {}
 def register_out_of_turn(channel: str, output: Callable[[], OutputChannel]) -> None:
     """Lets agent replies reach citizens of `channel` without waiting for their next message."""
     _out_of_turn[channel] = output
+
+
+TRIGGER = "trigger"  # a message the relay itself injected (/handoff_claimed …): skips the gate
+FLUSH = "flush"  # deliver the outbox only, no citizen text
+
+
+class RelayMessage(UserMessage):
+    """A message the server made, not a citizen: `kind` is TRIGGER or FLUSH. Clients cannot produce
+    one (metadata flags could be sent by anyone: review L1)."""
+
+    def __init__(self, kind: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.relay_kind = kind
+
+
+def relay_kind(message: UserMessage) -> str | None:
+    return getattr(message, "relay_kind", None) if isinstance(message, RelayMessage) else None
+
+
+def flush_message(output: OutputChannel, sender_id: str, input_channel: str) -> RelayMessage:
+    return RelayMessage(FLUSH, "", output, sender_id, input_channel=input_channel)
+
+
+def register_socketio(input_channel: Any) -> None:
+    """The chat page's socket.io channel, so that agent replies can be pushed to its session rooms."""
+    _socketio["input"] = input_channel
 
 
 def _now() -> datetime:
@@ -54,9 +83,14 @@ def _collected(message: UserMessage) -> list[dict[str, Any]] | None:
     return out.messages if isinstance(out, CollectingOutputChannel) else None
 
 
-def _derived(message: UserMessage, text: str, metadata: dict[str, Any] | None = None) -> UserMessage:
+def _derived(message: UserMessage, text: str) -> UserMessage:
     return UserMessage(text, message.output_channel, message.sender_id, input_channel=message.input_channel,
-                       metadata=metadata if metadata is not None else message.metadata)
+                       metadata=message.metadata)
+
+
+def _trigger(message: UserMessage, text: str) -> UserMessage:
+    return RelayMessage(TRIGGER, text, message.output_channel, message.sender_id,
+                        input_channel=message.input_channel, metadata=message.metadata)
 
 
 async def deliver_outbox(processor: Any, original: Callable, message: UserMessage,
@@ -68,7 +102,7 @@ async def deliver_outbox(processor: Any, original: Callable, message: UserMessag
         if item.kind == "text" and item.text:
             await message.output_channel.send_text_message(message.sender_id, item.text)
         elif item.kind == "trigger" and item.intent:
-            await original(processor, _derived(message, "/" + item.intent, {TRIGGER_KEY: True}))
+            await original(processor, _trigger(message, "/" + item.intent))
         await asyncio.to_thread(store.mark_delivered, eng, [item.id], _now())
     return items
 
@@ -81,15 +115,15 @@ def install_gate() -> None:
         return
 
     async def handle_message(self: MessageProcessor, message: UserMessage) -> Any:
-        metadata = message.metadata or {}
-        if metadata.get(TRIGGER_KEY):
+        kind = relay_kind(message)
+        if kind == TRIGGER:
             return await original(self, message)
         try:
             eng = engine()
             # One store round trip for a conversation that never had a human (the common case).
             active, feedback, items = await asyncio.to_thread(store.conversation, eng, message.sender_id, _now())
             delivered = await deliver_outbox(self, original, message, items) if items else []
-            if metadata.get(FLUSH_KEY):
+            if kind == FLUSH:
                 return _collected(message)
             closed_now = [i for i in delivered if i.intent == T.TRIGGER_CLOSED]
             if closed_now:
@@ -104,7 +138,7 @@ def install_gate() -> None:
                                                    _now(), active, feedback)
         except Exception:  # noqa: BLE001 - the bot must still answer
             logger.exception("handoff relay failed for a message; the bot answers it")
-            if metadata.get(FLUSH_KEY):
+            if kind == FLUSH:
                 return _collected(message)
             return await original(self, message)
         if decision.action == relay.SILENCE:
@@ -115,34 +149,6 @@ def install_gate() -> None:
 
     handle_message._handoff_gate = True  # type: ignore[attr-defined]
     MessageProcessor.handle_message = handle_message  # type: ignore[method-assign]
-
-
-def capture_socketio() -> None:
-    """Remembers the socket.io channel and flushes a conversation's outbox when its page reconnects."""
-    from rasa.core.channels.socketio import SocketIOInput
-
-    original = SocketIOInput.blueprint
-    if getattr(original, "_handoff_capture", False):
-        return
-
-    def blueprint(self: SocketIOInput, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = original(self, on_new_message)
-        _socketio["input"] = self
-        namespace = self.namespace or "/"
-        handlers = self.sio.handlers.get(namespace, {})
-        session_request = handlers.get("session_request")
-        if session_request is not None:
-            async def on_session_request(sid: str, data: dict | None) -> None:
-                await session_request(sid, data)
-                session_id = (data or {}).get("session_id")
-                if self.session_persistence and session_id:
-                    await push(str(session_id), on_new_message)
-
-            self.sio.on("session_request", on_session_request, namespace=self.namespace)
-        return bp
-
-    blueprint._handoff_capture = True  # type: ignore[attr-defined]
-    SocketIOInput.blueprint = blueprint  # type: ignore[method-assign]
 
 
 def _socket_output(sender_id: str) -> OutputChannel | None:
@@ -159,27 +165,24 @@ def _socket_output(sender_id: str) -> OutputChannel | None:
     return SocketIOOutput(inp.sio, inp.bot_message_evt) if present else None
 
 
-async def _out_of_turn_output(sender_id: str) -> tuple[OutputChannel, str] | None:
-    """The out-of-turn output of the channel the conversation's ticket came in on, if it has one."""
-    if not _out_of_turn:
-        return None
+async def push(sender_id: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> bool:
+    """Delivers the outbox now, on the channel the conversation's ticket came in on: its socket.io
+    session room when the citizen's page is connected, or a channel that can send out of turn
+    (WeChat); False otherwise (the items stay queued for the next message or poll). A socket.io room
+    named after a WeChat openid gets nothing: the ticket decides, not the room."""
     active, feedback, _ = await asyncio.to_thread(store.conversation, engine(), sender_id, _now())
     ticket = active or feedback
-    factory = _out_of_turn.get(ticket.channel) if ticket is not None else None
-    return (factory(), ticket.channel) if factory is not None else None
-
-
-async def push(sender_id: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> bool:
-    """Delivers the outbox now: over socket.io when the citizen's page is connected, or through a
-    channel that can send out of turn (WeChat); False otherwise (the items stay queued for the next
-    message or poll)."""
-    output, channel = _socket_output(sender_id), "socketio"
+    if ticket is None:
+        return False
+    output: OutputChannel | None
+    if ticket.channel == "socketio":
+        output = _socket_output(sender_id)
+    else:
+        factory = _out_of_turn.get(ticket.channel)
+        output = factory() if factory is not None else None
     if output is None:
-        found = await _out_of_turn_output(sender_id)
-        if found is None:
-            return False
-        output, channel = found
-    await on_new_message(UserMessage("", output, sender_id, input_channel=channel, metadata={FLUSH_KEY: True}))
+        return False
+    await on_new_message(flush_message(output, sender_id, ticket.channel))
     return True
 
 
@@ -194,7 +197,8 @@ def _sender(request: Request) -> str | None:
 class HandoffRelayInput(InputChannel):
     """POST /webhooks/handoff/notify {"sender": id}: push queued items now (callers holding the relay
     secret, header X-Hotline-Relay-Secret: the web app).
-    POST /webhooks/handoff/poll {"sender": id}: queued items as REST replies, for REST clients."""
+    POST /webhooks/handoff/poll {"sender": id}: queued items as REST replies, for REST integrations
+    (the id is the one they send to /webhooks/rest/webhook; it reaches REST conversations only)."""
 
     @classmethod
     def name(cls) -> str:
@@ -220,12 +224,16 @@ class HandoffRelayInput(InputChannel):
 
         @bp.route("/poll", methods=["POST"])
         async def poll(request: Request) -> HTTPResponse:
+            # The REST channel's conversations only, with its authentication (bot/channels/rest.py).
+            from bot.channels import rest
+
+            if not rest.authorised(request):
+                return response.json({"error": "unauthorised"}, status=401)
             sender = _parse(request)
             if sender is None:
                 return response.json({"error": "sender required"}, status=400)
             collector = CollectingOutputChannel()
-            await on_new_message(UserMessage("", collector, sender, input_channel="rest",
-                                             metadata={FLUSH_KEY: True}))
+            await on_new_message(flush_message(collector, rest.namespaced(sender), "rest"))
             return response.json(collector.messages)
 
         return bp

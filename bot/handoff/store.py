@@ -196,7 +196,8 @@ def open_ticket(engine: Engine, *, sender_id: str, channel: str, reason: str, ca
 def open_callback(engine: Engine, *, sender_id: str, channel: str, category: str | None, summary: Summary,
                   phone: str, window: str, now: datetime, region: str | None = None) -> Ticket:
     """Stores a 留言 (out-of-hours callback request) as a `callback` ticket; the phone is kept encrypted
-    and shown masked."""
+    and shown masked. One pending 留言 per conversation: leaving another updates it (number, window,
+    summary) instead of adding tickets, so a script cannot fill the callbacks page from one sender."""
     from bot.legal_aid.secrets import fernet
 
     digits = "".join(ch for ch in phone if ch.isdigit())
@@ -205,6 +206,17 @@ def open_callback(engine: Engine, *, sender_id: str, channel: str, category: str
     if not window.strip():
         raise T.InvalidInput("请选择回电时间")
     schema.upgrade(engine)
+    encrypted = fernet().encrypt(digits.encode()).decode()
+    with engine.begin() as conn:
+        pending = conn.execute(select(tickets_table.c.id, tickets_table.c.reference)
+                               .where(_t.sender_id == sender_id, _t.status == T.CALLBACK)
+                               .order_by(_t.id.desc())).first()
+        if pending is not None:
+            conn.execute(tickets_table.update().where(_t.id == pending.id).values(
+                summary=_masked_summary(summary), callback_phone_encrypted=encrypted,
+                callback_phone_masked=mask_phone(digits), callback_window=window.strip()[:50], updated_at=now,
+                **({"region": region} if region else {})))
+            return _ticket(_row(conn, pending.reference))
     for _attempt in range(3):
         ref = _new_reference()
         try:
@@ -213,7 +225,7 @@ def open_callback(engine: Engine, *, sender_id: str, channel: str, category: str
                     reference=ref, kind=T.HOTLINE_AGENT, reason=T.REASON_CALLBACK, category=category,
                     region=region, priority=T.priority_for(T.REASON_CALLBACK, category), status=T.CALLBACK,
                     sender_id=sender_id, channel=channel or "unknown", summary=_masked_summary(summary),
-                    created_at=now, callback_phone_encrypted=fernet().encrypt(digits.encode()).decode(),
+                    created_at=now, callback_phone_encrypted=encrypted,
                     callback_phone_masked=mask_phone(digits), callback_window=window.strip()[:50],
                     updated_at=now))
                 return _ticket(_row(conn, ref))

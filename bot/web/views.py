@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot import taxonomy
 from bot.kb import assist
+from bot.security import settings
 from bot.web.keys import KB_KEY
 
 logger = logging.getLogger(__name__)
@@ -38,24 +39,40 @@ async def error_middleware(request: web.Request, handler):  # type: ignore[no-un
 
 
 CHAT_PAGE = Path(__file__).parent / "static" / "chat" / "index.html"
-RASA_SOCKET_PORT = 5005
+SOCKET_PORT_META = '<meta name="rasa-socket-port" content="5005">'
+
+
+def chat_headers() -> dict[str, str]:
+    """The chat page's headers, from configuration only: never from the request's Host header, which a
+    client (or a cache keyed without Host) controls (review L5)."""
+    port = settings.chat_socket_port()
+    if port:  # development: the page on :8000 talks to :5005 of the same loopback host
+        hosts = [o.split("://", 1)[1].rsplit(":", 1)[0] for o in settings.public_origins()]
+        sockets = " ".join(f"http://{h}:{port} ws://{h}:{port}" for h in hosts)
+        connect = f"'self' {sockets}"
+    else:  # production: socket.io through the same origin (the reverse proxy)
+        connect = "'self'"
+    return {
+        "Content-Security-Policy": f"default-src 'self'; connect-src {connect}; img-src 'self' data:; "
+                                   "style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
+                                   "base-uri 'none'; form-action 'self'",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
 
 
 async def to_chat(request: web.Request) -> web.Response:
     raise web.HTTPFound("/chat/")
 
 
-async def chat_page(request: web.Request) -> web.FileResponse:
-    # The page talks to Rasa's socket.io channel on the same host, port 5005; nothing else.
-    # request.host, not request.url: the pinned yarl refuses "host:port" inside aiohttp 3.9's URL.
-    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
-    rasa = f"{host}:{RASA_SOCKET_PORT}"
-    return web.FileResponse(CHAT_PAGE, headers={
-        "Content-Security-Policy": f"default-src 'self'; connect-src 'self' http://{rasa} ws://{rasa}; "
-                                   "img-src 'self' data:; style-src 'self'; script-src 'self'",
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-    })
+async def chat_page(request: web.Request) -> web.Response:
+    # The page talks to Rasa's socket.io: through its own origin behind the proxy, or :5005 in
+    # development (the meta tag tells chat.js which).
+    html = CHAT_PAGE.read_text(encoding="utf-8").replace(
+        SOCKET_PORT_META, f'<meta name="rasa-socket-port" content="{settings.chat_socket_port()}">')
+    return web.Response(text=html, content_type="text/html", charset="utf-8", headers=chat_headers())
 
 
 async def health(request: web.Request) -> web.Response:

@@ -89,3 +89,40 @@ def test_a_legal_aid_application_starts_on_the_chat_page_with_quick_replies(brow
     assert "已取消本次申请" in bot_bubbles(page).last.inner_text()
     page.screenshot(path=str(ARTIFACTS / "chat-legal-aid-375x667.png"), full_page=False)
     context.close()
+
+
+def test_the_conversation_stays_in_its_tab_and_the_end_button_clears_it(browser) -> None:
+    """Review M7: the next user of a shared computer read and resumed the previous conversation."""
+    context = browser.new_context(viewport={"width": 375, "height": 667}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(CHAT)
+    page.click("#privacy-ok")
+    page.wait_for_selector("li.msg.bot", timeout=30_000)
+    send(page, "我的身份证号是11010519491231002X，老板欠薪怎么办")
+    assert page.evaluate("localStorage.getItem('hotline.transcript')") is None
+    assert "11010519491231002X" in (page.evaluate("sessionStorage.getItem('hotline.transcript')") or "")
+
+    # Another tab on the same computer (same browser profile) sees nothing of it.
+    other = context.new_page()
+    other.goto(CHAT)
+    other.wait_for_timeout(1000)
+    assert other.locator("li.msg.me").count() == 0
+    other.close()
+
+    token = page.evaluate("JSON.parse(sessionStorage.getItem('hotline.token'))")
+    assert token and token.startswith("web:")
+    assert page.is_visible("#end-chat")
+    page.click("#end-chat")
+    assert page.locator("li.msg.me").count() == 0
+    assert page.evaluate("sessionStorage.getItem('hotline.transcript')") is None
+    assert page.is_visible("#privacy")
+    page.reload()
+    page.wait_for_timeout(1000)
+    assert page.locator("li.msg.me").count() == 0
+    # A new conversation gets a new session; the old token no longer opens the old one.
+    page.click("#privacy-ok")
+    page.wait_for_selector("li.msg.bot", timeout=30_000)
+    page.wait_for_function("sessionStorage.getItem('hotline.token') !== null")
+    fresh = page.evaluate("JSON.parse(sessionStorage.getItem('hotline.token'))")
+    assert fresh.split(".")[0] != token.split(".")[0]
+    context.close()

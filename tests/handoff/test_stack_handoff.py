@@ -3,7 +3,6 @@ and socket.io (pushed), 结束人工, the agent's close and the rating."""
 
 import json
 import re
-import threading
 import time
 import urllib.request
 import uuid
@@ -48,6 +47,7 @@ def test_claimed_conversation_is_silent_and_agent_messages_come_back_over_rest()
     ref = ask_for_agent(sid)
     eng = engine()
     ticket = store.get(eng, ref)
+    assert ticket.sender_id == "rest:" + sid  # REST conversations live in their own namespace
     assert ticket.channel == "rest" and ticket.category == "wage_arrears"
     assert ticket.summary["faq_answers"] and ticket.summary["last_turns"]
     # Asked for the region while waiting; the answer is stored on the ticket.
@@ -57,7 +57,7 @@ def test_claimed_conversation_is_silent_and_agent_messages_come_back_over_rest()
     assert texts(say(sid, "还要等多久")).strip()
     store.claim(eng, ref, "agent1", now())
     store.post_agent_message(eng, ref, "agent1", "您好，我是12348坐席，请问欠薪多少？", now())
-    assert delivery.notify(sid)  # the relay answered; a REST citizen gets it on the next poll
+    assert delivery.notify(ticket.sender_id)  # the relay answered; a REST citizen gets it on the next poll
     polled = texts(poll(sid))
     assert "人工坐席已接入" in polled and "请问欠薪多少" in polled
     assert poll(sid) == []  # delivered once
@@ -93,29 +93,40 @@ def test_end_handoff_by_the_citizen_asks_for_a_rating_at_once() -> None:
     assert "没有进行中的人工服务" in texts(say(sid, "结束人工"))
 
 
-def test_socketio_citizen_gets_the_agent_message_pushed() -> None:
+def connect_chat(on_bot, token: str | None = None):  # type: ignore[no-untyped-def]
+    """A chat-page socket: connects, asks for a session (rejoining with `token`), returns (client, session)."""
     import socketio
 
-    sid = "h-sio-" + uuid.uuid4().hex[:8]
-    received: list[dict] = []
-    got = threading.Event()
     client = socketio.Client(reconnection=False)
+    confirmed: list[dict] = []
+    client.on("bot_uttered", on_bot)
+    client.on("session_confirm", confirmed.append)
+    client.connect(f"http://127.0.0.1:{stack.RASA_PORT}", transports=["polling"], socketio_path="socket.io")
+    client.emit("session_request", {"token": token} if token else {})
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not confirmed:
+        time.sleep(0.05)
+    assert confirmed, "no session_confirm"
+    return client, confirmed[-1]
 
-    @client.on("bot_uttered")
+
+def test_socketio_citizen_gets_the_agent_message_pushed() -> None:
+    received: list[dict] = []
+
     def on_bot(msg):  # noqa: ANN001
         received.append(msg)
-        got.set()
 
-    client.connect(f"http://127.0.0.1:{stack.RASA_PORT}", transports=["polling"], socketio_path="socket.io")
+    client, session = connect_chat(on_bot)
+    sid = session["session_id"]
+    assert sid.startswith("web:")
     try:
-        client.emit("session_request", {"session_id": sid})
-        time.sleep(0.5)
-        client.emit("user_uttered", {"message": "转人工", "session_id": sid})
+        client.emit("user_uttered", {"message": "转人工"})
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any("RG-" in (m.get("text") or "") for m in received):
             time.sleep(0.2)
         ref = re.search(r"RG-[0-9A-F]{8}", " ".join(m.get("text") or "" for m in received)).group()
         assert store.get(engine(), ref).channel == "socketio"
+        assert store.get(engine(), ref).sender_id == sid
         store.claim(engine(), ref, "agent3", now())
         store.post_agent_message(engine(), ref, "agent3", "您好，坐席在线。", now())
         received.clear()
@@ -127,16 +138,14 @@ def test_socketio_citizen_gets_the_agent_message_pushed() -> None:
         assert any(m.get("text") == "您好，坐席在线。" for m in received), received
         assert pushed_after < 5
         assert store.pending_outbox(engine(), sid) == []
-        # A message posted while the page is away is pushed when it reconnects to its session.
+        # A message posted while the page is away is pushed when it rejoins its session with its token.
         client.disconnect()
         store.post_agent_message(engine(), ref, "agent3", "刚才您掉线了，我还在。", now())
         assert delivery.notify(sid)  # nobody in the room: stays queued
         assert [i.text for i in store.pending_outbox(engine(), sid)] == ["刚才您掉线了，我还在。"]
-        client = socketio.Client(reconnection=False)
-        client.on("bot_uttered", on_bot)
         received.clear()
-        client.connect(f"http://127.0.0.1:{stack.RASA_PORT}", transports=["polling"], socketio_path="socket.io")
-        client.emit("session_request", {"session_id": sid})
+        client, again = connect_chat(on_bot, session["token"])
+        assert again["session_id"] == sid
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not received:
             time.sleep(0.05)

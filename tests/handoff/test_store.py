@@ -189,6 +189,24 @@ def test_callback_ticket_keeps_the_phone_encrypted_and_shows_it_masked(eng) -> N
                             phone="12345", window="上午", now=T0)
 
 
+def test_one_conversation_keeps_one_pending_callback(eng) -> None:
+    """Review M5: every 留言 from one sender added a ticket; now a second one updates the first."""
+    sid = sender()
+    first = store.open_callback(eng, sender_id=sid, channel="socketio", category="debt", summary=summary(),
+                                phone="13812345678", window="工作日上午", now=T0)
+    for i in range(5):
+        again = store.open_callback(eng, sender_id=sid, channel="socketio", category="debt", summary=summary(),
+                                    phone=f"1391234567{i}", window="工作日下午", now=T0 + timedelta(minutes=i))
+        assert again.reference == first.reference
+    mine = [c for c in store.callbacks(eng) if c.sender_id == sid]
+    assert len(mine) == 1 and mine[0].callback_window == "工作日下午" and mine[0].callback_phone_masked == "139****5674"
+    # Once called back, a new 留言 is a new ticket.
+    store.close(eng, first.reference, "agent1", "callback_done", T0 + timedelta(hours=1))
+    later = store.open_callback(eng, sender_id=sid, channel="socketio", category=None, summary=summary(),
+                                phone="13812345678", window="上午", now=T0 + timedelta(hours=2))
+    assert later.reference != first.reference
+
+
 def test_rating_is_refused_out_of_range_and_before_close(eng) -> None:
     t = open_one(eng)
     with pytest.raises(T.InvalidInput):

@@ -63,6 +63,10 @@ def _store(sqlite_url, monkeypatch):
     from cryptography.fernet import Fernet
 
     monkeypatch.setenv("HOTLINE_FERNET_KEY", Fernet.generate_key().decode())
+    import actions.legal_aid as legal_aid_actions
+    from bot.legal_aid.status_guard import StatusGuard
+
+    monkeypatch.setattr(legal_aid_actions, "STATUS_GUARD", StatusGuard())  # failures from other tests
 
 
 def fill(conv: Conversation) -> None:
@@ -156,6 +160,48 @@ def test_the_status_query_answers_only_with_the_right_phone() -> None:
     assert query(f"{ref.lower()} 5678") == "utter_status_result"
     assert query(f"{ref} 1234") == "utter_status_not_found"
     assert query("FY-2026-999999-1 5678") == "utter_status_not_found"
+
+
+def status_query(sender: str, ref: str, last4: str, client: str | None = None) -> str:
+    dispatcher = CollectingDispatcher()
+    events = [{"event": "user", "text": f"{ref} {last4}", "metadata": {"hotline_client": client} if client else {}}]
+    t = Tracker(sender, {"status_reference": ref, "status_phone_last4": last4}, {}, events, False, None, {}, "action_listen")
+    asyncio.run(ActionAnswerApplicationStatus().run(dispatcher, t, {}))
+    return dispatcher.messages[-1]["response"]
+
+
+def test_guessing_the_phone_of_one_application_is_cut_off() -> None:
+    """Review M1: 10,000 requests recovered the phone's last four digits, or confirmed that someone
+    whose phone is known had applied. After five failed guesses on a reference, even the right phone
+    gets the same "not found", from any conversation."""
+    conv = Conversation(category="wage_arrears")
+    fill(conv)
+    conv.say("确认提交")
+    ref = conv.slots["aid_reference"]
+    for i in range(5):
+        assert status_query(f"guesser-{i}", ref, f"{1000 + i}") == "utter_status_not_found"
+    assert status_query("guesser-x", ref, "5678") == "utter_status_not_found"  # right phone, too late
+    assert status_query("citizen-1", ref, "5678") == "utter_status_not_found"
+
+
+def test_walking_the_references_with_a_known_phone_is_cut_off() -> None:
+    conv = Conversation(category="wage_arrears")
+    fill(conv)
+    conv.say("确认提交")
+    ref = conv.slots["aid_reference"]
+    from bot.legal_aid import reference
+
+    misses = [reference.make(2026, n) for n in range(900001, 900006)]
+    # One conversation: five misses, then the real reference is "not found" too.
+    for wrong in misses:
+        assert status_query("walker", wrong, "5678") == "utter_status_not_found"
+    assert status_query("walker", ref, "5678") == "utter_status_not_found"
+    # Fresh conversations from one client address: the address runs out as well.
+    for i in range(20):
+        status_query(f"fresh-{i}", reference.make(2026, 800001 + i), "5678", client="addr-1")
+    assert status_query("fresh-last", ref, "5678", client="addr-1") == "utter_status_not_found"
+    # The citizen herself, from elsewhere, still gets her answer.
+    assert status_query("citizen-1", ref, "5678", client="addr-2") == "utter_status_result"
 
 
 def test_an_urgent_application_opens_a_priority_ticket_linked_to_it() -> None:

@@ -34,7 +34,9 @@ def test_an_application_survives_a_crash_mid_form_and_is_stored_once(running_sta
     assert "没有找到这个地区" in replies
     say(sender, "广东省深圳市宝安区")
     say(sender, "深圳某某建筑公司'; DROP TABLE legal_aid_applications;--")
-    say(sender, "工资" * 3000)
+    # Over 1,000 characters: refused politely before it reaches the dialogue; the form asks again.
+    assert "最多1000字" in texts(say(sender, "工资" * 3000))
+    say(sender, "工资" * 500)
     say(sender, "劳动仲裁")
     assert "到期" in texts(say(sender, "同上"))  # the case place (Art. 38): the same as the applicant's
     summary = texts(say(sender, "不清楚"))
@@ -53,7 +55,7 @@ def test_an_application_survives_a_crash_mid_form_and_is_stored_once(running_sta
     from sqlalchemy import text
 
     with engine().connect() as conn:
-        stored = " ".join(conn.execute(text("select data from events where sender_id = :s"), {"s": sender}).scalars())
+        stored = " ".join(conn.execute(text("select data from events where sender_id = :s"), {"s": "rest:" + sender}).scalars())
     assert VALID_ID not in stored and "110105********002X" in stored
 
     # A repeated confirmation after submission creates nothing new.

@@ -48,9 +48,28 @@ def test_bad_input_gets_a_polite_chinese_reply(message: str, expected: str) -> N
     assert "<script>" not in text and "onerror" not in text
 
 
-def test_a_ten_thousand_character_message_is_answered() -> None:
-    replies = say("rest-long", "老板欠我工资不给，" * 1000)
-    assert "比较长" in texts(replies)
+def test_a_message_of_exactly_the_limit_is_answered() -> None:
+    message = ("老板欠我工资不给，" * 112)[:1000]
+    assert "法律依据" in texts(say("rest-long", message))
+
+
+def test_a_message_over_the_limit_gets_a_polite_reply_and_is_not_stored() -> None:
+    """Review M5: 1,000,000-character messages were accepted and stored in the tracker."""
+    from sqlalchemy import text
+
+    from bot.store.db import engine
+
+    marker = "HUGE-MESSAGE-MARKER"
+    replies = say("rest-huge", marker + "老板欠我工资不给，" * 1000)
+    assert texts(replies) == "消息最多1000字，请分几次发送。"
+    with engine().connect() as conn:
+        stored = " ".join(conn.execute(text("select data from events where sender_id = 'rest:rest-huge'")).scalars())
+    assert marker not in stored and stored.count("rest-huge") >= 0
+    assert say("rest-huge", "MARKER-OK 你好") and "MARKER-OK" in " ".join(
+        engine().connect().execute(text("select data from events where sender_id = 'rest:rest-huge'")).scalars())
+    status, _ = post(("{\"sender\": \"rest-mb\", \"message\": \"" + "字" * 70_000 + "\"}").encode())
+    assert status == 413  # bodies over the server's limit are not even read
+    assert say("rest-after-huge", "你好")
 
 
 def test_invalid_json_is_a_400_and_the_server_stays_up() -> None:

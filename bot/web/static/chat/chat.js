@@ -1,31 +1,44 @@
-// Citizen chat page over Rasa's socket.io channel. Every message is rendered with textContent, so
+// Citizen chat page over the bot's socket.io channel. Every message is rendered with textContent, so
 // pasted HTML or script is shown as text and never run. UI wording lives in index.html (#ui-text).
+// The conversation (transcript, queue, session token) is kept for this tab only (sessionStorage), so
+// the next user of a shared computer cannot read or resume it; 结束并清除对话 also ends the session on
+// the server. The server issues the session; the page only keeps its token.
 (function () {
   "use strict";
 
   var MAX_CHARS = 1000;
-  var KEYS = { session: "hotline.session", transcript: "hotline.transcript", queue: "hotline.queue",
+  var KEYS = { token: "hotline.token", transcript: "hotline.transcript", queue: "hotline.queue",
                privacy: "hotline.privacy", large: "hotline.large" };
+  var TAB_ONLY = [KEYS.token, KEYS.transcript, KEYS.queue, KEYS.privacy];
   var UI = JSON.parse(document.getElementById("ui-text").textContent);
   var el = {
     messages: document.getElementById("messages"), input: document.getElementById("input"),
     send: document.getElementById("send"), counter: document.getElementById("counter"),
     form: document.getElementById("composer"), typing: document.getElementById("typing"),
     offline: document.getElementById("offline"), privacy: document.getElementById("privacy"),
-    privacyOk: document.getElementById("privacy-ok"), large: document.getElementById("large-text")
+    privacyOk: document.getElementById("privacy-ok"), large: document.getElementById("large-text"),
+    end: document.getElementById("end-chat")
   };
 
+  // Only the text-size preference outlives the tab (localStorage); everything personal is per tab.
+  function store(key) { return TAB_ONLY.indexOf(key) >= 0 ? window.sessionStorage : window.localStorage; }
   function load(key, fallback) {
-    try { var v = localStorage.getItem(key); return v === null ? fallback : JSON.parse(v); }
+    try { var v = store(key).getItem(key); return v === null ? fallback : JSON.parse(v); }
     catch (e) { return fallback; }
   }
   function save(key, value) {
-    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: keep going */ }
+    try { store(key).setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: keep going */ }
   }
+  function forget() {
+    TAB_ONLY.forEach(function (key) { try { window.sessionStorage.removeItem(key); } catch (e) { /* */ } });
+  }
+  // Older versions kept the conversation in localStorage: remove it from this computer.
+  try { ["hotline.session", "hotline.transcript", "hotline.queue"].forEach(function (k) { localStorage.removeItem(k); }); }
+  catch (e) { /* storage disabled */ }
 
   var transcript = load(KEYS.transcript, []);
   var queue = load(KEYS.queue, []);
-  var sessionId = load(KEYS.session, null);
+  var token = load(KEYS.token, null);
   var confirmed = false;
 
   // Links: web addresses and phone numbers become links; everything else stays plain text.
@@ -110,15 +123,16 @@
     if (on) typingTimer = setTimeout(function () { el.typing.hidden = true; }, TYPING_MS);
   }
 
-  var socket = io(location.protocol + "//" + location.hostname + ":" +
-                  document.querySelector('meta[name="rasa-socket-port"]').content,
+  // Same origin behind the reverse proxy (empty port), or :5005 of this host in development.
+  var socketPort = document.querySelector('meta[name="rasa-socket-port"]').content;
+  var socket = io(socketPort ? location.protocol + "//" + location.hostname + ":" + socketPort : location.origin,
                   { transports: ["polling"], reconnectionDelayMax: 5000 });
 
   function flush() {
     if (!socket.connected || !confirmed) return;
     while (queue.length) {
       var m = queue.shift();
-      socket.emit("user_uttered", { message: m, session_id: sessionId });
+      socket.emit("user_uttered", { message: m });
       typing(true);
     }
     save(KEYS.queue, queue);
@@ -136,11 +150,11 @@
   socket.on("connect", function () {
     el.offline.hidden = true;
     confirmed = false;
-    socket.emit("session_request", { session_id: sessionId });
+    socket.emit("session_request", { token: token });
   });
-  socket.on("session_confirm", function (id) {
-    sessionId = typeof id === "string" ? id : (id && id.session_id) || sessionId;
-    save(KEYS.session, sessionId);
+  socket.on("session_confirm", function (s) {
+    token = (s && s.token) || null;
+    save(KEYS.token, token);
     confirmed = true;
     flush();
   });
@@ -182,6 +196,21 @@
     save(KEYS.privacy, true);
     startChat();
     if (!transcript.length) send(UI.greeting);
+  });
+
+  // 结束并清除对话: the server revokes the session and clears the conversation; this tab forgets it.
+  el.end.addEventListener("click", function () {
+    if (socket.connected) socket.emit("session_end", {});
+    forget();
+    transcript = []; queue = []; token = null; confirmed = false;
+    el.messages.textContent = "";
+    typing(false);
+    render({ from: "bot", text: UI.ended });
+    el.input.value = "";
+    el.input.disabled = true;
+    updateComposer();
+    el.privacy.hidden = false;
+    if (socket.connected) socket.emit("session_request", {});
   });
 
   function setLarge(on) {

@@ -62,12 +62,14 @@ def test_the_effective_endpoints_hold_no_database_password(tmp_path, monkeypatch
     from bot import stack
 
     monkeypatch.setattr(stack, "VAR", tmp_path / "var")
+    monkeypatch.setenv("HOTLINE_SECRETS_DIR", str(tmp_path / "secrets"))
     monkeypatch.setenv("HOTLINE_DB_URL", "postgresql://hotline:s3cret-Pa55@db.example:5432/hotline")
     path = stack.effective_endpoints()
     assert "s3cret-Pa55" not in path.read_text() and mode(path) == 0o600 and mode(tmp_path / "var") == 0o700
     env = stack.child_env()
     assert env["HOTLINE_DB_PASSWORD"] == "s3cret-Pa55"
     monkeypatch.setenv("HOTLINE_DB_PASSWORD", env["HOTLINE_DB_PASSWORD"])  # as the Rasa server's environment
+    monkeypatch.setenv("HOTLINE_ACTION_TOKEN", env["HOTLINE_ACTION_TOKEN"])
     store = rasa.shared.utils.io.read_config_file(str(path))["tracker_store"]
     assert (store["password"], store["username"], store["url"]) == ("s3cret-Pa55", "hotline", "db.example")
 

@@ -43,6 +43,7 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,、 ]")
 _NEGATION_WINDOW = 5
 _SUFFIX_WINDOW = 4
+_FIRST_PERSON = re.compile(r"[我俺]")
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,10 @@ def _judge(text: str, match: re.Match[str], kind: str) -> tuple[str, str] | None
     if kind in (SELF_HARM, HARM_OTHERS):
         # Said of someone else ("我朋友说想自杀") is a concern, unless it is happening now and is not a
         # question about the law ("他说他不想活了…在法律上怎么解决").
-        if ctx["third_party"].search(text[c_left:start]) or ctx["third_party_speech"].search(before_in_sentence):
+        clause_before = text[c_left:start]
+        # The subject is often named in an earlier clause ("我妈被骗了，气得要跳楼") when this one has none.
+        subject_before = before_in_sentence if not _FIRST_PERSON.search(clause_before) else clause_before
+        if ctx["third_party"].search(subject_before) or ctx["third_party_speech"].search(before_in_sentence):
             if not now or legal:
                 return CONCERN, _concern_kind(kind)
         # "如果我自杀了保险赔吗": a hypothetical asked as a legal question.

@@ -33,6 +33,9 @@ CRISIS_CASES = [
     ("俺活不下去咧", "self_harm"),
     ("我不想死但是真的活不下去了", "self_harm"),
     ("我朋友现在在天台上想跳下去", "self_harm"),  # someone with the writer, now
+    ("我唔想活啦", "self_harm"),  # Cantonese
+    ("我想离开这个世界了", "self_harm"),
+    ("刚才吃了一大把药", "self_harm"),
     # the writer means to hurt someone
     ("我要杀了包工头", "harm_others"),
     ("我要和他同归于尽", "harm_others"),
@@ -51,6 +54,10 @@ CRISIS_CASES = [
     ("讨薪的时候保安正在打我们", "violence_now"),
     ("一伙人拿着钢管堵在我家门口", "violence_now"),
     ("快派人来，要出人命了", "violence_now"),
+    ("佢而家打緊我", "violence_now"),  # Cantonese: he is hitting me now
+    ("他说今天要杀我", "violence_now"),
+    ("楼下有人拿刀砍人", "violence_now"),
+    ("今晚我就去死", "self_harm"),
     # abuse at home, now
     ("老公又喝醉了在打我", "domestic_abuse"),
     ("老公拿着刀要砍我", "domestic_abuse"),
@@ -65,6 +72,7 @@ CONCERN_CASES = [
     ("去年老公打过我，能离婚吗", "domestic_abuse"),
     ("去年他打过我，还能告他吗", "violence"),
     ("老公经常打我，我想离婚", "domestic_abuse"),
+    ("我老公经常在打我，我该怎么办", "domestic_abuse"),  # a habit, not now
     ("以前割腕过，现在想咨询一下工伤的事", "self_harm"),
     ("上个月被人打伤了，已经报警了，能判几年", "violence"),
     ("当时他拿刀砍了我一刀，缝了十针，可以要多少赔偿", "violence"),
@@ -73,6 +81,7 @@ CONCERN_CASES = [
     ("我同学想自杀，我该怎么劝", "self_harm"),
     ("他总说不想活了，吓唬我不让我离婚", "self_harm"),
     ("我弟弟被催债逼得轻生了，催收公司要负责吗", "self_harm"),
+    ("我妈被骗了十万块，气得要跳楼，钱能追回来吗", "self_harm"),
     # a question about the law
     ("他说要弄死我，这算什么罪", "threat"),
     ("有人发短信威胁我，能报警吗", "threat"),
@@ -84,6 +93,7 @@ CONCERN_CASES = [
     ("被坑了五万块，想死的心都有了", "self_harm"),
     ("离婚以后我一直很抑郁，抚养费能要回来吗", "self_harm"),
     ("最近老是想不开，公司还拖欠工资", "self_harm"),
+    ("活着好累，房贷还不上了，银行会起诉我吗", "self_harm"),
 ]
 
 NOTHING_CASES = [
@@ -92,6 +102,8 @@ NOTHING_CASES = [
     "我没想自杀，就是想问问离婚的事",
     "我不会自杀的，放心",
     "我从来没想过轻生",
+    "我唔想死",  # Cantonese negation
+    "开煤气灶的时候要注意什么",
     # idioms and false friends
     "笑死了",
     "今天累死了",
@@ -123,6 +135,11 @@ NOTHING_CASES = [
     "快递被压坏了",
     "我在江苏打工",
     "今天是我最后一天上班，工资什么时候结",
+    "催收一直在打我电话，我该怎么办",
+    "他是我的救命恩人，现在借钱不还",
+    "我正在打离婚官司，他转移财产怎么办",
+    "我救命的钱被骗了",
+    "老公把我关在门外不让进家",
 ]
 
 

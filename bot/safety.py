@@ -127,6 +127,11 @@ def _judge(text: str, match: re.Match[str], kind: str) -> tuple[str, str] | None
     if ctx["past_suffix"].search(text[end:end + _SUFFIX_WINDOW]) or (
             ctx["past"].search(clause) and not ctx["now"].search(clause)):
         return CONCERN, _concern_kind(kind)
+    # Violence told as a story ("2019年我在工地干活，工头拿着刀追着我砍"): a past marker earlier in the
+    # sentence counts too. Not for an intent ("去年就欠着工资，我不想活了" is a crisis now).
+    if kind in (VIOLENCE_NOW, DOMESTIC_ABUSE) and ctx["past"].search(before_in_sentence) and not (
+            ctx["now"].search(clause)):
+        return CONCERN, _concern_kind(kind)
     if kind in (SELF_HARM, HARM_OTHERS):
         # Said of someone else ("我朋友说想自杀") is a concern, unless it is happening now and is not a
         # question about the law ("他说他不想活了…在法律上怎么解决").

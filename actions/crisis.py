@@ -188,3 +188,20 @@ def concern_line(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     signal = _signal(tracker)
     if signal is not None and signal.tier == safety.CONCERN and signal.kind in CONCERN_KINDS:
         dispatcher.utter_message(response=f"utter_concern_{signal.kind}")
+
+
+class ActionAnswerConcern(Action):
+    """A concern with no legal question the classifier recognised ("我同学想自杀，我该怎么劝"): the number
+    for its kind, then an invitation to ask the legal question, instead of "超出范围"."""
+
+    def name(self) -> str:
+        return "action_answer_concern"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        signal = _signal(tracker)
+        kind = signal.kind if signal is not None and signal.kind in CONCERN_KINDS else safety.VIOLENCE
+        dispatcher.utter_message(response=f"utter_concern_{kind}")
+        dispatcher.utter_message(response="utter_concern_invite")
+        return []

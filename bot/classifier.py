@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import taxonomy
-from bot.safety import assess
+from bot.safety import CONCERN_INTENT, assess
 
 # A follow-up-looking message whose best legal category reaches this confidence names its own topic.
 FOLLOW_UP_TOPIC_CONFIDENCE = 0.2
@@ -47,6 +47,11 @@ def from_parse(text: str, parse: dict[str, Any]) -> Classification:
     """
     intent = parse.get("intent") or {}
     name, confidence = intent.get("name") or "", float(intent.get("confidence") or 0.0)
+    if name == CONCERN_INTENT:
+        # A concern the classifier would have turned away: report the classifier's own call.
+        behind = [r for r in parse.get("intent_ranking") or [] if r.get("name") != CONCERN_INTENT]
+        if behind:
+            name, confidence = behind[0]["name"], float(behind[0]["confidence"])
     if name == taxonomy.NLU_FALLBACK:
         ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") != taxonomy.NLU_FALLBACK]
         if ranked:

@@ -29,6 +29,9 @@ MODE_FILE = KNOWLEDGE / "safety" / "crisis_mode.yml"
 CRISIS: Final = "crisis"
 CONCERN: Final = "concern"
 TIERS: Final = (CRISIS, CONCERN)
+# The NLU intent ScopeGuard gives a concern that the classifier would turn away or not understand
+# ("我同学想自杀，我该怎么劝"): the number and an invitation, instead of "超出范围" or "没有理解".
+CONCERN_INTENT: Final = "safety_concern"
 
 # Kinds. A crisis is one of the first four; a concern may also be past violence or a threat.
 SELF_HARM: Final = "self_harm"

@@ -27,7 +27,7 @@ from bot import taxonomy
 from bot.entities import extract_all
 from bot.legal_aid import reference
 from bot.normalize import has_chinese, normalize
-from bot.safety import assess
+from bot.safety import CONCERN_INTENT, assess
 from bot.scope import legal_cue
 
 ORIGINAL_TEXT = "original_text"
@@ -135,6 +135,9 @@ class ScopeGuard(_ConfiguredOnly):
                 self._override(message, taxonomy.QUERY_STATUS, 1.0)
             elif self._top_intent(message) == taxonomy.OUT_OF_SCOPE and legal_cue(text):
                 self._prefer_legal_category(message)
+            if signal is not None and self._current_intent(message) in (taxonomy.OUT_OF_SCOPE, taxonomy.NLU_FALLBACK):
+                # A concern is not turned away or asked to rephrase: it gets the number first.
+                self._override(message, CONCERN_INTENT, 1.0, keep_ranking=True)
         return messages
 
     def _drop_predicted_crisis(self, message: Message) -> None:
@@ -181,7 +184,12 @@ class ScopeGuard(_ConfiguredOnly):
             message.set(INTENT_RANKING_KEY, reordered, add_to_output=True)
 
     @staticmethod
-    def _override(message: Message, intent_name: str, confidence: float) -> None:
+    def _current_intent(message: Message) -> str | None:
+        return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+
+    @staticmethod
+    def _override(message: Message, intent_name: str, confidence: float, keep_ranking: bool = False) -> None:
         intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: confidence}
         message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+        ranking = [intent] + (message.get(INTENT_RANKING_KEY) or []) if keep_ranking else [intent]
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

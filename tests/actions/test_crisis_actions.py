@@ -134,3 +134,15 @@ def test_no_line_without_a_concern() -> None:
     dispatcher = CollectingDispatcher()
     concern_line(dispatcher, tracker("打官司要多少钱", "litigation_procedure"))
     assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("我同学想自杀，我该怎么劝", "utter_concern_self_harm"),
+    ("有人发短信威胁我", "utter_concern_threat"),
+])
+def test_a_concern_without_a_recognised_legal_question_gets_the_number_and_an_invitation(text: str, line: str) -> None:
+    from actions.crisis import ActionAnswerConcern
+
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAnswerConcern().run(dispatcher, tracker(text, "safety_concern"), {}))
+    assert [m["response"] for m in dispatcher.messages] == [line, "utter_concern_invite"]

@@ -76,3 +76,13 @@ def test_a_crisis_is_reported_with_its_kind() -> None:
     msg = parsed("他拿着刀在门口堵我，说要砍死我", [("criminal", 0.9)])
     assert guard(msg)["name"] == "crisis"
     assert msg.get("safety")["tier"] == "crisis" and msg.get("safety")["kind"] == "violence_now"
+
+
+def test_a_concern_the_classifier_would_turn_away_gets_its_own_intent() -> None:
+    msg = parsed("我同学想自杀，我该怎么劝", [("out_of_scope", 0.88), ("criminal", 0.05)])
+    assert guard(msg)["name"] == "safety_concern"
+    assert [r["name"] for r in msg.get("intent_ranking")][:2] == ["safety_concern", "out_of_scope"]
+    msg = parsed("最近老是想不开", [("nlu_fallback", 0.5), ("labor_dispute", 0.3)])
+    assert guard(msg)["name"] == "safety_concern"
+    msg = parsed("今天天气不错", [("out_of_scope", 0.97)])  # no concern: turned away as before
+    assert guard(msg)["name"] == "out_of_scope"

@@ -28,3 +28,10 @@ def test_every_line_has_the_field() -> None:
 
 def test_a_parse_without_the_field_is_assessed_here() -> None:
     assert from_parse("我朋友说想自杀", parse("other_legal", None, with_safety=False)).safety == "concern"
+
+
+def test_behind_a_concern_the_classifiers_own_call_is_reported() -> None:
+    data = parse("safety_concern", {"tier": "concern", "kind": "self_harm", "phrase": "想自杀"})
+    data["intent_ranking"] = [{"name": "safety_concern", "confidence": 1.0}, {"name": "out_of_scope", "confidence": 0.88}]
+    c = from_parse("我同学想自杀，我该怎么劝", data)
+    assert (c.category, c.confidence, c.safety) == ("out_of_scope", 0.88, "concern")

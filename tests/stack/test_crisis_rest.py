@@ -68,3 +68,17 @@ def test_idioms_and_the_classifier_alone_never_start_the_crisis_flow() -> None:
         reply = texts(say(sid, message))
         assert "12356" not in reply and "紧急转接" not in reply, (message, reply)
         assert store.for_sender(engine(), sid) == []
+
+
+def test_a_concern_keeps_the_legal_answer_and_adds_one_number() -> None:
+    sid = sender("concern-past")
+    reply = texts(say(sid, "去年老公打过我好几次，现在想离婚，孩子能归我吗"))
+    assert "12338" in reply and reply.count("12338") == 1 and "紧急转接" not in reply
+    assert "仅供参考" in reply  # the legal answer is there
+    assert store.for_sender(engine(), sid) == []  # no ticket
+
+
+def test_a_concern_the_classifier_would_turn_away_gets_the_number() -> None:
+    sid = sender("concern-friend")
+    reply = texts(say(sid, "我同学说他想自杀，我该怎么劝他"))
+    assert "12356" in reply and "超出" not in reply and FALLBACK not in reply

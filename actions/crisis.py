@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -96,6 +97,10 @@ class ActionHandleCrisis(Action):
         # The numbers go out even if recording fails: the citizen's safety comes first.
         dispatcher.utter_message(response=crisis_response(kind))
         events = [slot_set(SLOT_ACTIVE, True), slot_set(SLOT_KIND, kind)]
+        if tracker.active_loop_name is None:
+            # Crisis mode next, also when called at the end of another flow (the legal-aid form); the
+            # rule that runs this action starts it too, and a form still active ends first (留言's rule).
+            events.append(FollowupAction(FORM))
         ticket = _refresh_ticket(tracker)
         if ticket is None:
             return events

@@ -127,4 +127,5 @@ def test_crisis_answer_survives_a_broken_store(monkeypatch) -> None:
     monkeypatch.setenv("HOTLINE_DB_URL", "sqlite:////nonexistent-dir/x.db")
     messages, events = run(ActionHandleCrisis(), tracker("crisis", "救命"))
     assert messages[0]["response"] == "utter_crisis_violence_now"
-    assert [(e["name"], e["value"]) for e in events] == [("crisis_active", True), ("crisis_kind", "violence_now")]
+    assert [(e["name"], e.get("value")) for e in events] == [("crisis_active", True), ("crisis_kind", "violence_now"),
+                                                           ("crisis_form", None)]  # then crisis mode

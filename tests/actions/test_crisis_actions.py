@@ -26,7 +26,8 @@ def tracker(text: str, intent: str = "crisis", slots: dict[str, Any] | None = No
 def handle(text: str, **kw: Any) -> tuple[list[str], dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionHandleCrisis().run(dispatcher, tracker(text, **kw), {}))
-    return [m["response"] for m in dispatcher.messages], {e["name"]: e["value"] for e in events}
+    assert any(e["event"] == "followup" and e["name"] == "crisis_form" for e in events)  # crisis mode follows
+    return [m["response"] for m in dispatcher.messages], {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
 def follow(text: str, slots: dict[str, Any], intent: str = "nlu_fallback",

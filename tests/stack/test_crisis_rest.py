@@ -82,3 +82,13 @@ def test_a_concern_the_classifier_would_turn_away_gets_the_number() -> None:
     sid = sender("concern-friend")
     reply = texts(say(sid, "我同学说他想自杀，我该怎么劝他"))
     assert "12356" in reply and "超出" not in reply and FALLBACK not in reply
+
+
+def test_a_crisis_in_the_middle_of_the_legal_aid_form_starts_crisis_mode() -> None:
+    sid = sender("crisis-aid")
+    say(sid, "/apply_legal_aid")
+    say(sid, "同意")
+    assert "12356" in texts(say(sid, "我真的不想活了"))
+    reply = texts(say(sid, "没有人能帮我"))
+    assert "陪着您" in reply and FALLBACK not in reply
+    assert "现在安全" in texts(say(sid, "我冷静下来了，我安全了"))

@@ -117,9 +117,9 @@ def _judge(text: str, match: re.Match[str], kind: str) -> tuple[str, str] | None
     start, end = match.span()
     if _negated(text, start):
         return None
-    s_left, s_right = _bounds(text, start, end, _SENTENCE_END)
+    s_left, _ = _bounds(text, start, end, _SENTENCE_END)
     c_left, c_right = _bounds(text, start, end, _CLAUSE_END)
-    sentence, clause = text[s_left:s_right], text[c_left:c_right]
+    clause = text[c_left:c_right]
     before_in_sentence = text[s_left:start]
     now = bool(ctx["now"].search(text))
     legal = bool(ctx["legal_question"].search(text))
@@ -127,13 +127,13 @@ def _judge(text: str, match: re.Match[str], kind: str) -> tuple[str, str] | None
         kind = DOMESTIC_ABUSE
     # Told as history: right after the match ("割腕过", "砍了一刀"), or in this clause with nothing there
     # saying it is happening now ("去年他在打我的时候" but not "去年打过我，现在又在打我").
-    if ctx["past_suffix"].search(text[end:end + _SUFFIX_WINDOW]) or (
-            ctx["past"].search(clause) and not ctx["now"].search(clause)):
+    violence = kind in (VIOLENCE_NOW, DOMESTIC_ABUSE)
+    told_as_history = ctx["past"].search(clause) or (violence and ctx["habit"].search(clause))
+    if ctx["past_suffix"].search(text[end:end + _SUFFIX_WINDOW]) or (told_as_history and not ctx["now"].search(clause)):
         return CONCERN, _concern_kind(kind)
     # Violence told as a story ("2019年我在工地干活，工头拿着刀追着我砍"): a past marker earlier in the
     # sentence counts too. Not for an intent ("去年就欠着工资，我不想活了" is a crisis now).
-    if kind in (VIOLENCE_NOW, DOMESTIC_ABUSE) and ctx["past"].search(before_in_sentence) and not (
-            ctx["now"].search(clause)):
+    if violence and ctx["past"].search(before_in_sentence) and not ctx["now"].search(clause):
         return CONCERN, _concern_kind(kind)
     if kind in (SELF_HARM, HARM_OTHERS):
         # Said of someone else ("我朋友说想自杀") is a concern, unless it is happening now and is not a

@@ -58,6 +58,7 @@ CRISIS_CASES = [
     ("他说今天要杀我", "violence_now"),
     ("楼下有人拿刀砍人", "violence_now"),
     ("今晚我就去死", "self_harm"),
+    ("我天天都想死", "self_harm"),  # a habit of despair is still a crisis
     ("去年就欠着工资，我不想活了", "self_harm"),
     ("他去年就打过我，刚才又拿着刀在门口堵我", "violence_now"),
     # abuse at home, now

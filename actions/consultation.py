@@ -15,6 +15,7 @@ from actions.common import (
     latest_user_text,
     slot_set,
 )
+from actions.crisis import concern_line
 from bot import consultation
 from bot.classifier import named_topic
 from bot.kb import answer, service
@@ -35,7 +36,9 @@ class ActionAnswerConsultation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        return answer_consultation(dispatcher, tracker)
+        events = answer_consultation(dispatcher, tracker)
+        concern_line(dispatcher, tracker)  # harm in the past or to someone else: the number, after the answer
+        return events
 
 
 def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,

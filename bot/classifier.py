@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import taxonomy
+from bot.safety import CONCERN_INTENT, assess
 
 # A follow-up-looking message whose best legal category reaches this confidence names its own topic.
 FOLLOW_UP_TOPIC_CONFIDENCE = 0.2
@@ -20,10 +21,11 @@ class Classification:
     confidence: float
     entities: list[dict[str, Any]] = field(default_factory=list)
     intent: str = ""  # the NLU intent behind the category
+    safety: str | None = None  # "crisis" | "concern" | None (bot.safety); crisis iff category is crisis
 
     def as_dict(self) -> dict[str, Any]:
         return {"text": self.text, "category": self.category, "confidence": round(self.confidence, 4),
-                "entities": self.entities}
+                "entities": self.entities, "safety": self.safety}
 
 
 def named_topic(parse: dict[str, Any]) -> str | None:
@@ -45,6 +47,11 @@ def from_parse(text: str, parse: dict[str, Any]) -> Classification:
     """
     intent = parse.get("intent") or {}
     name, confidence = intent.get("name") or "", float(intent.get("confidence") or 0.0)
+    if name == CONCERN_INTENT:
+        # A concern the classifier would have turned away: report the classifier's own call.
+        behind = [r for r in parse.get("intent_ranking") or [] if r.get("name") != CONCERN_INTENT]
+        if behind:
+            name, confidence = behind[0]["name"], float(behind[0]["confidence"])
     if name == taxonomy.NLU_FALLBACK:
         ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") != taxonomy.NLU_FALLBACK]
         if ranked:
@@ -62,7 +69,15 @@ def from_parse(text: str, parse: dict[str, Any]) -> Classification:
         {"entity": e["entity"], "value": e["value"], "start": e["start"], "end": e["end"]}
         for e in parse.get("entities") or []
     ]
-    return Classification(text, category, confidence, entities, name)
+    return Classification(text, category, confidence, entities, name, _safety_tier(text, parse))
+
+
+def _safety_tier(text: str, parse: dict[str, Any]) -> str | None:
+    """The tier ScopeGuard put in the parse; computed here for a parse that lacks it."""
+    if "safety" in parse:
+        return (parse["safety"] or {}).get("tier")
+    signal = assess(text)
+    return signal.tier if signal else None
 
 
 class Classifier:

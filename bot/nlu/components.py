@@ -27,11 +27,12 @@ from bot import taxonomy
 from bot.entities import extract_all
 from bot.legal_aid import reference
 from bot.normalize import has_chinese, normalize
-from bot.safety import detect_crisis
+from bot.safety import CONCERN_INTENT, assess
 from bot.scope import legal_cue
 
 ORIGINAL_TEXT = "original_text"
 CRISIS_MATCH = "crisis_match"
+SAFETY = "safety"  # bot.safety.Signal.as_dict() or None, on every parse
 
 
 class _ConfiguredOnly(GraphComponent):
@@ -96,7 +97,9 @@ class HotlineEntityExtractor(_ConfiguredOnly, EntityExtractorMixin):
 class ScopeGuard(_ConfiguredOnly):
     """Overrides the statistical classifier where rules must win. It runs last, after the fallback.
 
-    - A crisis phrase beats any prediction: crisis recall must be total.
+    - A crisis phrase beats any prediction: crisis recall must be total. The classifier alone never
+      starts the crisis flow: a predicted crisis without a matching rule gives way to the next intent.
+      The safety tier (crisis, concern or none) goes into the parse as `safety`.
     - Empty input, and input with no Chinese text (emoji, Latin, markup), get their own intents and a
       polite request for a question.
     - A message naming a legal-aid reference number is a status query.
@@ -116,11 +119,14 @@ class ScopeGuard(_ConfiguredOnly):
         for message in messages:
             text = message.get(TEXT) or ""
             original = message.get(ORIGINAL_TEXT) or text
-            crisis = detect_crisis(text)
-            if crisis is not None:
+            signal = assess(text)
+            message.set(SAFETY, signal.as_dict() if signal else None, add_to_output=True)
+            if signal is not None and signal.is_crisis:
                 self._override(message, taxonomy.CRISIS, 1.0)
-                message.set(CRISIS_MATCH, {"kind": crisis.kind, "phrase": crisis.phrase}, add_to_output=True)
-            elif not original.strip():
+                message.set(CRISIS_MATCH, {"kind": signal.kind, "phrase": signal.phrase}, add_to_output=True)
+                continue
+            self._drop_predicted_crisis(message)
+            if not original.strip():
                 self._override(message, taxonomy.EMPTY_MESSAGE, 1.0)
             elif not has_chinese(text):
                 self._override(message, taxonomy.UNSUPPORTED_INPUT, 1.0)
@@ -129,7 +135,30 @@ class ScopeGuard(_ConfiguredOnly):
                 self._override(message, taxonomy.QUERY_STATUS, 1.0)
             elif self._top_intent(message) == taxonomy.OUT_OF_SCOPE and legal_cue(text):
                 self._prefer_legal_category(message)
+            if signal is not None and self._current_intent(message) in (taxonomy.OUT_OF_SCOPE, taxonomy.NLU_FALLBACK):
+                # A concern is not turned away or asked to rephrase: it gets the number first.
+                self._override(message, CONCERN_INTENT, 1.0, keep_ranking=True)
         return messages
+
+    def _drop_predicted_crisis(self, message: Message) -> None:
+        """A crisis predicted by the classifier with no safety rule behind it gives way to the next intent
+        ("我想辞职，辞职了还能拿什么钱" must get its answer, not 110)."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) != taxonomy.CRISIS and not any(
+                r.get(INTENT_NAME_KEY) == taxonomy.CRISIS for r in ranking):
+            return
+        rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != taxonomy.CRISIS]
+        best = next((r for r in rest if r.get(INTENT_NAME_KEY) != taxonomy.NLU_FALLBACK), None)
+        if best is None or best[PREDICTED_CONFIDENCE_KEY] < self._fallback_threshold:
+            fallback = {INTENT_NAME_KEY: taxonomy.NLU_FALLBACK, PREDICTED_CONFIDENCE_KEY: self._fallback_threshold}
+            chosen = fallback
+            rest = [fallback] + [r for r in rest if r.get(INTENT_NAME_KEY) != taxonomy.NLU_FALLBACK]
+        else:
+            chosen = {INTENT_NAME_KEY: best[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: best[PREDICTED_CONFIDENCE_KEY]}
+        if intent.get(INTENT_NAME_KEY) in (taxonomy.CRISIS, taxonomy.NLU_FALLBACK):
+            message.set(INTENT, chosen, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
 
     @staticmethod
     def _top_intent(message: Message) -> str | None:
@@ -155,7 +184,12 @@ class ScopeGuard(_ConfiguredOnly):
             message.set(INTENT_RANKING_KEY, reordered, add_to_output=True)
 
     @staticmethod
-    def _override(message: Message, intent_name: str, confidence: float) -> None:
+    def _current_intent(message: Message) -> str | None:
+        return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+
+    @staticmethod
+    def _override(message: Message, intent_name: str, confidence: float, keep_ranking: bool = False) -> None:
         intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: confidence}
         message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+        ranking = [intent] + (message.get(INTENT_RANKING_KEY) or []) if keep_ranking else [intent]
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

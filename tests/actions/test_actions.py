@@ -100,11 +100,14 @@ def test_first_low_confidence_turn_asks_to_rephrase_and_the_second_offers_a_huma
 def test_crisis_gives_numbers_and_records_an_urgent_masked_handoff(sqlite_url: str) -> None:
     t = tracker("crisis", "我不想活了，我电话13812345678", history=["包工头欠我两万工资"])
     messages, events = run(ActionHandleCrisis(), t)
-    assert messages[0]["response"] == "utter_crisis"
+    assert [m["response"] for m in messages] == ["utter_crisis_self_harm", "utter_crisis_phone_saved"]
     (ticket,) = tickets.queue(engine(sqlite_url))
     assert (ticket.reason, ticket.priority) == ("crisis", 0)
     assert "13812345678" not in str(ticket.summary) and "138****5678" in str(ticket.summary)
-    assert events[0]["value"] == ticket.reference
+    assert slot(events, "handoff_reference") == ticket.reference
+    # The number promised a call is kept encrypted in the ticket, shown masked.
+    assert messages[1]["phone"] == ticket.callback_phone_masked == "138****5678"
+    assert tickets.reveal_callback_phone(engine(sqlite_url), ticket.reference, "agent-1") == "13812345678"
 
 
 def test_request_human_is_stored_before_the_citizen_is_told(sqlite_url: str, monkeypatch) -> None:
@@ -123,5 +126,6 @@ def test_mediation_is_routed_by_category(sqlite_url: str) -> None:
 def test_crisis_answer_survives_a_broken_store(monkeypatch) -> None:
     monkeypatch.setenv("HOTLINE_DB_URL", "sqlite:////nonexistent-dir/x.db")
     messages, events = run(ActionHandleCrisis(), tracker("crisis", "救命"))
-    assert messages[0]["response"] == "utter_crisis"
-    assert events == []
+    assert messages[0]["response"] == "utter_crisis_violence_now"
+    assert [(e["name"], e.get("value")) for e in events] == [("crisis_active", True), ("crisis_kind", "violence_now"),
+                                                           ("crisis_form", None)]  # then crisis mode

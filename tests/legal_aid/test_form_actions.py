@@ -122,7 +122,7 @@ def test_a_crisis_mid_form_gets_the_emergency_numbers_and_keeps_the_answers() ->
     conv = Conversation()
     for text in ["/apply_legal_aid", "同意", "1", "要工钱的", "没有"]:
         conv.say(text)
-    assert conv.say("我不想活了", intent="crisis") == ["utter_crisis"]
+    assert conv.say("我不想活了", intent="crisis") == ["utter_crisis_self_harm"]
     assert conv.slots[intake.CONSENT] is True and not conv.active
     # Coming back to the form resumes where it stopped.
     conv.slots["requested_slot"] = None

@@ -55,3 +55,34 @@ def test_a_message_with_a_reference_number_is_a_status_query() -> None:
     assert reference.find("查询申请进度 fy-2026-000001-4 1111")[0] == "FY-2026-000001-4"
     assert reference.find("FY 2026 000123 5")[0] == "FY-2026-000123-5"
     assert reference.find("工资欠了2026年") is None
+
+
+def test_a_crisis_predicted_by_the_classifier_alone_gives_way_to_the_next_intent() -> None:
+    msg = parsed("我想辞职，辞职了还能拿什么钱", [("crisis", 0.7), ("labor_dispute", 0.6), ("wage_arrears", 0.1)])
+    assert guard(msg) == {"name": "labor_dispute", "confidence": 0.6}
+    assert "crisis" not in [r["name"] for r in msg.get("intent_ranking")]
+    assert msg.get("safety") is None
+    msg = parsed("喝了喝了！", [("crisis", 0.8), ("greet", 0.1)])
+    assert guard(msg)["name"] == "nlu_fallback"  # too unsure of anything else: ask, never 110
+
+
+def test_a_concern_keeps_the_legal_intent_and_is_reported() -> None:
+    msg = parsed("去年老公打过我，能离婚吗", [("marriage_family", 0.8), ("domestic_violence", 0.15)])
+    assert guard(msg)["name"] == "marriage_family"
+    assert msg.get("safety") == {"tier": "concern", "kind": "domestic_abuse", "phrase": msg.get("safety")["phrase"]}
+
+
+def test_a_crisis_is_reported_with_its_kind() -> None:
+    msg = parsed("他拿着刀在门口堵我，说要砍死我", [("criminal", 0.9)])
+    assert guard(msg)["name"] == "crisis"
+    assert msg.get("safety")["tier"] == "crisis" and msg.get("safety")["kind"] == "violence_now"
+
+
+def test_a_concern_the_classifier_would_turn_away_gets_its_own_intent() -> None:
+    msg = parsed("我同学想自杀，我该怎么劝", [("out_of_scope", 0.88), ("criminal", 0.05)])
+    assert guard(msg)["name"] == "safety_concern"
+    assert [r["name"] for r in msg.get("intent_ranking")][:2] == ["safety_concern", "out_of_scope"]
+    msg = parsed("最近老是想不开", [("nlu_fallback", 0.5), ("labor_dispute", 0.3)])
+    assert guard(msg)["name"] == "safety_concern"
+    msg = parsed("今天天气不错", [("out_of_scope", 0.97)])  # no concern: turned away as before
+    assert guard(msg)["name"] == "out_of_scope"

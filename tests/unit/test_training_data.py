@@ -26,9 +26,15 @@ def test_each_category_has_forty_examples_in_its_own_file(category: str) -> None
     assert len(set(examples(category))) >= 40
 
 
-def test_out_of_scope_and_crisis_sizes() -> None:
+def test_out_of_scope_size() -> None:
     assert len(set(examples(taxonomy.OUT_OF_SCOPE))) >= 150
-    assert len(set(examples(taxonomy.CRISIS))) >= 40
+
+
+def test_the_classifier_is_not_trained_on_crisis() -> None:
+    # Only the safety rules (bot/safety.py) start the crisis flow; the examples are a test set now
+    # (tests/data/crisis_examples.yml).
+    assert not examples(taxonomy.CRISIS)
+    assert not (ROOT / "intents" / "crisis.yml").exists()
 
 
 def test_no_example_is_labelled_twice() -> None:

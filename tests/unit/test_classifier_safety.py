@@ -1,0 +1,37 @@
+"""`hotline classify` lines carry the safety tier; only the crisis flow's messages are category crisis."""
+
+from bot.classifier import from_parse
+
+
+def parse(intent: str, safety: dict | None, *, with_safety: bool = True) -> dict:
+    data = {"intent": {"name": intent, "confidence": 0.9}, "intent_ranking": [{"name": intent, "confidence": 0.9}],
+            "entities": []}
+    if with_safety:
+        data["safety"] = safety
+    return data
+
+
+def test_a_crisis_line() -> None:
+    c = from_parse("他正在打我", parse("crisis", {"tier": "crisis", "kind": "violence_now", "phrase": "正在打"}))
+    assert c.as_dict()["category"] == "crisis" and c.as_dict()["safety"] == "crisis"
+
+
+def test_a_concern_keeps_its_legal_category() -> None:
+    c = from_parse("去年老公打过我，能离婚吗",
+                   parse("marriage_family", {"tier": "concern", "kind": "domestic_abuse", "phrase": "老公打过我"}))
+    assert (c.category, c.as_dict()["safety"]) == ("marriage_family", "concern")
+
+
+def test_every_line_has_the_field() -> None:
+    assert from_parse("打官司要多少钱", parse("litigation_procedure", None)).as_dict()["safety"] is None
+
+
+def test_a_parse_without_the_field_is_assessed_here() -> None:
+    assert from_parse("我朋友说想自杀", parse("other_legal", None, with_safety=False)).safety == "concern"
+
+
+def test_behind_a_concern_the_classifiers_own_call_is_reported() -> None:
+    data = parse("safety_concern", {"tier": "concern", "kind": "self_harm", "phrase": "想自杀"})
+    data["intent_ranking"] = [{"name": "safety_concern", "confidence": 1.0}, {"name": "out_of_scope", "confidence": 0.88}]
+    c = from_parse("我同学想自杀，我该怎么劝", data)
+    assert (c.category, c.confidence, c.safety) == ("out_of_scope", 0.88, "concern")

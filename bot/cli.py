@@ -328,7 +328,9 @@ def cmd_kb(args: argparse.Namespace) -> int:
             return 2
         citations = {(c.law, c.article) for e in faq.load() for c in e.citations}
         missing = statutes.build(citations, reference)
-        print(f"shipped {len(citations) - len(missing)} cited articles to {statutes.STATUTES_DIR}")
+        shipped = statutes.load_shipped()
+        print(f"shipped {sum(len(a) for a in shipped.values())} articles of {len(shipped)} laws to "
+              f"{statutes.STATUTES_DIR}; {len(citations) - len(missing)} cited articles found")
         for m in missing:
             print(f"not found in the reference texts: {m}", file=sys.stderr)
         return 1 if missing else 0

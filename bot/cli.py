@@ -401,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     kb = p.add_subparsers(dest="kb_command", required=True)
     kb.add_parser("check", help="schema, duplicates, citations verified word for word, disclaimers, sizes")
     kb.add_parser("reload", help="check the base, then make the running bot answer from it")
-    b = kb.add_parser("build-statutes", help="copy every cited article from the official texts into knowledge/")
+    b = kb.add_parser("build-statutes", help="copy every article of the official texts into knowledge/statutes")
     b.add_argument("--reference", default=str(PROJECT_ROOT.parent / "shared" / "reference" / "laws"))
     p.set_defaults(func=cmd_kb)
     p = sub.add_parser("test", help="validate data, train if needed, run conversation tests and pytest")

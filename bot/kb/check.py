@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import yaml
+
 from bot import taxonomy
 from bot.kb import faq as faq_mod
 from bot.kb.statutes import STATUTES_DIR, comparable, load_shipped, short_title
@@ -54,6 +56,21 @@ def followup_problems(where: str, f: faq_mod.FollowUp, statutes: dict[str, dict[
     return problems + citation_problems(f"{where} followup {f.kind}", f.citations, statutes)
 
 
+def category_followups_check(statutes: dict[str, dict[str, str]]) -> list[str]:
+    """knowledge/followups.yml: every category answers the common follow-ups, quotes word for word."""
+    from bot.kb import followup
+
+    try:
+        data = followup.load_category_followups()
+    except (faq_mod.FaqError, OSError, yaml.YAMLError) as exc:
+        return [f"followups.yml: {exc}"]
+    problems = followup.category_followup_problems(data, tuple(taxonomy.CATEGORIES))
+    for category, kinds in data.followups.items():
+        for f in kinds.values():
+            problems += followup_problems(f"followups.yml: {category}", f, statutes)
+    return problems
+
+
 def check(faq_dir: Path = faq_mod.FAQ_DIR, statutes_dir: Path = STATUTES_DIR) -> list[str]:
     """Returns the problems found, each naming the file and line; empty when the base is sound."""
     problems: list[str] = []
@@ -100,6 +117,8 @@ def check(faq_dir: Path = faq_mod.FAQ_DIR, statutes_dir: Path = STATUTES_DIR) ->
             score = _similar(a.question, b.question)
             if score >= NEAR_DUPLICATE:
                 problems.append(f"{b.source}: {b.id} question duplicates {a.id} ({score:.2f})")
+
+    problems += category_followups_check(statutes)
 
     counts = Counter(e.category for e in entries)
     for category in taxonomy.CATEGORIES:

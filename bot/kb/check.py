@@ -71,6 +71,21 @@ def category_followups_check(statutes: dict[str, dict[str, str]]) -> list[str]:
     return problems
 
 
+def key_rules_check(entries: list[faq_mod.FaqEntry], statutes: dict[str, dict[str, str]]) -> list[str]:
+    """knowledge/key_rules.yml: a rule per category, each quoted word for word and carried by an entry."""
+    from bot.kb import key_rules
+
+    try:
+        rules = key_rules.load()
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+        return [f"key_rules.yml: {exc}"]
+    cited = {e.id: {(c.law, c.article) for c in e.citations} for e in entries}
+    problems = key_rules.problems(rules, set(cited), tuple(taxonomy.CATEGORIES), cited)
+    for r in rules:
+        problems += citation_problems(f"key_rules.yml: {r.category} '{r.rule}'", (r.citation,), statutes)
+    return problems
+
+
 def check(faq_dir: Path = faq_mod.FAQ_DIR, statutes_dir: Path = STATUTES_DIR) -> list[str]:
     """Returns the problems found, each naming the file and line; empty when the base is sound."""
     problems: list[str] = []
@@ -119,6 +134,7 @@ def check(faq_dir: Path = faq_mod.FAQ_DIR, statutes_dir: Path = STATUTES_DIR) ->
                 problems.append(f"{b.source}: {b.id} question duplicates {a.id} ({score:.2f})")
 
     problems += category_followups_check(statutes)
+    problems += key_rules_check(entries, statutes)
 
     counts = Counter(e.category for e in entries)
     for category in taxonomy.CATEGORIES:

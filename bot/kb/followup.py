@@ -20,6 +20,7 @@ from bot.kb import sides as sides_mod
 from bot.kb.faq import FOLLOWUP_KINDS, Citation, FaqEntry, FaqError, FollowUp, load_citations
 from bot.kb.retrieval import Hit, Index
 from bot.normalize import normalize
+from bot.taxonomy import CATEGORIES, FOLLOW_UP as FOLLOW_UP_INTENT
 from bot.paths import KNOWLEDGE
 
 CATEGORY_FOLLOWUPS = KNOWLEDGE / "followups.yml"
@@ -106,21 +107,28 @@ def looks_like_followup(text: str, cues: Cues | None = None) -> bool:
             or any(p.search(t) for p in cues.continuation))
 
 
-def is_followup(text: str, *, intent_is_followup: bool, previous: FaqEntry | None, context_category: str | None,
+NEW_TOPIC_CONFIDENCE = 0.8  # the NLU must be this sure of another category to leave the topic
+
+
+def is_followup(text: str, *, intent: str, intent_confidence: float, context_category: str | None,
                 index: Index) -> bool:
     """Whether the message continues the previous topic rather than asking a new question.
 
     The NLU's follow_up intent counts when there is a topic. Otherwise a short follow-up-looking
-    message counts unless it is, on its own, a confident question of another category
-    ("工资不给怎么办" after a traffic answer is a new question)."""
+    message counts unless the NLU is sure it is another category and retrieval agrees ("工资不给怎么办"
+    after a traffic answer is a new question; "医药费谁出啊" is not). Short generic messages match
+    some entry of every category, so retrieval alone cannot decide."""
     if not context_category:
         return False
-    if intent_is_followup:
+    if intent == FOLLOW_UP_INTENT:
         return True
     if not looks_like_followup(text):
         return False
-    hits = index.search(text, k=1)
-    return not (index.is_confident(hits) and hits[0].entry.category != context_category)
+    if intent in CATEGORIES and intent != context_category and intent_confidence >= NEW_TOPIC_CONFIDENCE:
+        hits = index.search(text, category=intent, k=1)
+        if index.is_confident(hits) and hits[0].entry.category == intent:
+            return False
+    return True
 
 
 def _entry_reply(hit: Hit) -> Reply:

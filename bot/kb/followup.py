@@ -155,7 +155,7 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
 
     # 1. The citizen reveals the other party's side ("我是被告呢"): that side's entry of the topic,
     #    else what the topic says about the other side.
-    if revealed and previous is not None and previous.side and previous.side not in revealed:
+    if revealed and previous is not None and previous.side not in revealed:
         for h in topic_hits(f"{context} {text}", revealed):
             if h.entry.side in revealed and index.is_confident([h]):
                 return _entry_reply(h)

@@ -57,7 +57,7 @@ def test_assist_shows_articles_with_law_number_and_text_and_guidance_when_unsure
 
 @pytest.mark.skipif(not REALQ.exists(), reason="../shared/realq is not present")
 def test_first_article_on_real_questions() -> None:
-    """Measured 2026-12-01 on 72 labelled real questions: first article expected 0.31, law 0.56."""
+    """Measured 2026-12-01 on 95 labelled real questions: first article expected 0.31, law 0.55."""
     texts = {json.loads(ln)["source"]: json.loads(ln)["text"] for ln in REALQ.read_text(encoding="utf-8").splitlines()}
     questions = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["questions"]
     first_article = first_law = 0
@@ -67,6 +67,6 @@ def test_first_article_on_real_questions() -> None:
         found = articles().search(text, k=1, cited=cited_by(index().search(text, k=3, sides=sides.detect(text))))
         first_article += bool(found) and (found[0].law, found[0].article) in expected
         first_law += bool(found) and found[0].law in {e["law"] for e in q["expected"]}
-    assert len(questions) >= 70
+    assert len(questions) >= 90
     assert first_article / len(questions) >= 0.28
     assert first_law / len(questions) >= 0.5

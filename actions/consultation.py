@@ -10,7 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     SLOT_CATEGORY,
     SLOT_FALLBACK_STREAK,
-    current_category,
     latest_intent,
     latest_user_text,
     slot_set,
@@ -18,7 +17,7 @@ from actions.common import (
 from actions.crisis import concern_line
 from bot import consultation
 from bot.classifier import named_topic
-from bot.kb import answer, service
+from bot.kb import answer, consult, followup, service
 from bot.store import consultation_log
 from bot.store.db import engine
 
@@ -26,7 +25,6 @@ from bot.store.db import engine
 LONG_MESSAGE_CHARS = 1000
 SLOT_FAQ_ID = "faq_id"
 SLOT_LAST_QUESTION = "last_question"
-FOLLOW_UP = "follow_up"
 
 
 class ActionAnswerConsultation(Action):
@@ -43,41 +41,66 @@ class ActionAnswerConsultation(Action):
 
 def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
                         with_buttons: bool = True) -> list[dict[str, Any]]:
-    """The cited FAQ answer to the latest message, or the category guidance when unsure. Also used
-    for a question asked in the middle of a form (`with_buttons=False`: no next-step buttons there)."""
+    """The cited FAQ answer to the latest message, a follow-up answer within the topic, or the
+    category guidance when unsure. Also used for a question asked in the middle of a form
+    (`with_buttons=False`: no next-step buttons there)."""
     text = latest_user_text(tracker)
-    follow_up = latest_intent(tracker) == FOLLOW_UP
-    category = current_category(tracker)
-    if follow_up and not category:
-        # "需要什么材料" with no topic yet: ask for it. "办公证需要带什么" names its own topic.
-        category = named_topic(tracker.latest_message)
-        if category is None:
-            dispatcher.utter_message(response="utter_ask_topic")
-            return []
-        follow_up = False
-    # A follow-up ("那要多久？") is read in the context of the previous question and topic.
-    query = f"{tracker.get_slot(SLOT_LAST_QUESTION) or ''} {text}" if follow_up else text
     kb = service.shared()
-    hits = kb.index.search(query, category=category, k=3)
-    category = category or "other_legal"
+    turn = consult.decide(
+        kb.index, text, intent=latest_intent(tracker),
+        intent_confidence=float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0),
+        context_category=tracker.get_slot(SLOT_CATEGORY),
+        previous_id=tracker.get_slot(SLOT_FAQ_ID), previous_question=tracker.get_slot(SLOT_LAST_QUESTION) or "",
+        named_topic=named_topic(tracker.latest_message), asked_topic_last=_asked_topic_last(tracker))
+    if turn.kind == consult.ASK_TOPIC:
+        dispatcher.utter_message(response="utter_ask_topic")
+        return []
     if len(text) > LONG_MESSAGE_CHARS:
         dispatcher.utter_message(response="utter_long_message_note")
     events = [slot_set(SLOT_FALLBACK_STREAK, 0)]
-    if kb.index.is_confident(hits):
-        entry = hits[0].entry
+    entry = turn.entry
+    if turn.kind == consult.ASK_SIDE:
+        dispatcher.utter_message(text=turn.text, buttons=turn.buttons)
+        return events + [slot_set(SLOT_CATEGORY, turn.category), slot_set(SLOT_LAST_QUESTION, turn.remember[:200])]
+    if turn.kind == consult.ANSWER and entry is not None:
         consultation_log.record_safely(engine, tracker.sender_id, entry.category, text, True, entry.id)
         dispatcher.utter_message(response="utter_faq_answer", answer=entry.answer, basis=answer.basis(entry),
                                  buttons=answer.buttons(entry.next_step) if with_buttons else [])
         return events + [slot_set(SLOT_CATEGORY, entry.category), slot_set(SLOT_FAQ_ID, entry.id),
-                         slot_set(SLOT_LAST_QUESTION, query[:200])]
+                         slot_set(SLOT_LAST_QUESTION, turn.remember[:200])]
+    if turn.kind in (consult.FOLLOWUP, consult.DEPENDS) and turn.text:
+        consultation_log.record_safely(engine, tracker.sender_id, turn.category, text,
+                                       turn.kind == consult.FOLLOWUP, entry.id if entry else None)
+        buttons = answer.buttons("human", with_articles=entry is not None) if with_buttons else []
+        if turn.kind == consult.FOLLOWUP:
+            dispatcher.utter_message(response="utter_faq_answer", answer=turn.text,
+                                     basis=answer.basis_of(turn.citations), buttons=buttons)
+        else:
+            dispatcher.utter_message(text=turn.text, buttons=buttons)
+        dispatcher.utter_message(response="utter_disclaimer")
+        return events + [slot_set(SLOT_CATEGORY, turn.category), slot_set(SLOT_LAST_QUESTION, turn.remember[:200])]
+    # No confident answer: the category's guidance and what it depends on, not just "not sure".
+    category = turn.category or "other_legal"
     consultation_log.record_safely(engine, tracker.sender_id, category, text, False)
     info = consultation.info(category)
-    dispatcher.utter_message(response="utter_consultation", category_name=info.name,
-                             category_summary=info.summary)
-    dispatcher.utter_message(response="utter_no_confident_answer")
+    dispatcher.utter_message(response="utter_consultation" if info.mediation else "utter_consultation_no_mediation",
+                             category_name=info.name, category_summary=info.summary)
+    depends = followup.load_category_followups().depends.get(category)
+    if depends:
+        dispatcher.utter_message(text=depends)
+    else:
+        dispatcher.utter_message(response="utter_no_confident_answer")
     dispatcher.utter_message(response="utter_disclaimer")
     return events + [slot_set(SLOT_CATEGORY, category), slot_set(SLOT_FAQ_ID, None),
                      slot_set(SLOT_LAST_QUESTION, text[:200])]
+
+
+def _asked_topic_last(tracker: Tracker) -> bool:
+    """Whether the bot's last utterance asked for the topic."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action") == "utter_ask_topic"
+    return False
 
 
 class ActionShowArticles(Action):

@@ -371,7 +371,9 @@ def cmd_kb(args: argparse.Namespace) -> int:
             return 2
         citations = {(c.law, c.article) for e in faq.load() for c in e.citations}
         missing = statutes.build(citations, reference)
-        print(f"shipped {len(citations) - len(missing)} cited articles to {statutes.STATUTES_DIR}")
+        shipped = statutes.load_shipped()
+        print(f"shipped {sum(len(a) for a in shipped.values())} articles of {len(shipped)} laws to "
+              f"{statutes.STATUTES_DIR}; {len(citations) - len(missing)} cited articles found")
         for m in missing:
             print(f"not found in the reference texts: {m}", file=sys.stderr)
         return 1 if missing else 0
@@ -383,6 +385,9 @@ def cmd_kb(args: argparse.Namespace) -> int:
         return 1
     entries = faq.load()
     print(f"kb check: OK — {len(entries)} entries, {sum(len(e.citations) for e in entries)} citations verified")
+    flagged = [e.id for e in entries if e.review_flag]
+    if flagged:
+        print(f"flagged for a lawyer's review (review_flag): {', '.join(flagged)}")
     return 0
 
 
@@ -454,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     kb = p.add_subparsers(dest="kb_command", required=True)
     kb.add_parser("check", help="schema, duplicates, citations verified word for word, disclaimers, sizes")
     kb.add_parser("reload", help="check the base, then make the running bot answer from it")
-    b = kb.add_parser("build-statutes", help="copy every cited article from the official texts into knowledge/")
+    b = kb.add_parser("build-statutes", help="copy every article of the official texts into knowledge/statutes")
     b.add_argument("--reference", default=str(PROJECT_ROOT.parent / "shared" / "reference" / "laws"))
     p.set_defaults(func=cmd_kb)
     p = sub.add_parser("test", help="validate data, train if needed, run conversation tests and pytest")

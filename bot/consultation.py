@@ -16,12 +16,14 @@ class CategoryInfo:
     id: str
     name: str
     summary: str
+    mediation: bool = True  # whether people's mediation (人民调解, 民间纠纷 only) is offered
 
 
 @lru_cache(maxsize=1)
 def categories() -> dict[str, CategoryInfo]:
     data = yaml.safe_load((KNOWLEDGE / "categories.yml").read_text(encoding="utf-8"))
-    return {cid: CategoryInfo(cid, data[cid]["name"], data[cid]["summary"]) for cid in CATEGORIES}
+    return {cid: CategoryInfo(cid, data[cid]["name"], data[cid]["summary"], bool(data[cid].get("mediation", True)))
+            for cid in CATEGORIES}
 
 
 def info(category: str) -> CategoryInfo:

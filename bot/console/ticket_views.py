@@ -109,7 +109,7 @@ def _suggestions(request: web.Request, ticket: tickets.Ticket, transcript: list[
         return {"text": "", "suggestions": []}
     kb = request.app[KB_KEY]
     kb.refresh_if_requested()
-    return {"text": text, **assist.suggest(kb.index, text, ticket.category)}
+    return {"text": text, **assist.suggest(kb.index, text, ticket.category, articles=kb.articles_if_ready())}
 
 
 def _application_for(engine: Any, ticket: tickets.Ticket) -> str | None:

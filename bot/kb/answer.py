@@ -6,15 +6,20 @@ from functools import lru_cache
 
 import yaml
 
-from bot.kb.faq import FaqEntry
+from bot.kb.faq import Citation, FaqEntry
 from bot.kb.statutes import short_title
 from bot.paths import KNOWLEDGE
 
 
 def basis(entry: FaqEntry) -> str:
     """法律依据：《劳动合同法》第三十条；《劳动争议调解仲裁法》第二十七条"""
-    cited = "；".join(f"《{short_title(c.law)}》{c.article}" for c in entry.citations)
-    return f"法律依据：{cited}"
+    return basis_of(entry.citations)
+
+
+def basis_of(citations: tuple[Citation, ...]) -> str:
+    """The 法律依据 line for a list of citations; empty when there are none. Repeats are named once."""
+    seen = list(dict.fromkeys(f"《{short_title(c.law)}》{c.article}" for c in citations))
+    return f"法律依据：{'；'.join(seen)}" if seen else ""
 
 
 def article_texts(entry: FaqEntry, shipped: dict[str, dict[str, str]]) -> list[str]:

@@ -16,6 +16,26 @@ NEXT_STEPS = ("aid", "mediation", "human", "none")
 MAX_ANSWER_CHARS = 350
 MIN_PARAPHRASES = 4
 DISCLAIMER_MARK = "仅供参考"  # every answer ends with a sentence carrying it
+MAX_FOLLOWUP_CHARS = 160  # a follow-up answer is one or two sentences; the bot adds the disclaimer
+
+# Whose side of a dispute an entry speaks to. Sides come in pairs: the other party of each side.
+# An entry without `side` speaks to both.
+SIDE_PAIRS = {
+    "worker": "employer", "victim": "driver", "plaintiff": "defendant", "buyer": "seller",
+    "accused": "rights_holder", "creditor": "debtor", "patient": "hospital", "tenant": "landlord",
+}
+OPPOSITE = {**SIDE_PAIRS, **{b: a for a, b in SIDE_PAIRS.items()}}
+SIDES = tuple(OPPOSITE)
+
+# The follow-ups citizens ask after an answer, by kind (the Chinese name is what legal staff call it).
+FOLLOWUP_KINDS = {
+    "deadline": "期限",      # how long does it take, until when can I act
+    "documents": "材料",     # what to bring, which evidence to keep
+    "cost": "费用",          # what it costs, who pays
+    "where": "去哪里",       # which office or court
+    "refusal": "对方不配合",  # what if the other side refuses or ignores it
+    "other_side": "对方观点",  # what the other party may argue or do
+}
 
 
 @dataclass(frozen=True)
@@ -23,6 +43,13 @@ class Citation:
     law: str
     article: str
     quote: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    kind: str  # one of FOLLOWUP_KINDS
+    text: str
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +63,12 @@ class FaqEntry:
     next_step: str
     reviewed_on: str
     source: str = field(default="", compare=False)  # file:line, for error messages
+    side: str = ""  # one of SIDES; empty = the entry speaks to both parties
+    followups: tuple[FollowUp, ...] = ()
+    review_flag: str = ""  # why a lawyer must look at it again (e.g. a law renumbered since)
+
+    def followup(self, kind: str) -> FollowUp | None:
+        return next((f for f in self.followups if f.kind == kind), None)
 
 
 class FaqError(ValueError):
@@ -74,19 +107,45 @@ def load_file(path: Path) -> list[FaqEntry]:
             raise FaqError(f"{where}: entry {raw.get('id', '?')} lacks {', '.join(missing)}")
         if not isinstance(raw["paraphrases"], list) or not isinstance(raw["citations"], list):
             raise FaqError(f"{where}: paraphrases and citations must be lists")
-        citations = []
-        for c in raw["citations"]:
-            if not isinstance(c, dict) or not all(c.get(k) for k in ("law", "article", "quote")):
-                raise FaqError(f"{path.name}:{c.get('__line__', '?') if isinstance(c, dict) else '?'}: "
-                               "a citation needs law, article and quote")
-            citations.append(Citation(_str(c["law"]), _str(c["article"]), _str(c["quote"])))
+        citations = load_citations(raw["citations"], path.name)
         entries.append(FaqEntry(
             id=_str(raw["id"]), category=category, question=_str(raw["question"]),
             paraphrases=tuple(_str(p) for p in raw["paraphrases"]), answer=_str(raw["answer"]),
-            citations=tuple(citations), next_step=_str(raw["next_step"]), reviewed_on=_str(raw["reviewed_on"]),
-            source=where,
+            citations=citations, next_step=_str(raw["next_step"]), reviewed_on=_str(raw["reviewed_on"]),
+            source=where, side=_str(raw.get("side")), followups=load_followups(raw.get("followups"), where),
+            review_flag=_str(raw.get("review_flag")),
         ))
     return entries
+
+
+def load_citations(raw: Any, file_name: str) -> tuple[Citation, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise FaqError(f"{file_name}: citations must be a list")
+    citations = []
+    for c in raw:
+        if not isinstance(c, dict) or not all(c.get(k) for k in ("law", "article", "quote")):
+            raise FaqError(f"{file_name}:{c.get('__line__', '?') if isinstance(c, dict) else '?'}: "
+                           "a citation needs law, article and quote")
+        citations.append(Citation(_str(c["law"]), _str(c["article"]), _str(c["quote"])))
+    return tuple(citations)
+
+
+def load_followups(raw: Any, where: str) -> tuple[FollowUp, ...]:
+    """`followups: {deadline: {text, citations?}, ...}`; unknown kinds are reported by `kb check`."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise FaqError(f"{where}: followups must be a mapping kind → {{text, citations}}")
+    out = []
+    for kind, item in raw.items():
+        if kind == "__line__":
+            continue
+        if not isinstance(item, dict) or not item.get("text"):
+            raise FaqError(f"{where}: followup '{kind}' needs a text")
+        out.append(FollowUp(str(kind), _str(item["text"]), load_citations(item.get("citations"), where)))
+    return tuple(out)
 
 
 def load(faq_dir: Path = FAQ_DIR) -> list[FaqEntry]:

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 import yaml
 from sklearn.preprocessing import normalize as sk_normalize
 
-from bot.kb.faq import FaqEntry
+from bot.kb.faq import OPPOSITE, FaqEntry
 from bot.normalize import normalize
 from bot.paths import KNOWLEDGE, LEXICON
 
@@ -75,6 +75,7 @@ class Index:
         self.centroid_weight = float(settings["centroid_weight"])
         self.category_boost = float(settings["category_boost"])
         self.answer_threshold = float(settings["answer_threshold"])
+        self.side_boost = float(settings.get("side_boost", 0.0))
         self.entries = list(entries)
         self.by_id = {e.id: e for e in self.entries}
         texts: list[str] = []
@@ -111,6 +112,8 @@ class Index:
         self._vocabulary = self._tfidf.vocabulary_
         self._term_idf = self._tfidf.idf_
         self._categories = np.array([e.category for e in self.entries])
+        self._sides = np.array([e.side for e in self.entries])
+        self._opposites = np.array([OPPOSITE.get(e.side, "") for e in self.entries])
 
     def _bm25(self, query_words: list[str]) -> np.ndarray:
         """BM25 of every document (zero where no query word occurs)."""
@@ -147,7 +150,10 @@ class Index:
     def _best_per_entry(self, doc_scores: np.ndarray) -> np.ndarray:
         return np.maximum.reduceat(doc_scores * self._weights, self._starts)
 
-    def search(self, query: str, category: str | None = None, k: int = 5) -> list[Hit]:
+    def search(self, query: str, category: str | None = None, k: int = 5,
+               sides: frozenset[str] = frozenset()) -> list[Hit]:
+        """The k best entries; `sides` (revealed by the message) prefers entries written for those
+        sides and disfavours those written for the other party."""
         text = normalize(query)
         if not text:
             return []
@@ -171,6 +177,10 @@ class Index:
             fused += self.centroid_weight * whole / whole.max()
         if category:
             fused += self.category_boost * (self._categories == category)
+        if sides:
+            wanted = list(sides)
+            fused += self.side_boost * (np.isin(self._sides, wanted).astype(float)
+                                        - np.isin(self._opposites, wanted).astype(float))
         fused = np.where(candidates, fused, -np.inf)
         top = [int(e) for e in np.argsort(-fused, kind="stable")[:k] if candidates[e]]
         return [Hit(self.entries[e], float(fused[e]), self._confidence(float(cosine[e]), float(bm25[e])),

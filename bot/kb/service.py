@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from bot.kb import faq, statutes
+from bot.kb.articles import ArticleIndex
 from bot.kb.retrieval import Index
 from bot.paths import VAR
 
@@ -24,10 +25,30 @@ class KnowledgeBase:
                  stamp: Path = RELOAD_STAMP) -> None:
         self._faq_dir, self._statutes_dir, self._stamp = faq_dir, statutes_dir, stamp
         self._lock = threading.Lock()
+        self._articles_lock = threading.Lock()
         self.index = Index(faq.load(faq_dir))
         self.shipped = statutes.load_shipped(statutes_dir)
         self._seen = self._stamp_time()
         self.last_error: str | None = None
+        self._articles: ArticleIndex | None = None  # built on demand: agents only, a few seconds
+
+    @property
+    def articles(self) -> ArticleIndex:
+        """The article search over every shipped article, built on first use."""
+        with self._articles_lock:
+            if self._articles is None:
+                self._articles = ArticleIndex(self.shipped)
+            return self._articles
+
+    def articles_if_ready(self) -> ArticleIndex | None:
+        """The article search if it is built; never waits (a request must not pay for the build)."""
+        return self._articles
+
+    def warm_articles(self) -> threading.Thread:
+        """Builds the article search in the background, so the first agent request does not wait."""
+        thread = threading.Thread(target=lambda: self.articles, name="kb-articles", daemon=True)
+        thread.start()
+        return thread
 
     def _stamp_time(self) -> float:
         try:
@@ -45,6 +66,8 @@ class KnowledgeBase:
             logger.error("knowledge base reload failed, keeping the last good base: %s", exc)
             return False
         with self._lock:
+            if shipped != self.shipped:
+                self._articles = None  # rebuilt on next use from the new texts
             self.index, self.shipped, self.last_error = index, shipped, None
         logger.info("knowledge base reloaded: %d entries", len(index.entries))
         return True

@@ -1,6 +1,6 @@
 """Statute texts: parsing the official Markdown texts and the copies the project ships.
 
-The project ships, in knowledge/statutes/, the text of every article its FAQ cites, copied by
+The project ships, in knowledge/statutes/, every article of every official text (about 2 MB), copied by
 `hotline kb build-statutes` from the official texts in ../shared/reference/laws, so that the bot and
 `hotline kb check` work without ../shared.
 """
@@ -74,24 +74,22 @@ def _file_name(law: str) -> str:
 
 
 def build(citations: set[tuple[str, str]], reference_dir: Path, out_dir: Path = STATUTES_DIR) -> list[str]:
-    """Copies every cited article into out_dir; returns the citations it could not find."""
+    """Ships every article of every official text into out_dir (the FAQ may then cite any of them,
+    and agent assist searches them all); returns the citations the texts do not contain."""
     reference = load_reference(reference_dir)
-    missing: list[str] = []
-    shipped: dict[str, dict] = {}
-    for law, article in sorted(citations):
-        found = [s for s in reference.get(law, []) if article in s.articles]
-        if not found:
-            missing.append(f"{law} {article}")
-            continue
-        s = found[0]
-        entry = shipped.setdefault(law, {"law": law, "version": s.version, "sources": [], "articles": {}})
-        if s.source not in entry["sources"]:
-            entry["sources"].append(s.source)
-        entry["articles"][article] = s.articles[article]
+    missing = [f"{law} {article}" for law, article in sorted(citations)
+               if not any(article in s.articles for s in reference.get(law, []))]
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.yml"):
         old.unlink()
-    for law, entry in shipped.items():
+    for law, parts in sorted(reference.items()):
+        entry: dict = {"law": law, "version": parts[0].version, "sources": [], "articles": {}}
+        for s in parts:  # the 民法典 books are one law in several files
+            entry["sources"].append(s.source)
+            for article, text in s.articles.items():
+                entry["articles"].setdefault(article, text)
+        if not entry["articles"]:
+            continue
         header = "# Copied by `hotline kb build-statutes` from the official text; do not edit by hand.\n"
         body = yaml.safe_dump(entry, allow_unicode=True, sort_keys=False, width=1000)
         (out_dir / _file_name(law)).write_text(header + body, encoding="utf-8")

@@ -19,6 +19,7 @@ STATIC = Path(__file__).parent / "static"
 
 async def _knowledge_base(app: web.Application):  # type: ignore[no-untyped-def]
     app[KB_KEY] = KnowledgeBase()
+    app[KB_KEY].warm_articles()  # agents' article search, built in the background
     yield
 
 

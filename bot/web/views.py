@@ -91,7 +91,8 @@ async def assist_suggest(request: web.Request) -> web.Response:
         category = None
     kb = request.app[KB_KEY]
     kb.refresh_if_requested()
-    return web.json_response(assist.suggest(kb.index, body.get("text", ""), category), dumps=_dumps)
+    return web.json_response(assist.suggest(kb.index, body.get("text", ""), category,
+                                            articles=kb.articles_if_ready()), dumps=_dumps)
 
 
 def _dumps(obj: object) -> str:

@@ -88,3 +88,50 @@ def test_malformed_yaml_names_file_and_line(broken) -> None:
     problems = check(faq_dir, stat_dir)
     assert any(p.startswith("debt.yml:") and "not valid YAML" in p for p in problems)
     assert any("debt.yml: 0 entries" in p for p in problems)
+
+
+def test_side_followups_and_review_flag_load(broken) -> None:
+    faq_dir, stat_dir, edit = broken
+    problems = edit(lambda e: e.update(
+        side="worker", review_flag="test",
+        followups={"deadline": {"text": "离职的，自离职之日起一年内申请仲裁。", "citations": [
+            {"law": "中华人民共和国劳动争议调解仲裁法", "article": "第二十七条",
+             "quote": "劳动关系存续期间因拖欠劳动报酬发生争议的，劳动者申请仲裁不受本条第一款规定的仲裁时效期间的限制"}]},
+            "where": {"text": "向劳动人事争议仲裁委员会申请仲裁。"}}))
+    assert problems == []
+    entry = faq.load_file(faq_dir / "wage_arrears.yml")[0]
+    assert entry.side == "worker" and entry.review_flag == "test"
+    assert entry.followup("deadline").citations[0].article == "第二十七条"
+    assert entry.followup("cost") is None
+
+
+def test_bad_side_and_followup_kind_fail(broken) -> None:
+    _, _, edit = broken
+    problems = edit(lambda e: e.update(side="boss", followups={"howlong": {"text": "一年。"}}))
+    assert any("side 'boss'" in p for p in problems)
+    assert any("followup 'howlong'" in p for p in problems)
+
+
+def test_a_wrong_followup_quote_and_a_long_followup_fail(broken) -> None:
+    _, _, edit = broken
+    problems = edit(lambda e: e.update(followups={"deadline": {"text": "很长。" * 60, "citations": [
+        {"law": "中华人民共和国劳动争议调解仲裁法", "article": "第二十七条", "quote": "三年内都可以申请。"}]}}))
+    assert any("followup deadline has" in p for p in problems)
+    assert any("followup deadline quote is not word for word" in p for p in problems)
+
+
+def test_citing_the_renumbered_public_security_law_fails(broken) -> None:
+    """治安管理处罚法 was revised in 2025 with numbering the reference texts lack: no article may be cited."""
+    _, _, edit = broken
+    problems = edit(lambda e: e["citations"].append(
+        {"law": "中华人民共和国治安管理处罚法", "article": "第四十三条", "quote": "殴打他人的。"}))
+    assert any("治安管理处罚法" in p and "review_flag" in p for p in problems)
+
+
+def test_every_official_text_is_shipped_whole() -> None:
+    if not REFERENCE.is_dir():
+        pytest.skip("../shared/reference is not present")
+    shipped = statutes.load_shipped()
+    for law, parts in statutes.load_reference(REFERENCE).items():
+        for part in parts:
+            assert set(part.articles) <= set(shipped[law]), law

@@ -1,0 +1,85 @@
+"""One consultation turn decided from the message and the conversation so far, without Rasa.
+
+The action (actions/consultation.py) reads the tracker, calls `decide` and renders the Turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot import taxonomy
+from bot.kb import followup
+from bot.kb import sides as sides_mod
+from bot.kb.faq import Citation, FaqEntry
+from bot.kb.retrieval import Index
+from bot.normalize import normalize
+
+ANSWER = "answer"  # a whole FAQ entry
+FOLLOWUP = "followup"  # a short cited follow-up answer
+DEPENDS = "depends"  # honest "这要看…" with the human offer
+ASK_SIDE = "ask_side"  # the answers differ by side and the message does not tell
+ASK_TOPIC = "ask_topic"  # a follow-up with no topic at all
+GUIDANCE = "guidance"  # no confident entry: the category's guidance
+
+
+@dataclass(frozen=True)
+class Turn:
+    kind: str
+    category: str
+    entry: FaqEntry | None = None  # the entry answered, or the topic's entry for follow-ups
+    text: str = ""  # follow-up or depends text; the side question
+    citations: tuple[Citation, ...] = ()
+    buttons: list[dict[str, str]] = field(default_factory=list)  # the side question's
+    remember: str = ""  # what to keep as the question of the topic
+
+
+def _from_reply(reply: followup.Reply, remember: str) -> Turn:
+    if reply.source == "entry":
+        return Turn(ANSWER, reply.category, reply.entry, remember=remember)
+    kind = FOLLOWUP if reply.source == "followup" else DEPENDS
+    return Turn(kind, reply.category, reply.entry, reply.text, reply.citations, remember=remember)
+
+
+def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0.0, context_category: str | None, previous_id: str | None,
+           previous_question: str = "", named_topic: str | None = None, asked_topic_last: bool = False) -> Turn:
+    """What to answer. `context_category`/`previous_id`/`previous_question`: the topic so far;
+    `named_topic`: the category a follow-up-looking message names itself (from the NLU ranking);
+    `asked_topic_last`: the bot's last turn asked for the topic (never ask again right after)."""
+    previous = index.by_id.get(previous_id or "")
+    intent_is_followup = intent == taxonomy.FOLLOW_UP
+    remember_topic = previous.question if previous else previous_question
+    if followup.is_followup(text, intent=intent, intent_confidence=intent_confidence,
+                            context_category=context_category, index=index):
+        assert context_category is not None
+        reply = followup.resolve(index, text, previous, context_category, previous_question)
+        return _from_reply(reply, remember_topic or text)
+
+    category = intent if intent in taxonomy.CATEGORIES else context_category
+    if intent_is_followup and not context_category:
+        category = named_topic
+        if category is None:
+            # "那要多久" alone matches some entry of every category: only a message with its own
+            # topic ("我想问下离婚的事") is searched.
+            hits = [] if followup.looks_like_followup(text) else index.search(text, k=3)
+            if index.is_confident(hits):
+                return Turn(ANSWER, hits[0].entry.category, hits[0].entry, remember=text)
+            if not asked_topic_last and not hits:
+                return Turn(ASK_TOPIC, "other_legal")
+            return Turn(GUIDANCE, "other_legal", remember=text)
+
+    revealed = sides_mod.detect(text)
+    hits = index.search(text, category=category, k=3, sides=revealed)
+    if not index.is_confident(hits):
+        return Turn(GUIDANCE, category or "other_legal", remember=text)
+    if not revealed:
+        pair = sides_mod.differing(h.entry for h in hits if index.is_confident([h]))
+        if pair:
+            cues = sides_mod.load()
+            return Turn(ASK_SIDE, hits[0].entry.category, text=cues.question,
+                        buttons=sides_mod.side_question(pair, text, cues), remember=text)
+    entry = hits[0].entry
+    if previous is not None and entry.id == previous.id and normalize(text) != normalize(previous_question):
+        # Never the previous answer word for word: read it as a follow-up of that topic.
+        reply = followup.resolve(index, text, previous, entry.category, previous_question)
+        return _from_reply(reply, remember_topic)
+    return Turn(ANSWER, entry.category, entry, remember=text)

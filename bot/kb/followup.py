@@ -1,0 +1,211 @@
+"""Follow-ups in context: "那要多久？", "需要带什么材料", "对方不给怎么办", "我是被告呢" after an answer.
+
+A follow-up is answered within the topic and side of the previous answer: from that entry's own
+`followups`, else the category-level answers in knowledge/followups.yml, else the next best entry of
+the topic, else an honest "这要看…" with the human offer. Never the previous answer again.
+Pure: the index and the previous entry are passed in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.kb import sides as sides_mod
+from bot.kb.faq import FOLLOWUP_KINDS, Citation, FaqEntry, FaqError, FollowUp, load_citations
+from bot.kb.retrieval import Hit, Index
+from bot.normalize import normalize
+from bot.taxonomy import CATEGORIES, FOLLOW_UP as FOLLOW_UP_INTENT
+from bot.paths import KNOWLEDGE
+
+CATEGORY_FOLLOWUPS = KNOWLEDGE / "followups.yml"
+CUES = KNOWLEDGE / "retrieval" / "followup_cues.yml"
+REQUIRED_KINDS = ("deadline", "documents", "where")  # every category answers at least these
+
+
+@dataclass(frozen=True)
+class CategoryFollowUps:
+    followups: dict[str, dict[str, FollowUp]]  # category → kind → answer
+    depends: dict[str, str]  # category → "这要看…"
+
+
+@dataclass(frozen=True)
+class Cues:
+    kinds: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]  # in precedence order
+    continuation: tuple[re.Pattern[str], ...]
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to say to a follow-up.
+
+    source: "entry" (a whole FAQ entry: `entry`), "followup" (`text` + `citations`, a follow-up of
+    `entry` or of the category), or "depends" (`text`, the honest answer with the human offer).
+    """
+
+    source: str
+    category: str
+    entry: FaqEntry | None = None
+    text: str = ""
+    citations: tuple[Citation, ...] = ()
+    kind: str | None = None
+
+
+@lru_cache(maxsize=4)
+def load_category_followups(path: Path = CATEGORY_FOLLOWUPS) -> CategoryFollowUps:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    followups: dict[str, dict[str, FollowUp]] = {}
+    depends: dict[str, str] = {}
+    for category, items in (data.get("categories") or {}).items():
+        if not isinstance(items, dict):
+            raise FaqError(f"{path.name}: {category} must be a mapping of kinds")
+        depends[category] = str(items.get("depends") or "").strip()
+        followups[category] = {}
+        for kind, item in items.items():
+            if kind == "depends":
+                continue
+            if not isinstance(item, dict) or not item.get("text"):
+                raise FaqError(f"{path.name}: {category} {kind} needs a text")
+            followups[category][kind] = FollowUp(kind, str(item["text"]).strip(),
+                                                 load_citations(item.get("citations"), path.name))
+    return CategoryFollowUps(followups, depends)
+
+
+@lru_cache(maxsize=4)
+def load_cues(path: Path = CUES) -> Cues:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    unknown = set(data["kinds"]) - set(FOLLOWUP_KINDS)
+    if unknown:
+        raise ValueError(f"{path.name}: unknown follow-up kinds {sorted(unknown)}")
+    kinds = tuple((k, tuple(re.compile(p) for p in pats)) for k, pats in data["kinds"].items())
+    return Cues(kinds, tuple(re.compile(p) for p in data["continuation"]), int(data["max_chars"]))
+
+
+def kind_of(text: str, cues: Cues | None = None) -> str | None:
+    """The kind of follow-up a message asks (deadline, documents, …), or None."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    for kind, patterns in cues.kinds:
+        if any(p.search(t) for p in patterns):
+            return kind
+    return None
+
+
+def looks_like_followup(text: str, cues: Cues | None = None) -> bool:
+    """A short message that asks a follow-up kind, reveals a side, or continues ("那…", "…呢")."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    if not t or len(t) > cues.max_chars:
+        return False
+    return (kind_of(t, cues) is not None or bool(sides_mod.detect(t))
+            or any(p.search(t) for p in cues.continuation))
+
+
+NEW_TOPIC_CONFIDENCE = 0.8  # the NLU must be this sure of another category to leave the topic
+
+
+def is_followup(text: str, *, intent: str, intent_confidence: float, context_category: str | None,
+                index: Index) -> bool:
+    """Whether the message continues the previous topic rather than asking a new question.
+
+    The NLU's follow_up intent counts when there is a topic. Otherwise a short follow-up-looking
+    message counts unless the NLU is sure it is another category and retrieval agrees ("工资不给怎么办"
+    after a traffic answer is a new question; "医药费谁出啊" is not). Short generic messages match
+    some entry of every category, so retrieval alone cannot decide."""
+    if not context_category:
+        return False
+    if intent == FOLLOW_UP_INTENT:
+        return True
+    if not looks_like_followup(text):
+        return False
+    if intent in CATEGORIES and intent != context_category and intent_confidence >= NEW_TOPIC_CONFIDENCE:
+        hits = index.search(text, category=intent, k=1)
+        if index.is_confident(hits) and hits[0].entry.category == intent:
+            return False
+    return True
+
+
+def _entry_reply(hit: Hit) -> Reply:
+    return Reply("entry", hit.entry.category, entry=hit.entry)
+
+
+def _followup_reply(category: str, f: FollowUp, entry: FaqEntry | None) -> Reply:
+    return Reply("followup", category, entry=entry, text=f.text, citations=f.citations, kind=f.kind)
+
+
+def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
+            previous_question: str = "", data: CategoryFollowUps | None = None) -> Reply:
+    """The answer to a follow-up within `category` (the topic) and the side of the previous answer."""
+    data = data or load_category_followups()
+    kind = kind_of(text)
+    revealed = sides_mod.detect(text)
+    previous_id = previous.id if previous else None
+    context = previous.question if previous else previous_question
+    category_followups = data.followups.get(category, {})
+
+    def topic_hits(query: str, wanted: frozenset[str]) -> list[Hit]:
+        hits = index.search(query, category=category, k=5, sides=wanted)
+        return [h for h in hits if h.entry.id != previous_id and h.entry.category == category]
+
+    # 1. The citizen reveals the other party's side ("我是被告呢"): that side's entry of the topic,
+    #    else what the topic says about the other side.
+    if revealed and previous is not None and previous.side not in revealed:
+        for h in topic_hits(f"{context} {text}", revealed):
+            if h.entry.side in revealed and index.is_confident([h]):
+                return _entry_reply(h)
+        f = previous.followup("other_side") or category_followups.get("other_side")
+        if f:
+            return _followup_reply(category, f, previous)
+    # 2. A follow-up kind: the entry's own answer, else the category's.
+    if kind:
+        f = previous.followup(kind) if previous else None
+        if f:
+            return _followup_reply(category, f, previous)
+        f = category_followups.get(kind)
+        if f:
+            return _followup_reply(category, f, previous)
+    # 3. The next best entry of the topic: first for the message alone ("自首能从轻吗"), then read
+    #    with the previous question; on the previous answer's side unless the message tells.
+    wanted = revealed or (frozenset({previous.side}) if previous and previous.side else frozenset())
+    for query in (text, f"{context} {text}"):
+        hits = topic_hits(query, wanted)
+        if hits and index.is_confident(hits[:1]) and (not wanted or hits[0].entry.side in wanted | {""}):
+            return _entry_reply(hits[0])
+    # 4. Honest: it depends, and a person can look at it.
+    return Reply("depends", category, entry=previous, text=data.depends.get(category, ""), kind=kind)
+
+
+def category_followup_problems(data: CategoryFollowUps, categories: tuple[str, ...]) -> list[str]:
+    """Structural problems of knowledge/followups.yml (quotes are checked by `kb check`)."""
+    problems = []
+    for category in categories:
+        kinds = data.followups.get(category)
+        if kinds is None:
+            problems.append(f"followups.yml: category {category} has no follow-up answers")
+            continue
+        for kind in REQUIRED_KINDS:
+            if kind not in kinds:
+                problems.append(f"followups.yml: {category} lacks {kind}")
+        if not data.depends.get(category):
+            problems.append(f"followups.yml: {category} lacks depends")
+    for category, kinds in data.followups.items():
+        if category not in categories:
+            problems.append(f"followups.yml: '{category}' is not a taxonomy category")
+        for kind in kinds:
+            if kind not in FOLLOWUP_KINDS:
+                problems.append(f"followups.yml: {category} kind '{kind}' not one of {', '.join(FOLLOWUP_KINDS)}")
+    return problems
+
+
+def as_dict(reply: Reply) -> dict[str, Any]:
+    """For logs and tests."""
+    return {"source": reply.source, "category": reply.category, "entry": reply.entry.id if reply.entry else None,
+            "kind": reply.kind, "text": reply.text}
+
+

@@ -1,0 +1,106 @@
+"""Follow-ups in context (issue 13 part 5, issue 14 part 3): answered within the topic and side, from the
+entry's follow-ups, the category's, the next best entry of the topic, or an honest "这要看…"."""
+
+from functools import lru_cache
+
+import pytest
+
+from bot import taxonomy
+from bot.kb import consult, faq, followup
+from bot.kb.retrieval import Index
+
+
+@lru_cache(maxsize=1)
+def index() -> Index:
+    return Index(faq.load())
+
+
+def after(previous_id: str, text: str, intent: str = "follow_up", confidence: float = 0.9) -> consult.Turn:
+    previous = index().by_id[previous_id]
+    return consult.decide(index(), text, intent=intent, intent_confidence=confidence,
+                          context_category=previous.category, previous_id=previous_id,
+                          previous_question=previous.question)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("那要多久？", "deadline"), ("过了一年还能告吗", "deadline"), ("需要带什么材料", "documents"),
+    ("要准备哪些证据", "documents"), ("要花多少钱", "cost"), ("医药费谁出啊", "cost"), ("去哪里办", "where"),
+    ("找哪个部门", "where"), ("对方不给怎么办", "refusal"), ("老板不承认怎么办", "refusal"),
+])
+def test_the_kind_of_follow_up(text: str, kind: str) -> None:
+    assert followup.kind_of(text) == kind
+
+
+@pytest.mark.parametrize(("previous", "text", "must_contain"), [
+    ("traffic_accident-002", "那要多久？", "三日内"),
+    ("traffic_accident-002", "需要带什么材料", "事故认定书"),
+    ("traffic_accident-007", "医药费谁出啊", "救助基金"),
+    ("debt-001", "对方不给怎么办", "强制执行"),
+    ("wage_arrears-001", "去哪里申请", "仲裁委员会"),
+    ("work_injury-004", "那要多久", "1年"),
+    ("litigation_procedure-001", "我是被告呢", "答辩"),
+])
+def test_a_follow_up_is_answered_within_the_topic(previous: str, text: str, must_contain: str) -> None:
+    turn = after(previous, text)
+    prev = index().by_id[previous]
+    assert turn.category == prev.category
+    answer_text = turn.entry.answer if turn.kind == consult.ANSWER else turn.text
+    assert must_contain in answer_text
+    assert answer_text != prev.answer  # never the previous answer word for word
+
+
+def test_an_entrys_own_follow_up_comes_before_the_categorys() -> None:
+    turn = after("criminal-901", "去哪里自首")
+    assert turn.kind == consult.FOLLOWUP and turn.entry.id == "criminal-901"
+    assert turn.text == index().by_id["criminal-901"].followup("where").text
+
+
+def test_a_new_question_inside_the_topic_gets_the_next_entry() -> None:
+    turn = after("criminal-003", "自首能从轻吗", intent="criminal")
+    assert turn.kind == consult.ANSWER and turn.entry.id == "criminal-901"
+
+
+def test_the_other_side_gets_its_own_entry() -> None:
+    turn = after("traffic_accident-007", "我是司机呢")
+    assert turn.kind == consult.ANSWER and turn.entry.side == "driver"
+
+
+def test_a_confident_question_of_another_category_leaves_the_topic() -> None:
+    turn = after("traffic_accident-002", "工资不给怎么办", intent="wage_arrears", confidence=0.95)
+    assert turn.category == "wage_arrears" and turn.kind == consult.ANSWER
+
+
+def test_repeating_the_previous_entry_is_avoided() -> None:
+    prev = index().by_id["labor_dispute-002"]
+    turn = consult.decide(index(), "被违法辞退了还有什么要注意的吗", intent="labor_dispute", intent_confidence=0.9,
+                          context_category="labor_dispute", previous_id=prev.id, previous_question="公司把我辞退了")
+    assert turn.entry is None or turn.kind != consult.ANSWER or turn.entry.id != prev.id
+
+
+def test_nothing_fits_gives_an_honest_it_depends() -> None:
+    turn = after("notary_appraisal-001", "那我该怎么说服他们呢")
+    assert turn.kind in (consult.DEPENDS, consult.ANSWER, consult.FOLLOWUP)
+    if turn.kind == consult.DEPENDS:
+        assert turn.text.startswith("这要看")
+
+
+def test_without_a_topic_ask_for_it_once_and_never_right_after() -> None:
+    first = consult.decide(index(), "那要多久", intent="follow_up", context_category=None, previous_id=None)
+    assert first.kind == consult.ASK_TOPIC
+    again = consult.decide(index(), "就是那个事啊多久", intent="follow_up", context_category=None, previous_id=None,
+                           asked_topic_last=True)
+    assert again.kind != consult.ASK_TOPIC
+
+
+def test_a_message_that_names_its_topic_is_not_asked_for_one() -> None:
+    turn = consult.decide(index(), "交通事故怎么处理", intent="follow_up", context_category=None, previous_id=None)
+    assert turn.kind == consult.ANSWER and turn.category == "traffic_accident"
+
+
+def test_every_category_has_cited_follow_ups_and_an_honest_fallback() -> None:
+    data = followup.load_category_followups()
+    assert followup.category_followup_problems(data, tuple(taxonomy.CATEGORIES)) == []
+    cited = sum(1 for kinds in data.followups.values() for f in kinds.values() if f.citations)
+    assert cited >= 60
+    for category in taxonomy.CATEGORIES:
+        assert data.depends[category].startswith("这要看")

@@ -1,0 +1,88 @@
+"""Whose side a message reveals, and retrieval preferring that side (knowledge/retrieval/sides.yml)."""
+
+import dataclasses
+from functools import lru_cache
+
+import pytest
+
+from bot.kb import consult, faq, sides
+from bot.kb.retrieval import Index
+
+
+@pytest.mark.parametrize(("text", "side"), [
+    ("我被告了", "defendant"),
+    ("收到法院传票了怎么办", "defendant"),
+    ("我撞了人", "driver"),
+    ("我开车撞了一个老人跑了", "driver"),
+    ("对方告我侵权", "accused"),
+    ("对方告我侵权", "defendant"),
+    ("公司要辞退我", "worker"),
+    ("老板欠我工资三个月了", "worker"),
+    ("员工旷工我想辞退他", "employer"),
+    ("我被车撞了司机跑了", "victim"),
+    ("朋友借我两万一直不还", "creditor"),
+    ("我网贷逾期了还不上", "debtor"),
+    ("房东不退押金", "tenant"),
+    ("租客欠房租不搬走", "landlord"),
+    ("顾客吃坏肚子找我要十倍赔偿", "seller"),
+    ("我在网上买到了假货", "buyer"),
+    ("我妈在医院做手术后去世了", "patient"),
+    ("我老公被刑拘了", "accused"),
+    ("我的商标被别人用了", "rights_holder"),
+])
+def test_the_side_a_message_reveals(text: str, side: str) -> None:
+    assert side in sides.detect(text)
+
+
+@pytest.mark.parametrize("text", ["离婚财产怎么分", "工伤认定要多久", "帮忙算一下辞退赔偿", ""])
+def test_no_side_when_the_message_does_not_tell(text: str) -> None:
+    assert sides.detect(text) == frozenset()
+
+
+def test_employer_and_worker_cues_do_not_cross() -> None:
+    assert "employer" not in sides.detect("公司要辞退我")
+    assert "worker" not in sides.detect("员工旷工我想辞退他")
+    assert "victim" not in sides.detect("我撞了人")
+
+
+@lru_cache(maxsize=1)
+def index() -> Index:
+    return Index(faq.load())
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我撞了人跑了怎么办", "traffic_accident-901"),  # the driver's entry, not the victim's
+    ("对方告我侵权", "other_legal-901"),  # the accused's entry, not the trademark owner's playbook
+    ("员工旷工我想辞退他", "labor_dispute-901"),
+    ("贷款公司起诉我会不会坐牢", "debt-901"),  # not drunk-driving law
+])
+def test_retrieval_prefers_the_revealed_side(text: str, expected: str) -> None:
+    hits = index().search(text, k=3, sides=sides.detect(text))
+    assert hits[0].entry.id == expected
+
+
+def _pair_index() -> Index:
+    base = {e.id: e for e in faq.load()}
+    worker = dataclasses.replace(base["labor_dispute-002"], id="labor_dispute-801", side="worker",
+                                 question="辞退了要赔偿吗？", paraphrases=("辞退要赔钱吗", "辞退赔偿", "解除合同赔偿", "开除赔偿"))
+    employer = dataclasses.replace(base["labor_dispute-901"], id="labor_dispute-802", side="employer",
+                                   question="辞退要赔偿吗？", paraphrases=("辞退要不要赔钱", "辞退赔偿", "解除合同赔偿", "开除赔偿"))
+    return Index([worker, employer, base["wage_arrears-001"], base["debt-001"]])
+
+
+def test_the_bot_asks_the_side_when_answers_differ_and_the_message_does_not_tell() -> None:
+    idx = _pair_index()
+    turn = consult.decide(idx, "辞退赔偿", intent="labor_dispute", context_category=None, previous_id=None)
+    assert turn.kind == consult.ASK_SIDE
+    assert [b["title"] for b in turn.buttons] == ["我是劳动者", "我是用人单位"]
+    # Each button carries the question back with the side, so the next turn reveals it.
+    assert turn.buttons[1]["payload"] == "我是用人单位，辞退赔偿"
+    again = consult.decide(idx, turn.buttons[1]["payload"], intent="labor_dispute", context_category=None,
+                           previous_id=None)
+    assert again.kind == consult.ANSWER and again.entry.id == "labor_dispute-802"
+
+
+def test_no_side_question_when_the_message_tells() -> None:
+    turn = consult.decide(_pair_index(), "公司辞退我要赔偿吗", intent="labor_dispute", context_category=None,
+                          previous_id=None)
+    assert turn.kind == consult.ANSWER and turn.entry.side == "worker"

@@ -1,0 +1,66 @@
+"""A calibrated linear intent model over character and word n-grams (scikit-learn, no Rasa).
+
+Real citizens' messages are long, loosely worded and full of typos; most of what tells their topic is
+a few characteristic words anywhere in the text (工资, 离婚, 取保候审, 宅基地). A regularised logistic
+regression over TF-IDF character 1–3-grams and jieba word 1–2-grams reads such bags of evidence more
+robustly than DIET did on real text (measured in the README's NLU section), trains in seconds, and its
+probabilities are usable as they are for the graded scope decision in bot/scope.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+@dataclass
+class LinearSettings:
+    char_ngrams: tuple[int, int] = (1, 3)
+    word_ngrams: tuple[int, int] = (1, 2)
+    # Inverse regularisation strength: larger fits the training examples more closely.
+    c: float = 10.0
+    max_iter: int = 3000
+
+
+class LinearIntentModel:
+    """fit(texts, tokens, labels) once; rank(text, tokens) → [(intent, probability)], best first."""
+
+    def __init__(self, settings: LinearSettings | None = None) -> None:
+        self.settings = settings or LinearSettings()
+        s = self.settings
+        self._chars = TfidfVectorizer(analyzer="char", ngram_range=s.char_ngrams, sublinear_tf=True, min_df=1)
+        self._words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
+        self._model = LogisticRegression(C=s.c, max_iter=s.max_iter, class_weight="balanced")
+        self.labels: list[str] = []
+
+    def _word_grams(self, tokens: Sequence[str]) -> list[str]:
+        lo, hi = self.settings.word_ngrams
+        tokens = [t for t in tokens if t.strip()]
+        return [" ".join(tokens[i:i + n]) for n in range(lo, hi + 1) for i in range(len(tokens) - n + 1)]
+
+    def _features(self, texts: Sequence[str], tokens: Sequence[Sequence[str]], fit: bool = False):  # type: ignore[no-untyped-def]
+        grams = [self._word_grams(t) for t in tokens]
+        if fit:
+            return hstack([self._chars.fit_transform(texts), self._words.fit_transform(grams)]).tocsr()
+        return hstack([self._chars.transform(texts), self._words.transform(grams)]).tocsr()
+
+    def fit(self, texts: Sequence[str], tokens: Sequence[Sequence[str]], labels: Sequence[str]) -> None:
+        self._model.fit(self._features(texts, tokens, fit=True), list(labels))
+        self.labels = [str(c) for c in self._model.classes_]
+
+    def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
+        return self._model.predict_proba(self._features(texts, tokens))
+
+    def rank(self, text: str, tokens: Sequence[str]) -> list[tuple[str, float]]:
+        probs = self.probabilities([text], [tokens])[0]
+        order = np.argsort(-probs)
+        return [(self.labels[i], float(probs[i])) for i in order]

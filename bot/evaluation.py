@@ -113,7 +113,7 @@ class RealTextMissing(FileNotFoundError):
     """The real texts are not on this machine (a fresh clone has no ../shared)."""
 
 
-def _jsonl(path: Path) -> list[dict[str, Any]]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise RealTextMissing(str(path))
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -125,7 +125,7 @@ def resolve_labelled(items: list[dict[str, Any]], directory: Path | None = None)
     that a changed file cannot silently pair texts with the wrong labels."""
     if all("text" in item for item in items):
         return [{**item, "category": item.get("category") or item.get("label")} for item in items]
-    rows = _jsonl((directory or realq_dir()) / REALQ_QUESTIONS)
+    rows = read_jsonl((directory or realq_dir()) / REALQ_QUESTIONS)
     out = []
     for item in items:
         row = rows[int(item["row"])]
@@ -137,7 +137,7 @@ def resolve_labelled(items: list[dict[str, Any]], directory: Path | None = None)
 
 def chitchat_texts(directory: Path | None = None) -> list[str]:
     base = directory or realq_dir()
-    return [row["text"] for name in REALQ_CHITCHAT for row in _jsonl(base / name)]
+    return [row["text"] for name in REALQ_CHITCHAT for row in read_jsonl(base / name)]
 
 
 def real_text_columns(rows: Iterable[tuple[str, str, str]], alts: Iterable[str | None] = ()) -> dict[str, Any]:

@@ -34,13 +34,14 @@ CLARIFY_CHOICES = 3
 class Thresholds:
     # The best category is answered at or above this probability; below it the bot asks back.
     answer: float = 0.3
-    # Out of scope needs this much probability, and the legal categories together less than
-    # `legal_doubt`, before a message with no dispute cue is turned away...
-    reject: float = 0.55
-    legal_doubt: float = 0.3
-    # ...and this much (with under `legal_doubt_strong` on the legal side) when it names a legal word
-    # in passing ("合同这个词用英语怎么说").
-    reject_strong: float = 0.8
+    # Out of scope needs this much probability, with the best legal category under `legal_doubt`,
+    # before a message with no legal word is turned away (the best category, not the sum over all
+    # 21: a little probability on each of them is noise, not doubt)...
+    reject: float = 0.45
+    legal_doubt: float = 0.2
+    # ...and this much, with the best category under `legal_doubt_strong`, when it names a legal
+    # word in passing ("合同这个词用英语怎么说"). A dispute cue ("欠我", "起诉") is never turned away.
+    reject_strong: float = 0.7
     legal_doubt_strong: float = 0.15
     # Other dialogue intents (转人工, 好的, 查询进度…) below this are read as possible questions.
     dialogue: float = 0.45
@@ -113,7 +114,7 @@ def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | Non
     if not ranked:
         return _clarify(ranked, 0.0)
     legal = [(n, p) for n, p in ranked if n in taxonomy.CATEGORIES]
-    legal_mass = sum(p for _, p in legal)
+    best_legal = legal[0][1] if legal else 0.0
     top, p_top = ranked[0]
     if top in OPENING_ACTS and _more_than_courtesy(text, t):
         # "您好，我想问下…": the greeting is not the message; decide on what follows it.
@@ -122,8 +123,8 @@ def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | Non
     if top == taxonomy.OUT_OF_SCOPE:
         if legal_cue(text):
             return _legal(legal, ranked, t)  # a dispute is never turned away
-        plain = p_top >= t.reject and legal_mass < t.legal_doubt and not legal_word(text)
-        if plain or (p_top >= t.reject_strong and legal_mass < t.legal_doubt_strong):
+        plain = p_top >= t.reject and best_legal < t.legal_doubt and not legal_word(text)
+        if plain or (p_top >= t.reject_strong and best_legal < t.legal_doubt_strong):
             return Decision(top, p_top, tuple(ranked))
         return _legal(legal, ranked, t)
     if top in taxonomy.CATEGORIES:

@@ -194,6 +194,11 @@ class ScopeGuard(_ConfiguredOnly):
                           legal_doubt_strong=float(c["legal_doubt_strong"]),
                           dialogue=float(c["dialogue_threshold"]))
 
+    @property
+    def _fallback_threshold(self) -> float:
+        """Below this the best category is not answered but asked about (the answer threshold)."""
+        return self._thresholds.answer
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""

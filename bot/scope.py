@@ -33,7 +33,7 @@ CLARIFY_CHOICES = 3
 @dataclass(frozen=True)
 class Thresholds:
     # The best category is answered at or above this probability; below it the bot asks back.
-    answer: float = 0.3
+    answer: float = 0.4
     # Out of scope needs this much probability, with the best legal category under `legal_doubt`,
     # before a message with no legal word is turned away (the best category, not the sum over all
     # 21: a little probability on each of them is noise, not doubt)...

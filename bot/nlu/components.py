@@ -91,7 +91,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"c": 10.0, "char_ngrams": [1, 3], "word_ngrams": [1, 2], "excluded_intents": ["crisis"]}
+        return {"kind": "ensemble", "c": 10.0, "svm_c": 1.0, "char_ngrams": [1, 3], "word_ngrams": [1, 2],
+                "excluded_intents": ["crisis"]}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: LinearIntentModel | None = None) -> None:
@@ -123,7 +124,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         excluded = set(self._config["excluded_intents"])
         examples = [m for m in training_data.intent_examples
                     if m.get(INTENT) not in excluded and m.get(TEXT)]
-        settings = LinearSettings(c=float(self._config["c"]), char_ngrams=tuple(self._config["char_ngrams"]),
+        settings = LinearSettings(kind=str(self._config["kind"]), c=float(self._config["c"]),
+                                  svm_c=float(self._config["svm_c"]),
+                                  char_ngrams=tuple(self._config["char_ngrams"]),
                                   word_ngrams=tuple(self._config["word_ngrams"]))
         model = LinearIntentModel(settings)
         model.fit([m.get(TEXT) for m in examples], [self._tokens(m) for m in examples],

@@ -73,8 +73,9 @@ class LinearIntentModel:
         folds = min(s.calibration_folds, int(np.unique(y, return_counts=True)[1].min()))
         self._models = []
         if s.kind in ("svm", "ensemble") and folds >= 2:
-            self._models.append(CalibratedClassifierCV(LinearSVC(C=s.svm_c, max_iter=s.max_iter), cv=folds,
-                                                       method="sigmoid"))
+            # A fixed random_state: the SVM's solver shuffles, and a retrain must give the same model.
+            svm = LinearSVC(C=s.svm_c, max_iter=s.max_iter, random_state=0)
+            self._models.append(CalibratedClassifierCV(svm, cv=folds, method="sigmoid"))
         if s.kind in ("logistic", "ensemble") or not self._models:
             self._models.append(LogisticRegression(C=s.c, max_iter=s.max_iter))
         for model in self._models:

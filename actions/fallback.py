@@ -24,8 +24,8 @@ CLARIFY_MIN_CONFIDENCE = 0.05
 
 def clarify_choices(parse: dict[str, Any]) -> list[str]:
     """The likeliest legal categories of the last message, best first, from its intent ranking."""
-    ranked = [r for r in parse.get("intent_ranking") or []
-              if r.get("name") in taxonomy.CATEGORIES and float(r.get("confidence") or 0) >= CLARIFY_MIN_CONFIDENCE]
+    ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") in taxonomy.CATEGORIES
+              and float(r.get("confidence") or 0) >= CLARIFY_MIN_CONFIDENCE]
     return [str(r["name"]) for r in ranked[:CLARIFY_CHOICES]]
 
 

@@ -165,7 +165,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     report["errors"] = errors
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "classify_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    report_json = json.dumps(report, ensure_ascii=False, indent=2)
+    (out / "classify_report.json").write_text(report_json, encoding="utf-8")
     plot_confusion(report, str(out / "confusion_matrix.png"))
     print(format_report(report))
     print(format_columns(report["real_text_columns"]))
@@ -188,8 +189,8 @@ def cmd_evaluate_chitchat(args: argparse.Namespace) -> int:
                 for r in results if r.legal_answer or r.decision == "crisis"]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "chitchat_report.json").write_text(
-        json.dumps({**columns, "answered_or_crisis": answered}, ensure_ascii=False, indent=2), encoding="utf-8")
+    report_json = json.dumps({**columns, "answered_or_crisis": answered}, ensure_ascii=False, indent=2)
+    (out / "chitchat_report.json").write_text(report_json, encoding="utf-8")
     print(f"real chit-chat n={columns['n']}: not given a legal answer {columns['not_legal_answer']:.1%}, "
           f"sent to crisis {columns['sent_to_crisis']:.2%}  decisions {columns['decisions']}")
     return 0

@@ -140,7 +140,8 @@ def chitchat_texts(directory: Path | None = None) -> list[str]:
     return [row["text"] for name in REALQ_CHITCHAT for row in read_jsonl(base / name)]
 
 
-def real_text_columns(rows: Iterable[tuple[str, str, str]], alts: Iterable[str | None] = ()) -> dict[str, Any]:
+def real_text_columns(rows: Iterable[tuple[str, str, str]],
+                      alts: Iterable[str | None] = ()) -> dict[str, Any]:
     """The four columns of issue 13 over (gold, predicted category, decision) triples whose gold is a
     legal category: right category; turned away as out of scope; sent to crisis; classified `none`.
     `clarified` is the share answered with a clarifying question (category buttons) instead."""

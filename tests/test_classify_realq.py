@@ -82,7 +82,8 @@ def test_no_real_text_is_copied_into_the_training_data() -> None:
     import yaml
 
     try:
-        real = [row["text"] for name in (REALQ_QUESTIONS, *REALQ_CHITCHAT) for row in read_jsonl(realq_dir() / name)]
+        real = [row["text"] for name in (REALQ_QUESTIONS, *REALQ_CHITCHAT)
+                for row in read_jsonl(realq_dir() / name)]
     except RealTextMissing:
         pytest.skip("the real texts (../shared/realq) are not on this machine")
     index: dict[str, set[int]] = defaultdict(set)
@@ -92,7 +93,8 @@ def test_no_real_text_is_copied_into_the_training_data() -> None:
     copies = []
     for path in (ROOT / "intents").glob("*.yml"):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            for example in [ln.strip()[2:] for ln in (block.get("examples") or "").splitlines() if ln.strip()]:
+            lines = (block.get("examples") or "").splitlines()
+            for example in [ln.strip()[2:] for ln in lines if ln.strip()]:
                 grams = _grams(example)
                 shared = Counter(i for g in grams for i in index.get(g, ()))
                 if len(grams) >= 10 and shared and shared.most_common(1)[0][1] >= 0.8 * len(grams):
@@ -100,10 +102,11 @@ def test_no_real_text_is_copied_into_the_training_data() -> None:
     assert not copies
 
 
-# Gates: what the model reaches now, held honestly (README, NLU design). Issue 13's targets are
-# ≥ 80% right category, ≤ 2% turned away, ≤ 2% none; see the README for where we stand.
-ALL_RIGHT = 0.70
-HELD_OUT_RIGHT = 0.68
+# Gates: what the model reaches now (70.6% right on all lines, 69.6% on the untouched odd lines, 1.2%
+# and 1.4% turned away, no `none`), with a small margin. Issue 13 asks for ≥ 80% right category, which
+# is not reached yet (README, NLU design).
+ALL_RIGHT = 0.68
+HELD_OUT_RIGHT = 0.67
 MAX_TURNED_AWAY = 0.02
 MAX_NONE = 0.02
 MAX_CRISIS = 0.02

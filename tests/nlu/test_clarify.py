@@ -10,7 +10,8 @@ from actions.common import latest_user_text
 from actions.fallback import ActionHandleLowConfidence, clarify_buttons, clarify_choices
 
 
-def _tracker(intent: str, texts: list[str], ranking: list[tuple[str, float]] = (), slots: dict | None = None) -> Tracker:
+def _tracker(intent: str, texts: list[str], ranking: list[tuple[str, float]] = (),
+             slots: dict | None = None) -> Tracker:
     return Tracker(
         sender_id="citizen-1",
         slots=slots or {},
@@ -25,9 +26,9 @@ def _tracker(intent: str, texts: list[str], ranking: list[tuple[str, float]] = (
 
 
 def test_choices_are_the_likeliest_legal_categories_only() -> None:
-    parse = {"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "labor_dispute", "confidence": 0.28},
-                                {"name": "wage_arrears", "confidence": 0.2}, {"name": "out_of_scope", "confidence": 0.15},
-                                {"name": "contract", "confidence": 0.1}, {"name": "debt", "confidence": 0.08}]}
+    ranking = [("nlu_fallback", 0.3), ("labor_dispute", 0.28), ("wage_arrears", 0.2), ("out_of_scope", 0.15),
+               ("contract", 0.1), ("debt", 0.08)]
+    parse = {"intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]}
     assert clarify_choices(parse) == ["labor_dispute", "wage_arrears", "contract"]
     assert clarify_choices({"intent_ranking": [{"name": "debt", "confidence": 0.01}]}) == []
 

@@ -74,7 +74,7 @@ def test_the_linear_classifier_ranks_every_intent_it_learnt() -> None:
 
     model = LinearIntentModel()
     texts = ["老板欠我工资", "拖欠工资不给", "离婚孩子归谁", "离婚财产分割", "今天天气不错", "讲个笑话"]
-    labels = ["wage_arrears", "wage_arrears", "marriage_family", "marriage_family", "out_of_scope", "out_of_scope"]
+    labels = ["wage_arrears"] * 2 + ["marriage_family"] * 2 + ["out_of_scope"] * 2
     model.fit(texts, [list(t) for t in texts], labels)
     ranking = model.rank("工资被拖欠了", list("工资被拖欠了"))
     assert ranking[0][0] == "wage_arrears"

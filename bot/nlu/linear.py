@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy.sparse import hstack
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
@@ -52,7 +52,7 @@ class LinearIntentModel:
         self._chars = TfidfVectorizer(analyzer="char", ngram_range=s.char_ngrams, sublinear_tf=True,
                                       min_df=s.min_df)
         self._words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=s.min_df)
-        self._models: list = []  # type: ignore[type-arg]
+        self._models: list[CalibratedClassifierCV | LogisticRegression] = []
         self.labels: list[str] = []
 
     def _word_grams(self, tokens: Sequence[str]) -> list[str]:
@@ -60,7 +60,7 @@ class LinearIntentModel:
         tokens = [t for t in tokens if t.strip()]
         return [" ".join(tokens[i:i + n]) for n in range(lo, hi + 1) for i in range(len(tokens) - n + 1)]
 
-    def _features(self, texts: Sequence[str], tokens: Sequence[Sequence[str]], fit: bool = False):  # type: ignore[no-untyped-def]
+    def _features(self, texts: Sequence[str], tokens: Sequence[Sequence[str]], fit: bool = False) -> csr_matrix:
         grams = [self._word_grams(t) for t in tokens]
         if fit:
             return hstack([self._chars.fit_transform(texts), self._words.fit_transform(grams)]).tocsr()

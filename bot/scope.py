@@ -131,6 +131,9 @@ def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | Non
         return _legal(legal, ranked, t)
     if p_top >= t.dialogue or top in OPENING_ACTS:
         return Decision(top, p_top, tuple(ranked))
+    if top == taxonomy.FOLLOW_UP and p_top >= best_legal and not legal_cue(text):
+        # "需要带什么材料？" right after an answer: the dialogue reads it in the topic of that answer.
+        return Decision(top, p_top, tuple(ranked))
     return _legal(legal, ranked, t)
 
 

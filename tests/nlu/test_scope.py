@@ -51,6 +51,11 @@ def test_an_unsure_dialogue_intent_is_read_as_a_possible_question() -> None:
     assert decide([("request_human", 0.8), ("debt", 0.1)], "转人工").intent == "request_human"
 
 
+def test_an_unsure_follow_up_stays_a_follow_up_unless_a_category_is_likelier() -> None:
+    assert decide([("follow_up", 0.3), ("litigation_procedure", 0.25)], "需要带什么材料？").intent == "follow_up"
+    assert decide([("follow_up", 0.3), ("debt", 0.35)], "那他不还呢").intent == "nlu_fallback"
+
+
 def test_the_statistical_classifier_never_decides_a_crisis() -> None:
     d = decide([("crisis", 0.9), ("labor_dispute", 0.06)], "辞职了还能拿什么钱")
     assert d.intent != "crisis" and all(n != "crisis" for n, _ in d.ranking)

@@ -31,11 +31,15 @@ def latest_intent(tracker: Tracker) -> str:
 
 
 def latest_user_text(tracker: Tracker) -> str:
-    """The citizen's last message as sent; parse data holds only its normalised, capped form."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return event.get("text") or ""
-    return ""
+    """The citizen's last message as sent; parse data holds only its normalised, capped form.
+    A category button pressed after a clarifying question ("/labor_dispute") is not a message: the
+    question it answers is the one before it."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    if texts and texts[-1].startswith("/") and latest_intent(tracker) in taxonomy.CATEGORIES:
+        earlier = [t for t in texts[:-1] if t and not t.startswith("/")]
+        if earlier:
+            return earlier[-1]
+    return texts[-1] if texts else ""
 
 
 def recent_user_texts(tracker: Tracker, limit: int = RECENT_TURNS) -> list[str]:

@@ -1,4 +1,5 @@
-"""Low-confidence turns: ask to rephrase; two in a row hand over to a human (or offer 留言)."""
+"""Unclear turns: a clarifying question with the likeliest categories as buttons (or a request to
+say more when nothing legal is likely); two in a row hand over to a human (or offer 留言)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,28 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SLOT_FALLBACK_STREAK, agents_on_duty, current_category, latest_user_text, slot_set
 from actions.handoff import request_agent
+from bot import consultation, taxonomy
 from bot.handoff.tickets import REASON_FALLBACK
 from bot.store import consultation_log
 from bot.store.db import engine
 
 OFFER_HUMAN_AFTER = 2
+# How many categories the clarifying question offers.
+CLARIFY_CHOICES = 3
+# Categories below this probability are not worth a button.
+CLARIFY_MIN_CONFIDENCE = 0.05
+
+
+def clarify_choices(parse: dict[str, Any]) -> list[str]:
+    """The likeliest legal categories of the last message, best first, from its intent ranking."""
+    ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") in taxonomy.CATEGORIES
+              and float(r.get("confidence") or 0) >= CLARIFY_MIN_CONFIDENCE]
+    return [str(r["name"]) for r in ranked[:CLARIFY_CHOICES]]
+
+
+def clarify_buttons(choices: list[str]) -> list[dict[str, str]]:
+    """One button per category; its payload answers the earlier question in that category."""
+    return [{"title": consultation.info(c).name, "payload": f"/{c}"} for c in choices]
 
 
 class ActionHandleLowConfidence(Action):
@@ -33,5 +51,9 @@ class ActionHandleLowConfidence(Action):
                 return request_agent(dispatcher, tracker, REASON_FALLBACK)
             dispatcher.utter_message(response="utter_offer_human")
             return [slot_set(SLOT_FALLBACK_STREAK, 0)]
-        dispatcher.utter_message(response="utter_ask_rephrase")
+        choices = clarify_choices(tracker.latest_message or {})
+        if choices:
+            dispatcher.utter_message(response="utter_clarify_category", buttons=clarify_buttons(choices))
+        else:
+            dispatcher.utter_message(response="utter_ask_rephrase")
         return [slot_set(SLOT_FALLBACK_STREAK, streak)]

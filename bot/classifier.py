@@ -14,6 +14,15 @@ from bot.safety import CONCERN_INTENT, assess
 FOLLOW_UP_TOPIC_CONFIDENCE = 0.2
 
 
+# What the pipeline does with a message (`decision` in `hotline classify`).
+ANSWER = "answer"  # a category answer: the message is treated as that legal question
+CLARIFY = "clarify"  # a clarifying question with the likeliest categories as buttons
+REJECT = "out_of_scope"  # the scope message: confidently not a legal question
+DIALOGUE = "dialogue"  # a greeting, thanks, farewell or another dialogue turn
+CRISIS = "crisis"  # the crisis flow
+DECISIONS = (ANSWER, CLARIFY, REJECT, DIALOGUE, CRISIS)
+
+
 @dataclass(frozen=True)
 class Classification:
     text: str
@@ -21,11 +30,30 @@ class Classification:
     confidence: float
     entities: list[dict[str, Any]] = field(default_factory=list)
     intent: str = ""  # the NLU intent behind the category
+    decision: str = ANSWER  # one of DECISIONS
     safety: str | None = None  # "crisis" | "concern" | None (bot.safety); crisis iff category is crisis
+
+    @property
+    def legal_answer(self) -> bool:
+        """True when the citizen gets a category's legal answer (not a question back, not a refusal)."""
+        return self.decision == ANSWER
 
     def as_dict(self) -> dict[str, Any]:
         return {"text": self.text, "category": self.category, "confidence": round(self.confidence, 4),
-                "entities": self.entities, "safety": self.safety}
+                "decision": self.decision, "entities": self.entities, "safety": self.safety}
+
+
+def decision_of(intent: str) -> str:
+    """The pipeline's decision for the final NLU intent (after the scope guard)."""
+    if intent == taxonomy.NLU_FALLBACK:
+        return CLARIFY
+    if intent == taxonomy.CRISIS:
+        return CRISIS
+    if intent in (taxonomy.OUT_OF_SCOPE, taxonomy.EMPTY_MESSAGE, taxonomy.UNSUPPORTED_INPUT):
+        return REJECT
+    if taxonomy.category_of_intent(intent) in taxonomy.CATEGORIES:
+        return ANSWER
+    return DIALOGUE
 
 
 def named_topic(parse: dict[str, Any]) -> str | None:
@@ -52,6 +80,7 @@ def from_parse(text: str, parse: dict[str, Any]) -> Classification:
         behind = [r for r in parse.get("intent_ranking") or [] if r.get("name") != CONCERN_INTENT]
         if behind:
             name, confidence = behind[0]["name"], float(behind[0]["confidence"])
+    decision = decision_of(name)
     if name == taxonomy.NLU_FALLBACK:
         ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") != taxonomy.NLU_FALLBACK]
         if ranked:
@@ -61,6 +90,7 @@ def from_parse(text: str, parse: dict[str, Any]) -> Classification:
         if topic:
             name = topic
             confidence = next(float(r["confidence"]) for r in parse["intent_ranking"] if r.get("name") == topic)
+            decision = ANSWER
     if name in (taxonomy.EMPTY_MESSAGE, taxonomy.UNSUPPORTED_INPUT):
         category = taxonomy.OUT_OF_SCOPE
     else:
@@ -69,7 +99,7 @@ def from_parse(text: str, parse: dict[str, Any]) -> Classification:
         {"entity": e["entity"], "value": e["value"], "start": e["start"], "end": e["end"]}
         for e in parse.get("entities") or []
     ]
-    return Classification(text, category, confidence, entities, name, _safety_tier(text, parse))
+    return Classification(text, category, confidence, entities, name, decision, _safety_tier(text, parse))
 
 
 def _safety_tier(text: str, parse: dict[str, Any]) -> str | None:

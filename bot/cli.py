@@ -162,26 +162,71 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from bot.evaluation import format_report, plot_confusion, score
+    from bot.evaluation import (
+        RealTextMissing,
+        format_columns,
+        format_report,
+        plot_confusion,
+        real_text_columns,
+        resolve_labelled,
+        score,
+    )
 
     with open(args.file, encoding="utf-8") as f:
         items = _read_jsonl(f)
+    try:
+        # The real sample keeps ids and labels only; its texts are read from ../shared/realq.
+        items = resolve_labelled(items)
+    except RealTextMissing as exc:
+        print(f"跳过 (skipped): the real texts are not on this machine ({exc})", file=sys.stderr)
+        return 0
+    if args.half:
+        # The real sample is tuned on its even lines; the odd lines are the untouched check.
+        items = [it for i, it in enumerate(items) if int(it.get("n", i)) % 2 == (args.half == "odd")]
     clf = _classifier()
-    pairs, errors = [], []
+    pairs, triples, alts, errors = [], [], [], []
     for item in items:
         result = clf.classify(item["text"])
         pairs.append((item["category"], result.category))
+        triples.append((item["category"], result.category, result.decision))
+        alts.append(item.get("alt"))
         if result.category != item["category"]:
-            errors.append({"text": item["text"], "gold": item["category"], "predicted": result.category,
+            errors.append({"n": item.get("n"), "text": item["text"], "gold": item["category"],
+                           "alt": item.get("alt"), "predicted": result.category, "decision": result.decision,
                            "confidence": round(result.confidence, 3)})
     report = score(pairs)
+    report["real_text_columns"] = real_text_columns(triples, alts)
     report["errors"] = errors
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "classify_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    report_json = json.dumps(report, ensure_ascii=False, indent=2)
+    (out / "classify_report.json").write_text(report_json, encoding="utf-8")
     plot_confusion(report, str(out / "confusion_matrix.png"))
     print(format_report(report))
+    print(format_columns(report["real_text_columns"]))
     print(f"\nreport: {out / 'classify_report.json'}  confusion matrix: {out / 'confusion_matrix.png'}")
+    return 0
+
+
+def cmd_evaluate_chitchat(args: argparse.Namespace) -> int:
+    from bot.evaluation import RealTextMissing, chitchat_columns, chitchat_texts
+
+    try:
+        texts = chitchat_texts()
+    except RealTextMissing as exc:
+        print(f"跳过 (skipped): the real chit-chat is not on this machine ({exc})", file=sys.stderr)
+        return 0
+    clf = _classifier()
+    results = [clf.classify(t) for t in texts]
+    columns = chitchat_columns(r.decision for r in results)
+    answered = [{"text": r.text, "category": r.category, "confidence": round(r.confidence, 3)}
+                for r in results if r.legal_answer or r.decision == "crisis"]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    report_json = json.dumps({**columns, "answered_or_crisis": answered}, ensure_ascii=False, indent=2)
+    (out / "chitchat_report.json").write_text(report_json, encoding="utf-8")
+    print(f"real chit-chat n={columns['n']}: not given a legal answer {columns['not_legal_answer']:.1%}, "
+          f"sent to crisis {columns['sent_to_crisis']:.2%}  decisions {columns['decisions']}")
     return 0
 
 
@@ -416,10 +461,16 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_chat)
     p = sub.add_parser("classify", help="JSON lines {text} on stdin → classifications on stdout")
     p.set_defaults(func=cmd_classify)
-    p = sub.add_parser("evaluate", help="score a labelled JSON-lines file {text, category}")
+    p = sub.add_parser("evaluate", help="score a labelled JSON-lines file {text, category} or the real "
+                       "sample {n, row, source, label} (texts from ../shared/realq)")
     p.add_argument("file")
     p.add_argument("--out", default=str(VAR / "results"))
+    p.add_argument("--half", choices=("even", "odd"), help="only the even or odd lines (by n)")
     p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("evaluate-chitchat", help="share of real chit-chat (../shared/realq) not given a "
+                       "legal answer, and sent to crisis")
+    p.add_argument("--out", default=str(VAR / "results"))
+    p.set_defaults(func=cmd_evaluate_chitchat)
     p = sub.add_parser("suggest", help="JSON lines {text} on stdin → agent-assist suggestions on stdout")
     p.set_defaults(func=cmd_suggest)
     p = sub.add_parser("evaluate-faq", help="score FAQ retrieval on JSON lines {question, faq_id}")

@@ -13,7 +13,7 @@ from bot.paths import MODELS, PROJECT_ROOT
 
 # What a model depends on: its config, domain, training data, the lexicon, and the NLU code.
 FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "intents", "knowledge/lexicon", "knowledge/safety",
-                      "bot/nlu", "bot/normalize.py", "bot/entities", "bot/safety.py", "bot/scope.py",
+                      "knowledge/normalize", "bot/nlu", "bot/normalize.py", "bot/entities", "bot/safety.py", "bot/scope.py",
                       "bot/taxonomy.py")
 
 

@@ -1,14 +1,23 @@
 """Text normalisation applied before tokenisation.
 
-Citizens type Traditional characters, full-width Latin and digits, and runs of punctuation
-("怎么办？？？！！"). The model is trained on normalised text so that these variants look alike.
+Citizens type Traditional characters, full-width Latin and digits, runs of punctuation
+("怎么办？？？！！"), homophone typos from pinyin input (老班 for 老板, 低压 for 抵押), Cantonese
+(老細拖咗人工) and emoji. The model is trained on normalised text so that these variants look alike.
+The variant tables are reviewable data in knowledge/normalize/variants.yml.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+
+import yaml
+
+from bot.paths import KNOWLEDGE
+
+VARIANTS_FILE = KNOWLEDGE / "normalize" / "variants.yml"
 
 _WHITESPACE = re.compile(r"\s+")
 # Three or more of the same punctuation mark collapse to one.
@@ -46,6 +55,63 @@ def to_simplified(text: str) -> str:
     return str(_converter().convert(text))
 
 
+@dataclass(frozen=True)
+class Rewrite:
+    """One variant rule: `pattern` becomes `to`, if `when` (context) also occurs in the message."""
+
+    pattern: re.Pattern[str]
+    to: str
+    when: re.Pattern[str] | None = None
+
+    def apply(self, text: str) -> str:
+        if self.when is not None and not self.when.search(text):
+            return text
+        return self.pattern.sub(self.to, text)
+
+
+@dataclass(frozen=True)
+class Variants:
+    cantonese_markers: re.Pattern[str]
+    cantonese: tuple[Rewrite, ...]
+    typos: tuple[Rewrite, ...]
+    emoji: re.Pattern[str]
+
+
+def _rewrites(rules: list[dict[str, str]]) -> tuple[Rewrite, ...]:
+    return tuple(Rewrite(re.compile(r["from"]), r["to"], re.compile(r["when"]) if r.get("when") else None)
+                 for r in rules)
+
+
+@lru_cache(maxsize=1)
+def variants() -> Variants:
+    data = yaml.safe_load(VARIANTS_FILE.read_text(encoding="utf-8"))
+    return Variants(re.compile(data["cantonese_markers"]), _rewrites(data["cantonese"]),
+                    _rewrites(data["typos"]), re.compile(data["emoji"]))
+
+
+def from_cantonese(text: str) -> str:
+    """Common written-Cantonese words to Mandarin, only in a message that is recognisably Cantonese."""
+    v = variants()
+    if not v.cantonese_markers.search(text):
+        return text
+    for rule in v.cantonese:
+        text = rule.apply(text)
+    return text
+
+
+def fix_typos(text: str) -> str:
+    """Homophone typos to the intended word (Simplified text)."""
+    for rule in variants().typos:
+        text = rule.apply(text)
+    return text
+
+
+def strip_emoji(text: str) -> str:
+    """Emoji are noise for classification; a message of nothing but emoji is kept as it is."""
+    stripped = variants().emoji.sub(" ", text)
+    return stripped if stripped.strip() else text
+
+
 def normalize(text: str) -> str:
     """Returns the canonical form of a citizen's message."""
     text = unicodedata.normalize("NFC", text)
@@ -53,7 +119,10 @@ def normalize(text: str) -> str:
     text = text[: MAX_CHARS * 2]
     text = _HTML_TAG.sub(" ", text)
     text = to_half_width(text)
+    text = strip_emoji(text)
+    text = from_cantonese(text)
     text = to_simplified(text)
+    text = fix_typos(text)
     text = _WHITESPACE.sub(" ", text).strip()
     text = _REPEATED_PUNCT.sub(r"\1", text)
     return text[:MAX_CHARS]

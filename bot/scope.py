@@ -1,28 +1,149 @@
-"""Out-of-scope decisions that the statistical classifier cannot be trusted with alone.
+"""Scope as a graded decision over the classifier's ranking.
 
-DIET is over-confident on unfamiliar text. A legal question wrongly turned away costs a citizen
-their answer, so a message with a dispute cue is never rejected as out of scope.
+Turning a legal question away costs a citizen their answer; answering chit-chat costs a smile. So a
+message is rejected as out of scope only when the classifier is confident it is not legal, it has
+no dispute cue, and little probability rests on the legal categories. Anything that may be legal
+gets the best category's answer when that is clear enough, or a clarifying question with the
+likeliest categories as buttons. A greeting, thanks or farewell is a dialogue turn only when the
+message is nothing more: "你好，在吗，我想问下…" is the question.
+
+The statistical classifier never decides a crisis: crisis is left to the crisis phrases
+(bot/safety.py), so a `crisis` entry in the ranking is ignored here.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import yaml
 
+from bot import taxonomy
 from bot.paths import KNOWLEDGE
 
 CUES_FILE = KNOWLEDGE / "safety" / "legal_cues.yml"
 
+# Dialogue acts that a message may merely open with.
+OPENING_ACTS = (taxonomy.GREET, taxonomy.THANK, taxonomy.GOODBYE)
+# How many categories a clarifying question offers as buttons.
+CLARIFY_CHOICES = 3
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    # The best category is answered at or above this probability; below it the bot asks back.
+    answer: float = 0.4
+    # Out of scope needs this much probability, with the best legal category under `legal_doubt`,
+    # before a message with no legal word is turned away (the best category, not the sum over all
+    # 21: a little probability on each of them is noise, not doubt)...
+    reject: float = 0.45
+    legal_doubt: float = 0.2
+    # ...and this much, with the best category under `legal_doubt_strong`, when it names a legal
+    # word in passing ("合同这个词用英语怎么说"). A dispute cue ("欠我", "起诉") is never turned away.
+    reject_strong: float = 0.7
+    legal_doubt_strong: float = 0.15
+    # Other dialogue intents (转人工, 好的, 查询进度…) below this are read as possible questions.
+    dialogue: float = 0.45
+    # Chinese characters left after the courtesies that make a message more than a greeting.
+    substance_chars: int = 5
+
+
+@dataclass(frozen=True)
+class Decision:
+    intent: str  # the NLU intent to act on (nlu_fallback: ask a clarifying question)
+    confidence: float
+    ranking: tuple[tuple[str, float], ...]  # best first; legal categories first when clarifying
+
+    @property
+    def choices(self) -> list[str]:
+        """The categories a clarifying question offers."""
+        return [name for name, _ in self.ranking if name in taxonomy.CATEGORIES][:CLARIFY_CHOICES]
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+
 
 @lru_cache(maxsize=1)
 def _cues() -> re.Pattern[str]:
-    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
-    return re.compile("|".join(f"(?:{c})" for c in data["cues"]))
+    return re.compile("|".join(f"(?:{c})" for c in _data()["cues"]))
+
+
+@lru_cache(maxsize=1)
+def _legal_words() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{c})" for c in _data()["legal_words"]))
+
+
+@lru_cache(maxsize=1)
+def _courtesies() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{c})" for c in _data()["courtesies"]))
+
+
+_CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def legal_cue(text: str) -> str | None:
     """The first dispute cue in normalised `text`, or None."""
     m = _cues().search(text)
     return m.group() if m else None
+
+
+def legal_word(text: str) -> str | None:
+    """The first everyday legal word (合同, 律师, 工资…) in normalised `text`, or None."""
+    m = _legal_words().search(text)
+    return m.group() if m else None
+
+
+def substance(text: str) -> int:
+    """Chinese characters left once greetings, thanks, farewells and polite openers are removed."""
+    return len(_CHINESE.findall(_courtesies().sub("", text)))
+
+
+def _more_than_courtesy(text: str, t: Thresholds) -> bool:
+    """A greeting, thanks or farewell with a question after it ("您好律师，想问下离婚的事")."""
+    rest = _courtesies().sub("", text)
+    return substance(text) >= t.substance_chars or bool(legal_cue(rest) or legal_word(rest))
+
+
+def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | None = None) -> Decision:
+    """The intent to act on, from the classifier's (intent, probability) ranking of normalised `text`."""
+    t = limits or Thresholds()
+    ranked = [(n, p) for n, p in ranking if n not in (taxonomy.CRISIS, taxonomy.NLU_FALLBACK)]
+    if not ranked:
+        return _clarify(ranked, 0.0)
+    legal = [(n, p) for n, p in ranked if n in taxonomy.CATEGORIES]
+    best_legal = legal[0][1] if legal else 0.0
+    top, p_top = ranked[0]
+    if top in OPENING_ACTS and _more_than_courtesy(text, t):
+        # "您好，我想问下…": the greeting is not the message; decide on what follows it.
+        ranked = [(n, p) for n, p in ranked if n not in OPENING_ACTS] or ranked
+        top, p_top = ranked[0]
+    if top == taxonomy.OUT_OF_SCOPE:
+        if legal_cue(text):
+            return _legal(legal, ranked, t)  # a dispute is never turned away
+        plain = p_top >= t.reject and best_legal < t.legal_doubt and not legal_word(text)
+        if plain or (p_top >= t.reject_strong and best_legal < t.legal_doubt_strong):
+            return Decision(top, p_top, tuple(ranked))
+        return _legal(legal, ranked, t)
+    if top in taxonomy.CATEGORIES:
+        return _legal(legal, ranked, t)
+    if p_top >= t.dialogue or top in OPENING_ACTS:
+        return Decision(top, p_top, tuple(ranked))
+    if top == taxonomy.FOLLOW_UP and p_top >= best_legal and not legal_cue(text):
+        # "需要带什么材料？" right after an answer: the dialogue reads it in the topic of that answer.
+        return Decision(top, p_top, tuple(ranked))
+    return _legal(legal, ranked, t)
+
+
+def _legal(legal: list[tuple[str, float]], ranked: list[tuple[str, float]], t: Thresholds) -> Decision:
+    """The best legal category when clear enough, else a clarifying question offering the likeliest."""
+    reordered = legal + [r for r in ranked if r[0] not in taxonomy.CATEGORIES]
+    if legal and legal[0][1] >= t.answer:
+        return Decision(legal[0][0], legal[0][1], tuple(reordered))
+    return _clarify(reordered, legal[0][1] if legal else 0.0)
+
+
+def _clarify(ranked: list[tuple[str, float]], confidence: float) -> Decision:
+    return Decision(taxonomy.NLU_FALLBACK, confidence, tuple(ranked))

@@ -26,7 +26,7 @@ def report() -> dict:
     out = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.strip()]
     assert [o["text"] for o in out] == [ln["text"] for ln in lines]  # one line per input, in order
     for o in out:
-        assert set(o) == {"text", "category", "confidence", "entities", "safety"}
+        assert set(o) == {"text", "category", "confidence", "decision", "entities", "safety"}
         # Crisis only where the crisis flow runs: on the safety rules' crisis tier.
         assert o["safety"] in ("crisis", "concern", None) and (o["category"] == "crisis") == (o["safety"] == "crisis")
     return score((ln["category"], o["category"]) for ln, o in zip(lines, out))

@@ -15,7 +15,7 @@ def parsed(text: str, ranking: list[tuple[str, float]]) -> Message:
 
 
 def guard(message: Message) -> dict:
-    ScopeGuard({"fallback_threshold": 0.5}).process([message])
+    ScopeGuard({}).process([message])
     return message.get("intent")
 
 
@@ -27,8 +27,8 @@ def test_crisis_wins_even_over_a_confident_or_fallback_prediction() -> None:
 
 def test_a_legal_looking_message_is_not_rejected_as_out_of_scope() -> None:
     msg = parsed("厂里欠我7000多块钱工资一直拖着", [("out_of_scope", 0.9), ("wage_arrears", 0.08)])
-    assert guard(msg)["name"] == "nlu_fallback"  # too unsure to answer: ask to rephrase, never reject
-    assert msg.get("intent_ranking")[1]["name"] == "wage_arrears"
+    assert guard(msg)["name"] == "nlu_fallback"  # too unsure to answer: ask back, never reject
+    assert msg.get("intent_ranking")[1]["name"] == "wage_arrears"  # the clarifying question's first button
     msg = parsed("厂里欠我7000多块钱工资一直拖着", [("out_of_scope", 0.4), ("wage_arrears", 0.6)])
     assert guard(msg)["name"] == "wage_arrears"
 
@@ -86,3 +86,28 @@ def test_a_concern_the_classifier_would_turn_away_gets_its_own_intent() -> None:
     assert guard(msg)["name"] == "safety_concern"
     msg = parsed("今天天气不错", [("out_of_scope", 0.97)])  # no concern: turned away as before
     assert guard(msg)["name"] == "out_of_scope"
+
+
+def test_a_greeting_before_the_question_is_the_question() -> None:
+    msg = parsed("您好，在吗？我想问下老公出轨了离婚财产怎么分", [("greet", 0.5), ("marriage_family", 0.4)])
+    assert guard(msg)["name"] == "marriage_family"
+
+
+def test_the_guard_keeps_a_short_ranking() -> None:
+    ranking = [(f"intent_{i}", 0.01) for i in range(40)]
+    msg = parsed("随便说点什么吧", [("out_of_scope", 0.6)] + ranking)
+    guard(msg)
+    assert len(msg.get("intent_ranking")) <= 10
+
+
+def test_the_linear_classifier_ranks_every_intent_it_learnt() -> None:
+    from bot.nlu.linear import LinearIntentModel
+
+    model = LinearIntentModel()
+    texts = ["老板欠我工资", "拖欠工资不给", "离婚孩子归谁", "离婚财产分割", "今天天气不错", "讲个笑话"]
+    labels = ["wage_arrears"] * 2 + ["marriage_family"] * 2 + ["out_of_scope"] * 2
+    model.fit(texts, [list(t) for t in texts], labels)
+    ranking = model.rank("工资被拖欠了", list("工资被拖欠了"))
+    assert ranking[0][0] == "wage_arrears"
+    assert {n for n, _ in ranking} == set(labels)
+    assert abs(sum(p for _, p in ranking) - 1.0) < 1e-6

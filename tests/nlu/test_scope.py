@@ -1,0 +1,77 @@
+"""Scope as a graded decision (bot/scope.py), as worked examples over made-up rankings."""
+
+from bot.scope import Thresholds, decide, legal_cue, legal_word, substance
+
+
+def test_a_confident_category_is_answered() -> None:
+    d = decide([("wage_arrears", 0.7), ("labor_dispute", 0.2), ("out_of_scope", 0.1)], "老板欠了三个月工资")
+    assert (d.intent, d.confidence) == ("wage_arrears", 0.7)
+
+
+def test_an_unsure_category_gets_a_clarifying_question_with_the_likeliest_first() -> None:
+    d = decide([("labor_dispute", 0.25), ("out_of_scope", 0.2), ("wage_arrears", 0.2), ("contract", 0.1)],
+               "辞职了还能拿什么钱")
+    assert d.intent == "nlu_fallback"
+    assert d.choices == ["labor_dispute", "wage_arrears", "contract"]
+
+
+def test_plain_chit_chat_is_turned_away() -> None:
+    d = decide([("out_of_scope", 0.9), ("consumer", 0.05), ("greet", 0.05)], "今天天气不错")
+    assert d.intent == "out_of_scope"
+
+
+def test_a_dispute_is_never_turned_away_however_sure_the_classifier_is() -> None:
+    d = decide([("out_of_scope", 0.95), ("wage_arrears", 0.04)], "厂里欠我7000多块钱工资一直拖着")
+    assert d.intent == "nlu_fallback" and d.choices == ["wage_arrears"]
+    d = decide([("out_of_scope", 0.4), ("wage_arrears", 0.55)], "厂里欠我7000多块钱工资一直拖着")
+    assert d.intent == "wage_arrears"
+
+
+def test_a_legal_word_in_passing_is_turned_away_only_when_very_sure() -> None:
+    assert decide([("out_of_scope", 0.9), ("contract", 0.08)], "合同这个词用英语怎么说").intent == "out_of_scope"
+    # Less sure, with a legal word: ask back rather than refuse.
+    assert decide([("out_of_scope", 0.6), ("contract", 0.2)], "合同模板怎么写").intent == "nlu_fallback"
+
+
+def test_out_of_scope_with_much_legal_probability_is_not_rejected() -> None:
+    d = decide([("out_of_scope", 0.56), ("debt", 0.2), ("contract", 0.2)], "朋友那笔钱一直没动静")
+    assert d.intent == "nlu_fallback"
+
+
+def test_a_greeting_followed_by_a_question_is_the_question() -> None:
+    ranking = [("greet", 0.5), ("marriage_family", 0.45), ("out_of_scope", 0.05)]
+    assert decide(ranking, "你好，在吗，我想问下离婚孩子归谁").intent == "marriage_family"
+    assert decide([("greet", 0.9), ("marriage_family", 0.05)], "你好，在吗").intent == "greet"
+    assert decide([("thank", 0.8), ("debt", 0.1)], "谢谢律师，太感谢了").intent == "thank"
+
+
+def test_an_unsure_dialogue_intent_is_read_as_a_possible_question() -> None:
+    d = decide([("affirm", 0.3), ("debt", 0.25), ("contract", 0.2)], "对的他一直不还")
+    assert d.intent == "nlu_fallback" and d.choices[:2] == ["debt", "contract"]
+    assert decide([("request_human", 0.8), ("debt", 0.1)], "转人工").intent == "request_human"
+
+
+def test_an_unsure_follow_up_stays_a_follow_up_unless_a_category_is_likelier() -> None:
+    assert decide([("follow_up", 0.3), ("litigation_procedure", 0.25)], "需要带什么材料？").intent == "follow_up"
+    assert decide([("follow_up", 0.3), ("debt", 0.35)], "那他不还呢").intent == "nlu_fallback"
+
+
+def test_the_statistical_classifier_never_decides_a_crisis() -> None:
+    d = decide([("crisis", 0.9), ("labor_dispute", 0.06)], "辞职了还能拿什么钱")
+    assert d.intent != "crisis" and all(n != "crisis" for n, _ in d.ranking)
+
+
+def test_thresholds_are_settings() -> None:
+    ranking = [("debt", 0.25), ("contract", 0.2)]
+    assert decide(ranking, "钱的事", Thresholds(answer=0.2)).intent == "debt"
+    assert decide(ranking, "钱的事").intent == "nlu_fallback"
+
+
+def test_cues_words_and_substance() -> None:
+    assert legal_cue("他拖欠我工资") == "拖欠"
+    assert legal_cue("合同这个词用英语怎么说") is None
+    assert legal_word("合同这个词用英语怎么说") == "合同"
+    assert substance("你好，在吗？") == 0
+    assert substance("您好律师，请问一下") == 0
+    assert substance("你好，我想咨询一下离婚的事") == 3  # 离婚事: short, but a legal word
+    assert decide([("greet", 0.5), ("marriage_family", 0.45)], "你好，我想咨询一下离婚的事").intent == "marriage_family"

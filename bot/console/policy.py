@@ -58,9 +58,16 @@ def can_list_callbacks(user: HasRole) -> bool:
 
 
 def can_reveal_callback_phone(user: HasRole, ticket: tickets.Ticket) -> bool:
-    """The full number only to a callback role, only of a 留言 ticket still waiting for the call."""
-    return (user.role in CALLBACK_ROLES and can_view_ticket(user, ticket)
-            and ticket.reason == tickets.REASON_CALLBACK and ticket.status == tickets.CALLBACK)
+    """The full number only to the staff who call back, only while the call is due: a 留言 waiting for
+    it, a crisis (the number the citizen gave for a call) or a mediation request (the mediator's
+    contact number) not yet closed."""
+    if ticket.status == tickets.CLOSED or not can_view_ticket(user, ticket):
+        return False
+    if ticket.reason == tickets.REASON_CALLBACK:
+        return user.role in CALLBACK_ROLES and ticket.status == tickets.CALLBACK
+    if ticket.reason == tickets.REASON_MEDIATION:
+        return user.role in (MEDIATOR, SUPERVISOR)
+    return ticket.reason == tickets.REASON_CRISIS and user.role in CALLBACK_ROLES
 
 
 def can_read_applications(user: HasRole) -> bool:

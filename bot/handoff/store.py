@@ -564,8 +564,8 @@ def skip_feedback(engine: Engine, ref: str, now: datetime) -> Ticket:
 
 
 def reveal_callback_phone(engine: Engine, ref: str, actor: str, now: datetime | None = None) -> str | None:
-    """The full callback number for the agent who calls back, only while the 留言 waits for the call
-    (TicketClosed afterwards). Noted in the transcript and in the staff audit log that supervisors read,
+    """The full contact number for the staff who call back, only while the ticket is not closed
+    (TicketClosed afterwards; bot.console.policy decides who may ask). Noted in the transcript and in the staff audit log that supervisors read,
     in the same transaction as the reading."""
     from bot.legal_aid.secrets import fernet
 
@@ -575,7 +575,7 @@ def reveal_callback_phone(engine: Engine, ref: str, actor: str, now: datetime | 
         row = _row(conn, ref)
         if row is None or not row.callback_phone_encrypted:
             return None
-        if row.status != T.CALLBACK:
+        if row.status == T.CLOSED:
             raise T.TicketClosed(f"工单 {ref} 已办结，不再显示回电号码")
         _add_message(conn, row.id, SYSTEM, actor, f"{actor} 查看回电号码", now)
         staff_audit.record(conn, actor, staff_audit.REVEAL_CALLBACK_PHONE, ref, now)

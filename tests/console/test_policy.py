@@ -40,7 +40,20 @@ def test_tickets_by_role(user, hotline: bool, mediation: bool) -> None:
 def test_callback_numbers_only_to_callers_and_only_while_the_call_is_due(user, waiting: bool, closed: bool) -> None:
     assert policy.can_reveal_callback_phone(user, CALLBACK) is waiting
     assert policy.can_reveal_callback_phone(user, CALLBACK_DONE) is closed
-    assert policy.can_reveal_callback_phone(user, HOTLINE) is False  # not a 留言 ticket
+    assert policy.can_reveal_callback_phone(user, HOTLINE) is False  # no number asked for
+
+
+CRISIS = replace(HOTLINE, reference="RG-00000004", reason=tickets.REASON_CRISIS, priority=0,
+                 callback_phone_masked="138****5678")
+
+
+@pytest.mark.parametrize(("user", "crisis", "mediation"), [
+    (AGENT, True, False), (SUPERVISOR, True, True), (MEDIATOR, False, True), (OFFICER, False, False)])
+def test_a_crisis_or_mediation_number_to_the_staff_who_call_while_the_ticket_is_live(user, crisis, mediation) -> None:
+    assert policy.can_reveal_callback_phone(user, CRISIS) is crisis
+    assert policy.can_reveal_callback_phone(user, MEDIATION) is mediation
+    assert policy.can_reveal_callback_phone(user, replace(CRISIS, status=tickets.CLOSED)) is False
+    assert policy.can_reveal_callback_phone(user, replace(MEDIATION, status=tickets.CLOSED)) is False
 
 
 @pytest.mark.parametrize(("user", "read", "decide", "on_ticket"), [

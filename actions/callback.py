@@ -11,12 +11,19 @@ from rasa_sdk.types import DomainDict
 from actions.common import SLOT_HANDOFF_REFERENCE, current_category, now, slot_set, ticket_summary
 from bot.entities.phone import extract_phones
 from bot.handoff import relay, roster, store
+from bot.legal_aid.secrets import decrypt_text, encrypt_text
 from bot.store.db import engine
 
 SLOT_PHONE = "callback_phone"
 SLOT_WINDOW = "callback_window"
 SLOT_REGION = "callback_region"  # asked only when the conversation named no place
 MAX_WINDOW_CHARS = 50
+
+
+def _phone(value: Any) -> str:
+    """The number from the slot: a Fernet token (a number in clear from before the slot was encrypted)."""
+    value = str(value or "")
+    return "" if not value else value if value.isdigit() else decrypt_text(value)
 
 
 class ValidateCallbackForm(FormValidationAction):
@@ -29,7 +36,8 @@ class ValidateCallbackForm(FormValidationAction):
         if len(phones) != 1:
             dispatcher.utter_message(response="utter_callback_phone_invalid")
             return {SLOT_PHONE: None}
-        return {SLOT_PHONE: phones[0].value}
+        # Kept encrypted in the conversation: the stored tracker masks numbers in clear (review M6).
+        return {SLOT_PHONE: encrypt_text(phones[0].value)}
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
@@ -78,7 +86,7 @@ class ActionSubmitCallback(Action):
         region = region or tracker.get_slot(SLOT_REGION)
         ticket = store.open_callback(
             engine(), sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown",
-            category=current_category(tracker), summary=summary, phone=tracker.get_slot(SLOT_PHONE) or "",
+            category=current_category(tracker), summary=summary, phone=_phone(tracker.get_slot(SLOT_PHONE)),
             window=tracker.get_slot(SLOT_WINDOW) or "", now=now(), region=region)
         dispatcher.utter_message(response="utter_callback_saved", reference=ticket.reference,
                                  window=ticket.callback_window, phone=ticket.callback_phone_masked)

@@ -7,7 +7,9 @@ Reports p50/p99 of the time to the HTTP answer, and how many answers were passiv
 rather than "success" (the bot exceeded the passive window, so the answer went out as a
 customer-service message). Bounded in requests (C × turns) and in time (--deadline).
 
-    flock /tmp/hotline-stack.lock ./hotline run --quiet &      # the stack, with the dev credentials
+    # the stack, with the dev credentials; the simulated users send about 60 messages a minute each,
+    # three times the channel's per-user limit for people (WECHAT_MESSAGES_PER_MINUTE, default 20)
+    WECHAT_MESSAGES_PER_MINUTE=100 flock /tmp/hotline-stack.lock ./hotline run --dev --quiet &
     .venv/bin/python bench/wechat.py -c 50
 
 The slow path end to end: start the stack with WECHAT_API_BASE_URL=http://127.0.0.1:18190 and a

@@ -30,7 +30,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot import stack
     from bot.model import ensure_trained
 
+    if args.dev:  # the public WeChat development token, with the Rasa server on loopback only
+        os.environ["HOTLINE_DEV"] = "1"
     model = ensure_trained()
+    _purge_at_start()
     print("启动中 (starting the action server, the Rasa server and the web app)…", flush=True)
     procs = stack.start(model, log_dir=VAR / "logs" if args.quiet else None)
     print(
@@ -38,7 +41,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "  网页咨询:  http://localhost:8000/chat/   ← 在浏览器中打开 (open in a browser)\n"
         f"  REST:      POST {REST_URL}  {{\"sender\": \"u1\", \"message\": \"你好\"}}\n"
         "  socket.io: http://127.0.0.1:5005/socket.io\n"
-        "  微信公众号: http://127.0.0.1:5005/webhooks/wechat/webhook  (WECHAT_* 环境变量, 默认开发配置)\n"
+        "  微信公众号: http://127.0.0.1:5005/webhooks/wechat/webhook  (WECHAT_* 环境变量; 未设置则关闭, --dev 用开发配置)\n"
         "  坐席工作台: http://localhost:8000/console/  (账号: ./hotline users add NAME --role supervisor)\n"
         "  终端对话:  在另一个终端运行 ./hotline chat\n"
         "按 Ctrl-C 停止 (Ctrl-C stops everything).",
@@ -58,6 +61,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         stack.stop(procs)
         print("已停止 (stopped).", flush=True)
+    return 0
+
+
+def _purge_at_start() -> None:
+    """Retention at start-up, before the servers hold conversations in memory. A failure is reported
+    and does not keep the hotline from starting."""
+    from bot.store import retention
+
+    try:
+        days = retention.retention_days()
+        purged = retention.run(days)
+    except Exception as exc:  # noqa: BLE001 - the hotline must still start
+        print(f"retention purge failed (the bot starts anyway): {exc}", file=sys.stderr)
+        return
+    if any(purged.as_dict().values()):
+        print(f"retention ({days} days): purged {purged.as_dict()}", flush=True)
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from bot.store import retention
+
+    try:
+        days = args.days if args.days is not None else retention.retention_days()
+        if days < 1:
+            raise retention.RetentionError("--days must be at least 1")
+    except retention.RetentionError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    purged = retention.run(days, dry_run=args.dry_run)
+    verb = "would purge" if args.dry_run else "purged"
+    print(json.dumps({"retention_days": days, verb.replace(" ", "_"): purged.as_dict()}, ensure_ascii=False))
     return 0
 
 
@@ -244,12 +278,21 @@ def cmd_applications(args: argparse.Namespace) -> int:
             return 1
         print(f"{app.reference} → {app.status}")
         return 0
+    from bot.spreadsheet import safe_cell
+
     writer = csv.writer(sys.stdout)
     writer.writerow(["reference", "status", "created_at", "name", "phone", "id_number", "region", "matter"])
-    for app in store.list_all(eng, args.status):
-        writer.writerow([app.reference, app.status, app.created_at.isoformat(), app.name, app.phone_masked,
-                         app.id_number_masked, app.region or "", app.matter or ""])
+    for app in store.list_all(eng, args.status):  # names and regions are the citizen's text: no formulas
+        writer.writerow([safe_cell(v) for v in (app.reference, app.status, app.created_at.isoformat(), app.name,
+                                                app.phone_masked, app.id_number_masked, app.region or "",
+                                                app.matter or "")])
     return 0
+
+
+def console_roles() -> tuple[str, ...]:
+    from bot.console.policy import ROLES
+
+    return ROLES
 
 
 def cmd_users(args: argparse.Namespace) -> int:
@@ -276,7 +319,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             print(f"{args.username}: {'已停用 (disabled, sessions ended)' if args.action == 'disable' else '已启用'}")
         else:
             for user in users.list_users(eng):
-                print(f"{user.username:<20} {user.role:<10} {'disabled' if user.disabled else 'active':<8} "
+                print(f"{user.username:<20} {user.role:<18} {'disabled' if user.disabled else 'active':<8} "
                       f"{user.display_name}  {user.region or '-'}")
     except users.UserError as exc:
         print(f"refused: {exc}", file=sys.stderr)
@@ -344,6 +387,10 @@ def cmd_kb(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything the bot writes (databases, logs, secrets, results) is private to its user (review M6).
+    from bot.security.files import PRIVATE_UMASK
+
+    os.umask(PRIVATE_UMASK)
     parser = argparse.ArgumentParser(prog="hotline", description="12348 legal-consultation assistant")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("train", help="train the model if the data or config changed")
@@ -351,7 +398,14 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("run", help="run the whole stack on embedded defaults")
     p.add_argument("--quiet", action="store_true", help="send server logs to var/logs")
+    p.add_argument("--dev", action="store_true",
+                   help="development mode: Rasa on 127.0.0.1 and the public WeChat development token")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("purge", help="delete conversations and consultation logs past HOTLINE_RETENTION_DAYS "
+                                     "(default 180); open tickets and applications are kept")
+    p.add_argument("--days", type=int, help="override HOTLINE_RETENTION_DAYS")
+    p.add_argument("--dry-run", action="store_true", help="count only")
+    p.set_defaults(func=cmd_purge)
     p = sub.add_parser("chat", help="chat in the terminal with a running bot")
     p.add_argument("--sender")
     p.set_defaults(func=cmd_chat)
@@ -387,7 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     us = p.add_subparsers(dest="action", required=True)
     u = us.add_parser("add", help="create an account (asks for the password)")
     u.add_argument("username")
-    u.add_argument("--role", required=True, choices=["agent", "mediator", "supervisor"])
+    u.add_argument("--role", required=True, choices=list(console_roles()),
+                   help="agent, mediator, supervisor, or legal_aid_officer (decides legal-aid applications)")
     u.add_argument("--name", help="display name, e.g. 张坐席")
     u.add_argument("--region")
     u.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")

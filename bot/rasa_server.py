@@ -67,8 +67,10 @@ def _quiet_root_route() -> None:
 
 
 def apply() -> None:
+    from bot import socketio_compat
     from bot.handoff import channel
 
+    socketio_compat.apply()  # Rasa 3.6 does not await enter_room (python-socketio ≥ 5.9)
     _compile_action_response_validator()
     _index_event_types()
     _quiet_root_route()

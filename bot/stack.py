@@ -14,11 +14,13 @@ import yaml
 
 from bot.paths import PROJECT_ROOT, VAR
 from bot.security import keys, settings
+from bot.security.secrets import write_private
 
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
 WEB_PORT = 8000
 TRACKER_STORE = "bot.tracker_store.CachedSQLTrackerStore"
+DB_PASSWORD_VAR = "HOTLINE_DB_PASSWORD"  # the tracker store's password, for endpoints.effective.yml
 # Largest request body the Rasa server reads (Sanic's default is 100 MB): a chat message is at most
 # 1,000 characters, a WeChat message 64 KB.
 RASA_MAX_BODY = 128 * 1024
@@ -27,10 +29,19 @@ RASA_MAX_BODY = 128 * 1024
 def child_env() -> dict[str, str]:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from bot.channels.wechat.config import DEV_ENV
+    # Every server on 127.0.0.1 unless HOTLINE_<NAME>_HOST says otherwise (README "Security").
+    env["HOTLINE_RASA_HOST"] = settings.bind_host("RASA")
+    from bot.channels.wechat.config import DEV_ENV, development_mode
 
-    for name, value in DEV_ENV.items():  # credentials.yml reads these; production sets them
-        env.setdefault(name, value)
+    # credentials.yml reads these and Rasa refuses unset ones. The public development values only in
+    # development mode on loopback (review M2); otherwise empty, which switches WeChat off unless the
+    # deployment set its own.
+    defaults = DEV_ENV if development_mode(env) else {}
+    for name in DEV_ENV:
+        env.setdefault(name, defaults.get(name, ""))
+    password = db_password(env)
+    if password:
+        env[DB_PASSWORD_VAR] = password
     keys.export_all(env)  # shared secrets (var/secrets/, 0600) unless set in the environment
     env.setdefault("SANIC_REQUEST_MAX_SIZE", str(RASA_MAX_BODY))  # Sanic reads SANIC_* at start
     env["COMPRESS_ACTION_SERVER_REQUEST"] = "false"  # the action server refuses compressed bodies
@@ -47,15 +58,33 @@ def effective_endpoints() -> Path:
         u = make_url(url)
         data["tracker_store"] = {
             "type": TRACKER_STORE, "dialect": u.drivername.split("+")[0], "url": u.host, "port": u.port,
-            "db": u.database, "username": u.username, "password": u.password,
+            "db": u.database, "username": u.username,
+            # Never on disk (review M6): Rasa reads ${VAR} from the environment child_env() passes on.
+            "password": "${" + DB_PASSWORD_VAR + "}" if u.password else None,
         }
     else:
-        VAR.mkdir(parents=True, exist_ok=True)
         data["tracker_store"].update(type=TRACKER_STORE, db=str(VAR / "rasa_tracker.db"))
+    secure_var_dir()
     out = VAR / "endpoints.effective.yml"
-    VAR.mkdir(parents=True, exist_ok=True)
-    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out.unlink(missing_ok=True)
+    write_private(out, yaml.safe_dump(data, allow_unicode=True).encode("utf-8"))
     return out
+
+
+def db_password(env: dict[str, str]) -> str | None:
+    url = env.get("HOTLINE_DB_URL")
+    if not url:
+        return None
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).password
+
+
+def secure_var_dir() -> None:
+    """var/ 0700 and what is in it private (also what older versions left world-readable)."""
+    from bot.security.files import secure_var
+
+    secure_var(VAR)
 
 
 def wait_http(url: str, timeout: float, procs: list[subprocess.Popen]) -> bool:
@@ -79,7 +108,7 @@ def start(model: Path, log_dir: Path | None = None) -> list[subprocess.Popen]:
     env = child_env()
     procs: list[subprocess.Popen] = []
     if log_dir:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def spawn(name: str, cmd: list[str]) -> None:
         if log_dir:

@@ -3,7 +3,7 @@
 Rasa rebuilds the tracker from every stored event at each turn, which made a turn's cost grow with
 the conversation. The database stays the source of truth: every turn is written through before the
 reply goes out, and a conversation is served from memory only if its last save succeeded. ID numbers
-are masked in what is written (the legal-aid form keeps them only encrypted). Assumes
+and mobile numbers are masked in what is written (the forms keep them only encrypted). Assumes
 one Rasa server process per database (the `hotline run` default).
 """
 
@@ -17,15 +17,17 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.masking import mask_id_numbers_in
+from bot.masking import mask_text_in
+from bot.security.files import private_sqlite
 
 
-class _IdNumbersMasked:
-    """An event as it is written to the database: ID numbers in its texts and slot values masked.
+class _PersonalNumbersMasked:
+    """An event as it is written to the database: ID numbers and mobile numbers in its texts, entities
+    and slot values masked (review M6).
 
-    The legal-aid form keeps the number itself only encrypted (bot/legal_aid/intake.py); the citizen's
-    message and Rasa's copy of it in the requested slot would otherwise store it in clear. Phone numbers
-    stay, because a resumed form still needs them.
+    The forms keep the numbers themselves only encrypted (Fernet tokens in the slots, left as they are:
+    bot/legal_aid/intake.py, actions/callback.py), so a form resumed from the database still has them;
+    the citizen's message and Rasa's copy of it in the requested slot would otherwise store them in clear.
     """
 
     def __init__(self, event: Event) -> None:
@@ -33,12 +35,16 @@ class _IdNumbersMasked:
         self.type_name = event.type_name
 
     def as_dict(self) -> dict[str, Any]:
-        return mask_id_numbers_in(self._event.as_dict())
+        return mask_text_in(self._event.as_dict())
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_size: int = 10_000, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Errors (and so logs) show the SQL, never the conversation's text (review M6).
+        self.engine.hide_parameters = True
+        if self.engine.url.get_backend_name() == "sqlite":
+            private_sqlite(self.engine.url.database)
         self._cache: OrderedDict[str, DialogueStateTracker] = OrderedDict()
         self._cache_size = int(cache_size)
         # How many of a served-from-memory tracker's events are already stored: spares the count
@@ -59,7 +65,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             new = super()._additional_events(session, tracker)
         else:
             new = itertools.islice(tracker.events, stored, None)
-        return (_IdNumbersMasked(e) for e in new)
+        return (_PersonalNumbersMasked(e) for e in new)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._cache.pop(tracker.sender_id, None)

@@ -102,6 +102,8 @@ def running_stack(tmp_path_factory, wechat_api):
     os.environ["HOTLINE_DB_URL"] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'hotline.db'}"
     # Agents on duty at any hour, so handoff tests do not depend on the clock (bot/handoff/roster.py).
     os.environ.setdefault("HOTLINE_ROSTER", os.path.join(os.path.dirname(__file__), "handoff", "roster_always_open.yml"))
+    # Development mode: the Rasa server on loopback, and WeChat on its public development token.
+    os.environ.setdefault("HOTLINE_DEV", "1")
     running = RunningStack(ensure_trained(), VAR / "logs" / "tests")
     yield running
     running.stop()

@@ -60,19 +60,31 @@ def test_no_event_is_stored_twice_across_a_session_restart(tmp_path) -> None:
     assert texts == ["一", "二", "三"]
 
 
-def test_id_numbers_are_masked_in_the_database_but_phones_kept(tmp_path) -> None:
+def test_id_and_phone_numbers_are_masked_in_the_database(tmp_path) -> None:
+    """Review M6: spaced and full-width ID numbers, and mobile numbers, never reach the database in clear;
+    encrypted slot values (Fernet tokens) are kept as they are, so a resumed form still has them."""
     import sqlite3
 
+    from cryptography.fernet import Fernet
     from rasa.shared.core.events import SlotSet
 
+    token = Fernet(Fernet.generate_key()).encrypt(b"13812345678").decode()
     s = store(tmp_path)
     tracker = asyncio.run(s.get_or_create_tracker("c1"))
-    tracker.update(UserUttered("我的身份证号11010519491231002X，电话13812345678", {"name": "none"}))
+    tracker.update(UserUttered("我的身份证号110105 19491231 002X，电话138-1234-5678，"
+                               "另一个１１０１０５１９４９１２３１００２Ｘ，+86 13912345678", {"name": "none"}))
     tracker.update(SlotSet("aid_id_number", "11010519491231002X"))
+    tracker.update(SlotSet("callback_phone", "13812345678"))
+    tracker.update(SlotSet("aid_phone", token))
     asyncio.run(s.save(tracker))
     rows = " ".join(r[0] for r in sqlite3.connect(tmp_path / "t.db").execute("select data from events"))
-    assert "11010519491231002X" not in rows and "110105********002X" in rows
-    assert "13812345678" in rows
+    for clear in ("11010519491231002X", "19491231", "１９４９１２３１", "1234-5678", "13812345678", "13912345678"):
+        assert clear not in rows
+    assert "110105********002X" in rows and "138****5678" in rows and "139****5678" in rows
+    assert token in rows
     # The served conversation is untouched; a restart reads the masked text back.
-    assert "11010519491231002X" in asyncio.run(s.retrieve("c1")).latest_message.text
-    assert "110105********002X" in fresh_latest(store(tmp_path))
+    assert "110105 19491231 002X" in asyncio.run(s.retrieve("c1")).latest_message.text
+    restarted = asyncio.run(store(tmp_path).retrieve("c1"))
+    assert "110105********002X" in restarted.latest_message.text
+    slots = {e.key: e.value for e in restarted.events if isinstance(e, SlotSet)}
+    assert slots["aid_phone"] == token and slots["callback_phone"] == "138****5678"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,12 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bot.console import application_views, login_views, sse, stats_views, ticket_views
-from bot.console.keys import ENGINE_KEY, STREAMS_KEY
+from bot.console import (application_views, audit_views, login_views, middleware, policy, sse, stats_views,
+                         ticket_views, transport)
+from bot.console.keys import ENGINE_KEY, SESSION, SESSION_STREAMS_KEY, STREAMS_KEY, TRANSPORT_KEY
 from bot.store import schema
+
+logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -47,6 +52,8 @@ def _local(value: Any) -> str:
 @web.middleware
 async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
     resp = await handler(request)
+    if transport.send_hsts(request.app[TRANSPORT_KEY], middleware.https(request)):
+        resp.headers.setdefault("Strict-Transport-Security", transport.HSTS)
     if request.path.startswith("/console"):
         resp.headers.setdefault("Content-Security-Policy", CSP)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -57,12 +64,13 @@ async def security_headers(request: web.Request, handler):  # type: ignore[no-un
     return resp
 
 
-async def to_queue(request: web.Request) -> web.Response:
-    raise web.HTTPFound("/console/queue")
+async def to_home(request: web.Request) -> web.Response:
+    raise web.HTTPFound(policy.home(request[SESSION].user))
 
 
-def setup(app: web.Application, engine: Engine) -> None:
-    """Adds the console to `app` (its middlewares come from bot.web.app.init_app)."""
+def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None = None) -> None:
+    """Adds the console to `app` (its middlewares come from bot.web.app.init_app); connection settings
+    from `environ` (the process environment by default), see bot.console.transport."""
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                autoescape=jinja2.select_autoescape(["html"], default_for_string=True,
                                                                    default=True),
@@ -71,6 +79,10 @@ def setup(app: web.Application, engine: Engine) -> None:
     env.filters["local"] = _local
     app[ENGINE_KEY] = engine
     app[STREAMS_KEY] = set()
+    app[SESSION_STREAMS_KEY] = {}
+    app[TRANSPORT_KEY] = transport.from_env(os.environ if environ is None else environ)
+    for problem in app[TRANSPORT_KEY].problems:
+        logger.warning("console settings: %s", problem)
 
     async def migrate(_app: web.Application) -> None:
         await asyncio.to_thread(schema.upgrade, engine)
@@ -78,8 +90,8 @@ def setup(app: web.Application, engine: Engine) -> None:
     app.on_startup.append(migrate)
     app.on_shutdown.append(sse.close_streams)
     r = app.router
-    r.add_get("/console", to_queue, name="console_bare")
-    r.add_get("/console/", to_queue, name="console_root")
+    r.add_get("/console", to_home, name="console_bare")
+    r.add_get("/console/", to_home, name="console_root")
     r.add_get("/console/login", login_views.login_form, name="login")
     r.add_post("/console/login", login_views.login_submit, name="login_submit")
     r.add_post("/console/logout", login_views.logout, name="logout")
@@ -102,6 +114,7 @@ def setup(app: web.Application, engine: Engine) -> None:
     r.add_get("/console/applications/{ref}", application_views.application_page, name="application")
     r.add_post("/console/applications/{ref}/status", application_views.application_set_status,
                name="application_status")
+    r.add_get("/console/audit", audit_views.audit_page, name="audit")
     r.add_get("/console/stats", stats_views.stats_page, name="stats")
     r.add_get("/console/stats.csv", stats_views.stats_csv, name="stats_csv")
     r.add_get("/console/stats/charts/{name}.svg", stats_views.stats_chart, name="stats_chart")

@@ -1,4 +1,4 @@
-"""Passwords, session tokens, CSRF tokens and the login rate limit: pure functions, no I/O.
+"""Passwords, session tokens, CSRF tokens and the login throttle: pure functions, no I/O.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's second recommended profile).
 Session tokens are random; only their SHA-256 is stored, so a leaked table opens no session.
@@ -14,11 +14,22 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROLES = ("agent", "mediator", "supervisor")
-MAX_FAILURES = 5
-LOCK_WINDOW = timedelta(minutes=15)
+from bot.console import policy
+
+ROLES = policy.ROLES
 SESSION_LIFETIME = timedelta(hours=10)  # one shift
 MIN_PASSWORD_CHARS = 10
+
+# Login throttle (security review M4). Failures are counted per (account, address) and per address,
+# never per account alone: a stranger elsewhere cannot lock an agent out, and the right password from
+# an address that has not failed always works.
+MAX_FAILURES = 5  # per (account, address): free tries for typing mistakes
+PAIR_WINDOW = timedelta(hours=1)
+FIRST_DELAY = timedelta(seconds=30)  # after MAX_FAILURES, doubling with each further failure
+MAX_DELAY = timedelta(minutes=15)
+ADDRESS_MAX_FAILURES = 30  # per address, over every account: slows password spraying
+ADDRESS_WINDOW = timedelta(minutes=15)
+ATTEMPTS_KEPT = timedelta(days=1)  # older login attempts are purged; longer than every window
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both cases take the same time.
@@ -57,12 +68,32 @@ def same_token(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
 
 
-def locked_until(failures_since_last_success: list[datetime], now: datetime) -> datetime | None:
-    """The end of the lock after MAX_FAILURES failures within LOCK_WINDOW, or None when not locked.
+def pair_retry_at(failures: list[datetime], now: datetime) -> datetime | None:
+    """When one address may try one account again, or None when it may now.
 
-    `failures_since_last_success` are the failed attempts after the last successful login."""
-    recent = sorted(t for t in failures_since_last_success if now - t < LOCK_WINDOW)
-    if len(recent) < MAX_FAILURES:
+    `failures` are that address's failed attempts for that account since its last success there.
+    The first MAX_FAILURES within PAIR_WINDOW are free; then the wait doubles from FIRST_DELAY after
+    each failure, up to MAX_DELAY."""
+    recent = sorted(t for t in failures if now - t < PAIR_WINDOW)
+    extra = len(recent) - MAX_FAILURES
+    if extra < 0:
         return None
-    until = recent[MAX_FAILURES - 1] + LOCK_WINDOW
+    delay = min(FIRST_DELAY * (2 ** min(extra, 16)), MAX_DELAY)
+    until = recent[-1] + delay
     return until if until > now else None
+
+
+def address_retry_at(failures: list[datetime], now: datetime) -> datetime | None:
+    """When an address may try any account again after ADDRESS_MAX_FAILURES failures (all accounts,
+    unknown names included) within ADDRESS_WINDOW; None when it may now."""
+    recent = sorted(t for t in failures if now - t < ADDRESS_WINDOW)
+    if len(recent) < ADDRESS_MAX_FAILURES:
+        return None
+    until = recent[-ADDRESS_MAX_FAILURES] + ADDRESS_WINDOW
+    return until if until > now else None
+
+
+def retry_at(pair_failures: list[datetime], address_failures: list[datetime], now: datetime) -> datetime | None:
+    """The later of the two waits, or None when this attempt may be checked."""
+    waits = [t for t in (pair_retry_at(pair_failures, now), address_retry_at(address_failures, now)) if t]
+    return max(waits) if waits else None

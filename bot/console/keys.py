@@ -5,9 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.console.transport import Settings
+
 ENGINE_KEY = web.AppKey("console_engine", Engine)
+# What the console believes about connections (HTTPS, client address, host): bot.console.transport.
+TRANSPORT_KEY = web.AppKey("console_transport", Settings)
 # Open server-sent-event streams, closed at shutdown so `hotline run` stops at once.
 STREAMS_KEY = web.AppKey("console_streams", set)
+# Open streams per session (token hash → tasks): capped, and cancelled at logout.
+SESSION_STREAMS_KEY = web.AppKey("console_session_streams", dict)
 
 SESSION = "console_session"  # request key: the users.Session of a logged-in request
 TOKEN = "console_token"  # request key: the raw cookie token

@@ -4,12 +4,15 @@ session exists yet."""
 from __future__ import annotations
 
 import asyncio
+import math
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 
 from aiohttp import web
 
-from bot.console import auth, session_cache, users
-from bot.console.keys import (CSRF_FIELD, ENGINE_KEY, LOGIN_CSRF_COOKIE, SESSION, SESSION_COOKIE, TOKEN)
+from bot.console import auth, middleware, policy, session_cache, sse, transport, users
+from bot.console.keys import (CSRF_FIELD, ENGINE_KEY, LOGIN_CSRF_COOKIE, SESSION, SESSION_COOKIE, TOKEN,
+                              TRANSPORT_KEY)
 from bot.console.pages import render
 
 MAX_FIELD_CHARS = 256
@@ -20,7 +23,9 @@ _password_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="console
 
 
 def _secure(request: web.Request) -> bool:
-    return request.secure
+    """The cookies' Secure flag: from configuration, not from request.secure, which is False behind
+    the TLS proxy that publishes the console (bot.console.transport)."""
+    return transport.secure_cookies(request.app[TRANSPORT_KEY], middleware.https(request))
 
 
 def _login_page(request: web.Request, error: str | None = None, status: int = 200,
@@ -46,13 +51,17 @@ async def login_submit(request: web.Request) -> web.Response:
     password = str(form.get("password") or "")[:MAX_FIELD_CHARS]
     try:
         token, session = await asyncio.get_running_loop().run_in_executor(
-            _password_checks, users.login, request.app[ENGINE_KEY], username, password, request.remote)
-    except users.LoginLocked:
-        return _login_page(request, f"登录失败次数过多，请 {auth.LOCK_WINDOW.seconds // 60} 分钟后再试",
-                           status=429, username=username)
+            _password_checks, users.login, request.app[ENGINE_KEY], username, password,
+            middleware.client_address(request))
+    except users.LoginLocked as locked:
+        wait = max(1, math.ceil((locked.until - datetime.now(timezone.utc)).total_seconds()))
+        wait_text = f"{wait} 秒" if wait < 120 else f"{math.ceil(wait / 60)} 分钟"
+        resp = _login_page(request, f"登录失败次数过多，请 {wait_text}后再试", status=429, username=username)
+        resp.headers["Retry-After"] = str(wait)
+        return resp
     except users.LoginRefused:
         return _login_page(request, "用户名或密码错误", status=401, username=username)
-    resp = web.HTTPFound("/console/queue")
+    resp = web.HTTPFound(policy.home(session.user))
     resp.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", secure=_secure(request), path="/",
                     max_age=int(auth.SESSION_LIFETIME.total_seconds()))
     resp.del_cookie(LOGIN_CSRF_COOKIE, path="/console/login")
@@ -62,6 +71,7 @@ async def login_submit(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     await asyncio.to_thread(users.logout, request.app[ENGINE_KEY], request[TOKEN])
     session_cache.forget(request[TOKEN])
+    sse.end_session_streams(request.app, request[TOKEN])  # the event streams end with the session
     resp = web.HTTPFound("/console/login")
     resp.del_cookie(SESSION_COOKIE, path="/")
     raise resp

@@ -11,8 +11,8 @@ import logging
 
 from aiohttp import web
 
-from bot.console import auth, session_cache, users
-from bot.console.keys import CSRF_FIELD, CSRF_HEADER, ENGINE_KEY, SESSION, SESSION_COOKIE, TOKEN
+from bot.console import auth, session_cache, transport
+from bot.console.keys import CSRF_FIELD, CSRF_HEADER, ENGINE_KEY, SESSION, SESSION_COOKIE, TOKEN, TRANSPORT_KEY
 from bot.console.pages import render
 
 logger = logging.getLogger(__name__)
@@ -58,8 +58,25 @@ def _dumps(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
+def is_console(path: str) -> bool:
+    """The console and the staff APIs, login page and assets included."""
+    return path == "/console" or path.startswith(("/console/", "/api/"))
+
+
+def https(request: web.Request) -> bool:
+    """Whether the browser reached us over HTTPS (directly, or through a trusted TLS proxy)."""
+    return transport.is_https(request.app[TRANSPORT_KEY], request.remote, request.secure, request.headers)
+
+
+def client_address(request: web.Request) -> str:
+    return transport.client_address(request.app[TRANSPORT_KEY], request.remote, request.headers)
+
+
 @web.middleware
 async def console_middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    if is_console(request.path) and not transport.host_allowed(request.app[TRANSPORT_KEY], request.host):
+        # The console lives on its own host name: on the public chat's origin it does not exist.
+        return web.json_response({"error": ERRORS[404]}, status=404, dumps=_dumps)
     if not is_protected(request.path):
         return await handler(request)
     try:
@@ -90,9 +107,3 @@ async def console_middleware(request: web.Request, handler):  # type: ignore[no-
         logger.exception("console error on %s", request.path)
         return refuse(request, 500)
 
-
-def require_role(request: web.Request, *roles: str) -> users.Session:
-    session: users.Session = request[SESSION]
-    if session.user.role not in roles:
-        raise web.HTTPForbidden()
-    return session

@@ -7,6 +7,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.console import policy
 from bot.console.keys import CSRF_FIELD, SESSION
 
 
@@ -20,7 +21,13 @@ def base_context(request: web.Request) -> dict[str, Any]:
     from bot.handoff import tickets
 
     session = request.get(SESSION)
-    return {"session": session, "user": session.user if session else None,
+    user = session.user if session else None
+    may = {"queue": bool(user) and bool(policy.KINDS_FOR_ROLE.get(user.role)),
+           "callbacks": bool(user) and policy.can_list_callbacks(user),
+           "applications": bool(user) and policy.can_read_applications(user),
+           "stats": bool(user) and policy.can_view_stats(user),
+           "audit": bool(user) and policy.can_view_audit(user)}
+    return {"session": session, "user": user, "may": may,
             "csrf_token": session.csrf_token if session else "", "csrf_field": CSRF_FIELD,
             "categories": {cid: info.name for cid, info in categories().items()},
             "resolution_names": tickets.RESOLUTION_CODES, "entity_names": ENTITY_NAMES}

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from bot.handoff.tickets import CALLBACK, Ticket
+from bot.spreadsheet import safe_rows
 from bot.store.consultation_log import Consultation, per_category_per_day, top_unanswered
 
 RATINGS = (1, 2, 3, 4, 5)
@@ -87,7 +88,8 @@ def _aware(value: datetime) -> datetime:
 
 
 def csv_rows(report: Report) -> list[list[str]]:
-    """Long format, one figure a row: section, date, key, value."""
+    """Long format, one figure a row: section, date, key, value; cells that a spreadsheet would run
+    as a formula are neutralised (bot.spreadsheet), since questions are the citizens' own text."""
     rows = [["section", "date", "key", "value"],
             ["period", "", "start", report.start.isoformat()], ["period", "", "end", report.end.isoformat()]]
     for day, counts in report.consultations_per_day.items():
@@ -101,7 +103,7 @@ def csv_rows(report: Report) -> list[list[str]]:
     rows += [["csat", "", str(r), str(n)] for r, n in report.csat.items()]
     rows += [["legal_aid_decisions", "", d, str(n)] for d, n in sorted(report.decisions.items())]
     rows += [["unanswered", "", q, str(n)] for q, n in report.unanswered]
-    return rows
+    return safe_rows(rows)
 
 
 def _fmt(value: float | None) -> str:

@@ -9,9 +9,8 @@ from datetime import datetime, time, timedelta, timezone
 
 from aiohttp import web
 
-from bot.console import application_views, charts, stats
-from bot.console.keys import ENGINE_KEY
-from bot.console.middleware import require_role
+from bot.console import application_views, charts, policy, stats
+from bot.console.keys import ENGINE_KEY, SESSION
 from bot.console.pages import render
 from bot.consultation import categories
 from bot.handoff import store
@@ -32,7 +31,8 @@ def _period(request: web.Request) -> tuple[datetime, datetime, int]:
 
 
 async def _report(request: web.Request) -> tuple[stats.Report, int]:
-    require_role(request, "supervisor")
+    if not policy.can_view_stats(request[SESSION].user):
+        raise web.HTTPForbidden()
     start, end, days = _period(request)
     engine = request.app[ENGINE_KEY]
 

@@ -9,20 +9,18 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.console import middleware
+from bot.console import middleware, policy
 from bot.console.keys import ENGINE_KEY, SESSION
 from bot.console.pages import render
 from bot.console.users import Session
 from bot.handoff import delivery, routing, store, tickets
 from bot.kb import assist
 from bot.legal_aid import store as aid_store
+from bot.store import staff_audit
 from bot.web.keys import KB_KEY
 
 logger = logging.getLogger(__name__)
 
-# Which ticket kinds each role works on; supervisors see everything.
-KINDS_FOR_ROLE = {"agent": {tickets.HOTLINE_AGENT}, "mediator": {tickets.MEDIATION},
-                  "supervisor": set(tickets.KINDS)}
 ERROR_STATUS = [(tickets.TicketNotFound, 404), (tickets.AlreadyClaimed, 409), (tickets.TicketClosed, 409),
                 (tickets.NotClaimedByYou, 403), (tickets.InvalidInput, 400), (tickets.HandoffError, 409)]
 
@@ -36,7 +34,7 @@ def _session(request: web.Request) -> Session:
 
 
 def _visible(session: Session, ticket: tickets.Ticket) -> bool:
-    return ticket.kind in KINDS_FOR_ROLE.get(session.user.role, set())
+    return policy.can_view_ticket(session.user, ticket)
 
 
 def _status_for(exc: tickets.HandoffError) -> int:
@@ -59,10 +57,19 @@ async def queue_rows(request: web.Request) -> web.Response:
                                           {"tickets": await _queue_for(request), "now": now()})
 
 
+# The citizen's sender id addresses their conversation (a bearer credential, review H1/L2): staff
+# work by ticket reference and never get it.
+HIDDEN_FIELDS = ("sender_id",)
+
+
+def _public_dict(ticket: tickets.Ticket, at: datetime) -> dict[str, Any]:
+    out = {k: v for k, v in tickets.as_dict(ticket).items() if k not in HIDDEN_FIELDS}
+    return {**out, "wait_seconds": ticket.wait_seconds(at)}
+
+
 async def queue_json(request: web.Request) -> web.Response:
     at = now()
-    return web.json_response([{**tickets.as_dict(t), "wait_seconds": t.wait_seconds(at)}
-                              for t in await _queue_for(request)], dumps=middleware._dumps)
+    return web.json_response([_public_dict(t, at) for t in await _queue_for(request)], dumps=middleware._dumps)
 
 
 async def queue_events(request: web.Request) -> web.StreamResponse:
@@ -75,8 +82,10 @@ async def queue_events(request: web.Request) -> web.StreamResponse:
 
 
 async def _ticket(request: web.Request) -> tickets.Ticket:
+    """The ticket of the URL, if the user's role may see it; another role's ticket is not found (its
+    existence is not confirmed either)."""
     ticket = await asyncio.to_thread(store.get, request.app[ENGINE_KEY], request.match_info["ref"])
-    if ticket is None:
+    if ticket is None or not _visible(_session(request), ticket):
         raise web.HTTPNotFound()
     return ticket
 
@@ -109,13 +118,31 @@ def _application_for(engine: Any, ticket: tickets.Ticket) -> str | None:
     return aid_store.latest_for_sender(engine, ticket.sender_id)
 
 
+def _linked_application(engine: Any, ticket: tickets.Ticket, session: Session) -> dict[str, Any] | None:
+    """What the ticket page shows of the citizen's application (policy.application_access): the
+    reference with a link, or for an agent reference, status and matter only. Reading it is audited."""
+    access = policy.application_access(session.user, ticket)
+    ref = _application_for(engine, ticket) if access else None
+    if ref is None:
+        return None
+    if access == policy.APPLICATION_FULL:
+        return {"reference": ref, "link": True}
+    app = aid_store.get(engine, ref, f"console:{session.user.username}:summary")
+    if app is None:
+        return None
+    return {"reference": app.reference, "link": False, "status": app.status, "matter": app.matter}
+
+
 async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[str, Any]:
     engine = request.app[ENGINE_KEY]
+    session = _session(request)
     transcript = await asyncio.to_thread(store.transcript, engine, ticket.reference)
     return {"ticket": ticket, "transcript": transcript, "now": now(),
             "assist": _suggestions(request, ticket, transcript),
-            "application": await asyncio.to_thread(_application_for, engine, ticket),
-            "can_work": _visible(_session(request), ticket),
+            "application": await asyncio.to_thread(_linked_application, engine, ticket, session),
+            "can_work": policy.can_work_ticket(session.user, ticket),
+            "application_access": policy.application_access(session.user, ticket),
+            "can_reveal": policy.can_reveal_callback_phone(session.user, ticket),
             "mediation_bodies": routing.bodies(), "resolution_codes": tickets.RESOLUTION_CODES,
             "max_reply": tickets.MAX_MESSAGE_CHARS}
 
@@ -145,11 +172,12 @@ async def ticket_suggestions(request: web.Request) -> web.Response:
 async def ticket_events(request: web.Request) -> web.StreamResponse:
     from bot.console import sse
 
-    engine, ref = request.app[ENGINE_KEY], request.match_info["ref"]
+    await _ticket(request)
+    engine, ref, session = request.app[ENGINE_KEY], request.match_info["ref"], _session(request)
 
     def read() -> object:
         ticket = store.get(engine, ref)
-        if ticket is None:
+        if ticket is None or not _visible(session, ticket):  # e.g. transferred to mediation meanwhile
             return None
         return (ticket.status, ticket.claimed_by, len(store.transcript(engine, ref)))
 
@@ -163,10 +191,10 @@ async def _act(request: web.Request, action, notify: bool = True, draft: str = "
     """Runs one store operation; on a domain error the ticket page is shown again with the reason."""
     ticket = await _ticket(request)
     session = _session(request)
-    if not _visible(session, ticket):
-        return await ticket_page(request, "此工单不属于您的岗位（坐席处理人工咨询，调解员处理调解工单）", 403)
+    if not policy.can_work_ticket(session.user, ticket):
+        raise web.HTTPForbidden()
     try:
-        await asyncio.to_thread(action, request.app[ENGINE_KEY], ticket, session)
+        changed = await asyncio.to_thread(action, request.app[ENGINE_KEY], ticket, session)
     except tickets.HandoffError as exc:
         return await ticket_page(request, str(exc), _status_for(exc), draft=draft)
     if notify:
@@ -174,6 +202,8 @@ async def _act(request: web.Request, action, notify: bool = True, draft: str = "
             await delivery.notify_async(ticket.sender_id)
         except Exception:  # noqa: BLE001 - the item stays in the outbox; the citizen's next poll gets it
             logger.warning("could not notify the relay for %s", ticket.reference, exc_info=True)
+    if isinstance(changed, tickets.Ticket) and not _visible(session, changed):
+        raise web.HTTPSeeOther("/console/queue")  # handed to another role (a transfer to mediation)
     raise web.HTTPSeeOther(f"/console/tickets/{ticket.reference}")
 
 
@@ -208,16 +238,35 @@ async def close(request: web.Request) -> web.Response:
 
 
 async def callbacks_page(request: web.Request) -> web.Response:
+    session = _session(request)
+    if not policy.can_list_callbacks(session.user):
+        raise web.HTTPForbidden()
     show_done = request.query.get("done") == "1"
     items = await asyncio.to_thread(store.callbacks, request.app[ENGINE_KEY], show_done)
     return render("callbacks.html", request,
-                                          {"callbacks": items, "now": now(), "show_done": show_done,
-                                           "resolution_codes": tickets.RESOLUTION_CODES})
+                                          {"callbacks": [t for t in items if _visible(session, t)], "now": now(),
+                                           "show_done": show_done, "resolution_codes": tickets.RESOLUTION_CODES})
 
 
 async def callback_phone(request: web.Request) -> web.Response:
-    """The full number, for the agent about to call; audited by the store."""
+    """The full number, for the agent about to call: callback roles only, only while the 留言 waits
+    (policy.can_reveal_callback_phone), at most MAX_PHONE_REVEALS_PER_HOUR a user; every reveal is
+    audited by the store (transcript and staff audit log)."""
+    from datetime import timedelta
+
     ticket = await _ticket(request)
-    phone = await asyncio.to_thread(store.reveal_callback_phone, request.app[ENGINE_KEY], ticket.reference,
-                                    _actor(_session(request)))
+    session = _session(request)
+    if not policy.can_reveal_callback_phone(session.user, ticket):
+        raise web.HTTPForbidden()
+    engine, actor = request.app[ENGINE_KEY], session.user.actor
+    reveals = await asyncio.to_thread(staff_audit.count_since, engine, actor, staff_audit.REVEAL_CALLBACK_PHONE,
+                                      now() - timedelta(hours=1))
+    if reveals >= policy.MAX_PHONE_REVEALS_PER_HOUR:
+        raise web.HTTPTooManyRequests()
+    try:
+        phone = await asyncio.to_thread(store.reveal_callback_phone, engine, ticket.reference, actor)
+    except tickets.HandoffError as exc:
+        return web.json_response({"error": str(exc)}, status=_status_for(exc), dumps=middleware._dumps)
+    if phone is None:
+        raise web.HTTPNotFound()
     return web.json_response({"phone": phone})

@@ -20,7 +20,7 @@ users = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("display_name", String(100), nullable=False),
-    Column("role", String(16), nullable=False),
+    Column("role", String(32), nullable=False),  # policy.ROLES
     Column("region", String(100)),
     Column("password_hash", String(200), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
@@ -140,30 +140,34 @@ def login(engine: Engine, username: str, password: str, remote: str | None = Non
           now: datetime | None = None) -> tuple[str, Session]:
     """Checks the password and opens a session: returns (cookie token, session).
 
-    Raises LoginLocked after auth.MAX_FAILURES failures in auth.LOCK_WINDOW (even for the right
-    password, until the lock ends) and LoginRefused otherwise."""
+    Raises LoginLocked while this address must wait (auth.retry_at: too many failures for this
+    account from this address, or for any account from this address; the password is not even
+    checked then) and LoginRefused for a wrong name or password. `remote` is the client's address."""
     schema.upgrade(engine)
     now = now or _now()
     username = username.strip()[:64]
+    remote = (remote or "")[:64]
+    a = login_attempts.c
     with engine.connect() as conn:
-        last_ok = conn.execute(select(login_attempts.c.at).where(and_(
-            login_attempts.c.username == username, login_attempts.c.ok.is_(True)))
-            .order_by(login_attempts.c.at.desc()).limit(1)).scalar()
-        query = select(login_attempts.c.at).where(and_(
-            login_attempts.c.username == username, login_attempts.c.ok.is_(False),
-            login_attempts.c.at > now - auth.LOCK_WINDOW))
+        last_ok = conn.execute(select(a.at).where(and_(a.username == username, a.remote == remote, a.ok.is_(True)))
+                               .order_by(a.at.desc()).limit(1)).scalar()
+        query = select(a.at).where(and_(a.username == username, a.remote == remote, a.ok.is_(False),
+                                        a.at > now - auth.PAIR_WINDOW))
         if last_ok is not None:
-            query = query.where(login_attempts.c.at > last_ok)
-        failures = [utc(t) for t in conn.execute(query).scalars()]
+            query = query.where(a.at > last_ok)
+        pair_failures = [utc(t) for t in conn.execute(query).scalars()]
+        address_failures = [utc(t) for t in conn.execute(select(a.at).where(and_(
+            a.remote == remote, a.ok.is_(False), a.at > now - auth.ADDRESS_WINDOW))).scalars()]
         row = conn.execute(select(users).where(users.c.username == username)).first()
-    until = auth.locked_until(failures, now)
+    until = auth.retry_at(pair_failures, address_failures, now)
     if until:
         raise LoginLocked(until)
     ok = auth.verify_password(row.password_hash if row is not None else None, password)
     ok = ok and row is not None and not row.disabled
     token = auth.new_token()
     with engine.begin() as conn:
-        conn.execute(login_attempts.insert().values(username=username, remote=(remote or "")[:64], ok=ok, at=now))
+        conn.execute(delete(login_attempts).where(a.at < now - auth.ATTEMPTS_KEPT))  # the table stays small
+        conn.execute(login_attempts.insert().values(username=username, remote=remote, ok=ok, at=now))
         if ok:
             conn.execute(delete(sessions).where(sessions.c.expires_at < now))  # expired ones, anyone's
             session = Session(_user(row), auth.new_token(), now + auth.SESSION_LIFETIME)

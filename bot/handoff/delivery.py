@@ -5,19 +5,36 @@ committed the message to the outbox; this only wakes the relay channel on the Ra
 (`bot.handoff.channel`, POST /webhooks/handoff/notify), which pushes it over socket.io when the
 citizen is connected there. REST citizens get it on their next message or poll. A failed notify
 loses nothing: the item stays queued.
+
+The relay only answers callers that send the shared secret `relay-notify` (bot.security.secrets: a 0600
+file under the secrets directory both processes read, or HOTLINE_SECRET_RELAY_NOTIFY).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import os
 import urllib.request
 
+from bot.security.secrets import load_or_create
+
 logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 2.0
+SECRET_NAME = "relay-notify"
+SECRET_HEADER = "X-Hotline-Relay-Secret"
+
+
+def secret() -> str:
+    return load_or_create(SECRET_NAME)
+
+
+def authentic(presented: str | None) -> bool:
+    """Whether a notify request carries the relay secret (compared in constant time)."""
+    return bool(presented) and hmac.compare_digest(presented.encode(), secret().encode())
 
 
 def relay_url() -> str:
@@ -29,7 +46,7 @@ def notify(sender_id: str) -> bool:
     """Asks the Rasa server to deliver the sender's outbox now. Blocking, short timeout; True if the
     relay answered. Call it from aiohttp through `asyncio.to_thread` or use `notify_async`."""
     body = json.dumps({"sender": sender_id}).encode()
-    req = urllib.request.Request(relay_url(), body, {"Content-Type": "application/json"})
+    req = urllib.request.Request(relay_url(), body, {"Content-Type": "application/json", SECRET_HEADER: secret()})
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:
             return resp.status == 200

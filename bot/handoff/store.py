@@ -23,7 +23,7 @@ from bot.handoff import routing
 from bot.handoff import tickets as T
 from bot.handoff.tickets import Message, OutboxItem, Summary, Ticket
 from bot.masking import mask_phone, mask_text
-from bot.store import schema
+from bot.store import schema, staff_audit
 
 metadata = MetaData()
 
@@ -545,15 +545,21 @@ def skip_feedback(engine: Engine, ref: str, now: datetime) -> Ticket:
 
 
 def reveal_callback_phone(engine: Engine, ref: str, actor: str, now: datetime | None = None) -> str | None:
-    """The full callback number for the agent who calls back; the viewing is noted in the transcript."""
+    """The full callback number for the agent who calls back, only while the 留言 waits for the call
+    (TicketClosed afterwards). Noted in the transcript and in the staff audit log that supervisors read,
+    in the same transaction as the reading."""
     from bot.legal_aid.secrets import fernet
 
+    now = now or datetime.now(timezone.utc)
     schema.upgrade(engine)
     with engine.begin() as conn:
         row = _row(conn, ref)
         if row is None or not row.callback_phone_encrypted:
             return None
-        _add_message(conn, row.id, SYSTEM, actor, f"{actor} 查看回电号码", now or datetime.now(timezone.utc))
+        if row.status != T.CALLBACK:
+            raise T.TicketClosed(f"工单 {ref} 已办结，不再显示回电号码")
+        _add_message(conn, row.id, SYSTEM, actor, f"{actor} 查看回电号码", now)
+        staff_audit.record(conn, actor, staff_audit.REVEAL_CALLBACK_PHONE, ref, now)
     return fernet().decrypt(row.callback_phone_encrypted.encode()).decode()
 
 

@@ -28,7 +28,7 @@ from bot.entities.money import extract_money
 from bot.entities.numerals import parse_number
 from bot.entities.phone import is_mobile
 from bot.entities.regions import gazetteer
-from bot.legal_aid.secrets import fernet
+from bot.legal_aid.secrets import decrypt_text, encrypt_text, fernet
 from bot.masking import mask_id_number, mask_phone
 from bot.paths import KNOWLEDGE
 from bot.normalize import normalize
@@ -245,8 +245,15 @@ def parse_phone(text: str, values: dict[str, Any]) -> Parsed:
     digits = re.sub(r"^(\+?86)", "", re.sub(r"[\s\-]", "", normalize(text or "").translate(_phone_digits())))
     m = re.search(r"1[3-9]\d{9}", digits)
     if m and len(re.sub(r"\D", "", digits)) == 11 and is_mobile(m.group()):
-        return Parsed(m.group())
+        # Kept encrypted in the conversation (the stored tracker masks numbers in clear: review M6).
+        return Parsed(encrypt_text(m.group()))
     return Parsed(error="utter_aid_invalid_phone")
+
+
+def phone_number(value: str) -> str:
+    """The applicant's number from the aid_phone slot (a Fernet token; a number in clear from a
+    conversation started before the slot was encrypted)."""
+    return value if is_mobile(value) else decrypt_text(value)
 
 
 def parse_id_number(text: str, values: dict[str, Any]) -> Parsed:
@@ -651,7 +658,7 @@ def _label(slot: str, value: Any) -> str | None:
     if isinstance(value, bool):
         return d["yes_label"] if value else d["no_label"]
     if slot == PHONE:
-        return mask_phone(value)
+        return mask_phone(phone_number(value))
     if slot == ID_NUMBER:
         return value["masked"]
     if slot == REGION:
@@ -701,7 +708,7 @@ def record(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
     }
     return {
         "name": values[NAME],
-        "phone": values[PHONE],
+        "phone": phone_number(values[PHONE]),
         "id_number": fernet().decrypt(values[ID_NUMBER]["encrypted"].encode()).decode(),
         # The competent centre's place (Art. 38) when known: that is who handles the application.
         "region": "".join(p for p in (case_region.get("province"), case_region.get("city")) if p)

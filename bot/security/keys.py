@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.paths import VAR
+from bot.security.secrets import secrets_dir, write_private
 
-SECRETS_DIR = VAR / "secrets"
 
 
 @dataclass(frozen=True)
@@ -42,30 +42,17 @@ def value(secret: Secret, directory: Path | None = None) -> str:
         if len(from_env) < MIN_CHARS:
             raise ValueError(f"{secret.env} must be at least {MIN_CHARS} characters")
         return from_env
-    folder = directory or SECRETS_DIR
-    path = folder / f"{secret.name}.key"
-    try:
+    path = (directory or secrets_dir()) / f"{secret.name}.key"
+    token = _random.token_urlsafe(32)
+    # Created exclusively: when two processes start at once, the first file wins and both read it back.
+    if write_private(path, (token + "\n").encode("ascii")):
+        return token
+    for _ in range(50):  # the other process may still be writing it
         text = path.read_text(encoding="ascii").strip()
         if len(text) >= MIN_CHARS:
             return text
-    except FileNotFoundError:
-        pass
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
-    token = _random.token_urlsafe(32)
-    # O_EXCL: when two processes start at once, the first file wins and both read it back.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):  # the other process is writing it
-            text = path.read_text(encoding="ascii").strip()
-            if len(text) >= MIN_CHARS:
-                return text
-            time.sleep(0.02)
-        raise RuntimeError(f"{path} is empty or too short; delete it to generate a new secret") from None
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(token + "\n")
-    return token
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty or too short; delete it to generate a new secret")
 
 
 def export_all(env: dict[str, str], directory: Path | None = None) -> dict[str, str]:

@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.pool import QueuePool
 
 from bot.paths import VAR
+from bot.security.files import private_sqlite
+from bot.security.secrets import private_dir
 
 
 def database_url() -> str:
@@ -17,7 +19,7 @@ def database_url() -> str:
     url = os.environ.get("HOTLINE_DB_URL")
     if url:
         return url
-    VAR.mkdir(parents=True, exist_ok=True)
+    private_dir(VAR)
     return f"sqlite:///{VAR / 'hotline.db'}"
 
 
@@ -33,9 +35,11 @@ def _engine(url: str) -> Engine:
         # under load that was a third of the action server's time. A small pool keeps them open; a
         # connection is only ever used by the thread that checked it out.
         eng = create_engine(url, future=True, poolclass=QueuePool, pool_size=4, max_overflow=8,
-                            connect_args={"check_same_thread": False})
+                            connect_args={"check_same_thread": False}, hide_parameters=True)
     else:
-        eng = create_engine(url, future=True, pool_pre_ping=True)
+        # hide_parameters: a failed statement's error (and so the logs) never carries the citizen's
+        # data, only the SQL (review M6).
+        eng = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
     if url.startswith("sqlite"):
         @event.listens_for(eng, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -44,4 +48,5 @@ def _engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=5000")
             cur.close()
+            private_sqlite(eng.url.database)  # 0600, whatever the umask
     return eng

@@ -36,7 +36,8 @@ def kb() -> KnowledgeBase:
 
 @pytest.fixture
 def eng(request, tmp_path, monkeypatch):
-    """SQLite with four users; `@pytest.mark.parametrize("eng", ["postgres"], indirect=True)` for PostgreSQL."""
+    """SQLite with five users, one per role (two agents); `@pytest.mark.parametrize("eng", ["postgres"],
+    indirect=True)` for PostgreSQL."""
     monkeypatch.setenv("HOTLINE_FERNET_KEY", FERNET_KEY)
     if getattr(request, "param", "sqlite") == "postgres":
         from tests.eligibility.test_applications import reset_schema
@@ -45,7 +46,8 @@ def eng(request, tmp_path, monkeypatch):
         reset_schema(e)
     else:
         e = engine(f"sqlite:///{tmp_path / 'console.db'}")
-    for name, role in (("agent1", "agent"), ("agent2", "agent"), ("med1", "mediator"), ("boss", "supervisor")):
+    for name, role in (("agent1", "agent"), ("agent2", "agent"), ("med1", "mediator"), ("boss", "supervisor"),
+                       ("officer", "legal_aid_officer")):
         users.add_user(e, name, PASSWORD, role, display_name=name.upper())
     return e
 
@@ -96,14 +98,18 @@ class Console:
         self.client = client
         self.csrf = ""
 
-    async def login(self, username: str, password: str = PASSWORD) -> int:
-        page = await (await self.client.get("/console/login")).text()
+    async def login(self, username: str, password: str = PASSWORD, headers: dict | None = None) -> int:
+        page = await (await self.client.get("/console/login", headers=headers)).text()
         token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
         resp = await self.client.post("/console/login", data={"csrf": token, "username": username,
-                                                               "password": password}, allow_redirects=False)
+                                                               "password": password}, allow_redirects=False,
+                                      headers=headers)
         if resp.status == 302:
-            self.csrf = (await (await self.client.get("/console/api/me")).json())["csrf"]
+            self.csrf = (await (await self.client.get("/console/api/me", headers=headers)).json())["csrf"]
         return resp.status
+
+    async def logout(self) -> None:
+        await self.client.post("/console/logout", data={"csrf": self.csrf}, allow_redirects=False)
 
     async def post(self, path: str, data: dict | None = None, csrf: str | None = None, **kw):
         form = dict(data or {})

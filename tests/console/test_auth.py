@@ -24,17 +24,28 @@ def test_weak_passwords_are_refused() -> None:
     assert auth.password_problem("correct horse battery") is None
 
 
-def test_five_failures_in_fifteen_minutes_lock_for_fifteen_minutes() -> None:
-    four = [T0 + timedelta(minutes=i) for i in range(4)]
-    assert auth.locked_until(four, T0 + timedelta(minutes=5)) is None
-    five = four + [T0 + timedelta(minutes=4)]
-    assert auth.locked_until(five, T0 + timedelta(minutes=5)) == T0 + timedelta(minutes=19)
-    assert auth.locked_until(five, T0 + timedelta(minutes=20)) is None  # the lock has ended
+def test_five_free_failures_then_a_doubling_wait_for_that_address_and_account() -> None:
+    five = [T0 + timedelta(seconds=i) for i in range(5)]
+    assert auth.pair_retry_at(five[:4], T0 + timedelta(seconds=5)) is None
+    assert auth.pair_retry_at(five, T0 + timedelta(seconds=5)) == T0 + timedelta(seconds=4 + 30)
+    assert auth.pair_retry_at(five, T0 + timedelta(seconds=40)) is None  # the wait is over
+    six = five + [T0 + timedelta(seconds=40)]
+    assert auth.pair_retry_at(six, T0 + timedelta(seconds=41)) == T0 + timedelta(seconds=40 + 60)
+    many = [T0 + timedelta(seconds=i) for i in range(20)]
+    assert auth.pair_retry_at(many, T0 + timedelta(seconds=20)) == T0 + timedelta(seconds=19) + auth.MAX_DELAY
 
 
-def test_spread_out_failures_do_not_lock() -> None:
+def test_spread_out_failures_do_not_throttle() -> None:
     hourly = [T0 + timedelta(hours=i) for i in range(6)]
-    assert auth.locked_until(hourly, T0 + timedelta(hours=5, minutes=1)) is None
+    assert auth.pair_retry_at(hourly, T0 + timedelta(hours=5, minutes=1)) is None
+    assert auth.address_retry_at(hourly, T0 + timedelta(hours=5, minutes=1)) is None
+
+
+def test_an_address_failing_across_accounts_waits_out_the_window() -> None:
+    burst = [T0 + timedelta(seconds=i) for i in range(auth.ADDRESS_MAX_FAILURES)]
+    assert auth.address_retry_at(burst[:-1], T0 + timedelta(minutes=1)) is None
+    assert auth.address_retry_at(burst, T0 + timedelta(minutes=1)) == T0 + auth.ADDRESS_WINDOW
+    assert auth.retry_at([], burst, T0 + timedelta(minutes=1)) == T0 + auth.ADDRESS_WINDOW
 
 
 def test_login_opens_a_session_and_logout_ends_it(db) -> None:
@@ -59,20 +70,22 @@ def test_sessions_are_stored_as_hashes(db) -> None:
     assert token not in stored and auth.token_hash(token) in stored
 
 
-def test_rate_limit_after_five_failures_even_for_the_right_password(db) -> None:
+def test_throttled_after_five_failures_from_one_address_even_for_the_right_password(db) -> None:
     users.add_user(db, "zhang", "correct horse battery", "agent")
     for i in range(5):
         with pytest.raises(users.LoginRefused):
-            users.login(db, "zhang", f"wrong{i}", now=T0 + timedelta(seconds=i))
+            users.login(db, "zhang", f"wrong{i}", "203.0.113.9", now=T0 + timedelta(seconds=i))
     with pytest.raises(users.LoginLocked) as locked:
-        users.login(db, "zhang", "correct horse battery", now=T0 + timedelta(minutes=1))
-    assert locked.value.until == T0 + timedelta(seconds=4) + auth.LOCK_WINDOW
-    token, _ = users.login(db, "zhang", "correct horse battery", now=T0 + timedelta(minutes=16))
+        users.login(db, "zhang", "correct horse battery", "203.0.113.9", now=T0 + timedelta(seconds=10))
+    assert locked.value.until == T0 + timedelta(seconds=4) + auth.FIRST_DELAY
+    # The account is not locked: its owner, from another address, logs in at once (review M4).
+    assert users.login(db, "zhang", "correct horse battery", "198.51.100.7", now=T0 + timedelta(seconds=11))
+    token, _ = users.login(db, "zhang", "correct horse battery", "203.0.113.9", now=T0 + timedelta(seconds=35))
     assert token
-    # A success resets the count: one more failure does not lock again.
+    # A success there resets that address's count: one more failure does not throttle again.
     with pytest.raises(users.LoginRefused):
-        users.login(db, "zhang", "wrong", now=T0 + timedelta(minutes=17))
-    assert users.login(db, "zhang", "correct horse battery", now=T0 + timedelta(minutes=18))
+        users.login(db, "zhang", "wrong", "203.0.113.9", now=T0 + timedelta(seconds=36))
+    assert users.login(db, "zhang", "correct horse battery", "203.0.113.9", now=T0 + timedelta(seconds=37))
 
 
 def test_disabling_a_user_ends_their_sessions(db) -> None:
@@ -109,8 +122,10 @@ def test_users_cli(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("HOTLINE_DB_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
     assert cli.main(["users", "add", "li", "--role", "supervisor", "--name", "李班长", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("another good password\n"))
+    assert cli.main(["users", "add", "fa", "--role", "legal_aid_officer", "--password-stdin"]) == 0
     assert cli.main(["users", "disable", "li"]) == 0
     assert cli.main(["users", "list"]) == 0
     out = capsys.readouterr().out
-    assert "li" in out and "supervisor" in out and "disabled" in out
+    assert "li" in out and "supervisor" in out and "disabled" in out and "legal_aid_officer" in out
     assert cli.main(["users", "disable", "nobody"]) == 1

@@ -13,6 +13,7 @@ from actions.common import ticket_summary
 from actions.fallback import ActionHandleLowConfidence
 from actions.handoff import ActionEndHandoff, ActionHandoffFeedback, ActionRequestHuman, ActionRequestMediation
 from bot.handoff import relay, store
+from bot.legal_aid.secrets import decrypt_text, encrypt_text
 from bot.store.db import engine
 
 ALWAYS_OPEN = Path(__file__).parent / "roster_always_open.yml"
@@ -105,7 +106,9 @@ def test_an_agent_request_without_a_region_asks_for_it(sqlite_url, on_duty) -> N
 def test_callback_phone_validation(value, stored) -> None:
     dispatcher = CollectingDispatcher()
     out = ValidateCallbackForm().validate_callback_phone(value, dispatcher, tracker("x"), {})
-    assert out == {"callback_phone": stored}
+    # Review M6: the number is kept encrypted in the slot, never in clear in the conversation.
+    assert (out["callback_phone"] and decrypt_text(out["callback_phone"])) == stored
+    assert "13812345678" not in str(out)
     assert bool(dispatcher.messages) is (stored is None)
 
 
@@ -115,7 +118,7 @@ def test_callback_windows_come_from_the_roster(off_duty) -> None:
 
 
 def test_callback_is_stored_masked_and_the_number_leaves_the_slots(sqlite_url) -> None:
-    t = tracker("x", "工作日上午", slots={"callback_phone": "13812345678", "callback_window": "工作日上午"})
+    t = tracker("x", "工作日上午", slots={"callback_phone": encrypt_text("13812345678"), "callback_window": "工作日上午"})
     messages, events = run(ActionSubmitCallback(), t)
     (ticket,) = store.callbacks(engine(sqlite_url))
     assert messages[0]["reference"] == ticket.reference and messages[0]["phone"] == "138****5678"

@@ -179,8 +179,9 @@ def test_dedup_survives_a_restart(channel_factory, sqlite_url) -> None:
     assert len(first.calls) == 1 and second.calls == []
     # and in a new process on the same database
     code = ("import sys; from bot.channels.wechat.store import ChannelStore; from bot.store.db import engine;"
-            "c = ChannelStore(engine(sys.argv[1])).claim('777'); print(c.first, c.status, c.reply)")
-    out = subprocess.run([sys.executable, "-c", code, sqlite_url], capture_output=True, text=True, check=True)
+            "c = ChannelStore(engine(sys.argv[1])).claim(sys.argv[2]); print(c.first, c.status, c.reply)")
+    out = subprocess.run([sys.executable, "-c", code, sqlite_url, f"{ACCOUNT}|{OPENID}|777"], capture_output=True,
+                         text=True, check=True)
     assert out.stdout.split() == ["False", "replied", "收到：工伤怎么认定"]
 
 
@@ -272,7 +273,7 @@ def test_an_unencrypted_message_in_safe_mode_is_403(channel_factory, sqlite_url)
     refused(channel_factory("safe"), signed(text_xml("你好"), "plain"), sqlite_url, 403)
 
 
-@pytest.mark.parametrize("offset", [-301, 301, -3600])
+@pytest.mark.parametrize("offset", [-301, 302, -3600])  # +302: the signing second is truncated
 def test_a_timestamp_outside_five_minutes_is_403(channel_factory, sqlite_url, offset) -> None:
     refused(channel_factory(), signed(text_xml("你好"), timestamp=int(time.time()) + offset), sqlite_url, 403)
 
@@ -328,7 +329,8 @@ def test_other_processes_read_the_same_settings_without_rasa(monkeypatch) -> Non
     from bot.channels.wechat.api import WeChatClient
     from bot.channels.wechat.config import from_credentials_file
 
-    config = from_credentials_file(env={"WECHAT_MODE": "safe", "WECHAT_API_BASE_URL": "http://127.0.0.1:7/"})
+    config = from_credentials_file(env={"WECHAT_MODE": "safe", "WECHAT_API_BASE_URL": "http://127.0.0.1:7/",
+                                        "HOTLINE_DEV": "1", "HOTLINE_RASA_HOST": "127.0.0.1"})
     assert (config.mode, config.api_base_url, config.token) == ("safe", "http://127.0.0.1:7", "hotline-dev-token")
     assert WeChatClient.from_config(config).base == "http://127.0.0.1:7"
 

@@ -18,7 +18,7 @@ def parse(body: bytes):
 
 def test_text() -> None:
     m = parse(xml("text", "<Content><![CDATA[老板欠薪怎么办]]></Content>"))
-    assert isinstance(m, TextMessage) and m.content == "老板欠薪怎么办" and m.dedup_key == "1234567890123456"
+    assert isinstance(m, TextMessage) and m.content == "老板欠薪怎么办" and m.dedup_key == "gh_12348|oUser1|1234567890123456"
 
 
 def test_voice_with_and_without_recognition() -> None:
@@ -38,7 +38,7 @@ def test_events_dedup_on_sender_and_time(event: str, key: str | None) -> None:
     extra = f"<Event><![CDATA[{event}]]></Event>" + (f"<EventKey><![CDATA[{key}]]></EventKey>" if key else "")
     m = parse(xml("event", extra, msg_id=""))
     assert isinstance(m, EventMessage) and (m.event, m.event_key) == (event, key)
-    assert m.dedup_key == "oUser1:1700000000"
+    assert m.dedup_key == "gh_12348|oUser1|event:1700000000"
 
 
 def test_unknown_type_falls_back() -> None:
@@ -56,3 +56,10 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b
 def test_hostile_or_malformed_bodies_are_refused(body: bytes) -> None:
     with pytest.raises(MalformedMessage):
         parse(body)
+
+
+def test_the_dedup_key_binds_the_msgid_to_its_sender() -> None:
+    """Review M2: the same MsgId from another user is another message."""
+    mine = parse(xml("text", "<Content>a</Content>"))
+    theirs = parse(xml("text", "<Content>a</Content>").replace(b"oUser1", b"oUser2"))
+    assert mine.msg_id == theirs.msg_id and mine.dedup_key != theirs.dedup_key

@@ -2,6 +2,7 @@
 answered passively with its legal basis, a numbered choice reaching the bot, a retry, a refusal."""
 
 import os
+import secrets
 import time
 import urllib.error
 import urllib.parse
@@ -21,7 +22,8 @@ OPENID = f"oStackTest{int(time.time())}abcdefghij"
 
 
 def post(xml: str, token: str = TOKEN) -> tuple[int, str]:
-    ts, nonce = str(int(time.time())), "n1"
+    # A fresh nonce per request, as WeChat sends: one signed URL is accepted for one body only.
+    ts, nonce = str(int(time.time())), secrets.token_hex(8)
     query = urllib.parse.urlencode({"signature": sign(token, ts, nonce), "timestamp": ts, "nonce": nonce})
     try:
         with urllib.request.urlopen(urllib.request.Request(f"{URL}?{query}", xml.encode()), timeout=30) as resp:

@@ -23,6 +23,7 @@ TOKEN, APP_ID, APP_SECRET = "test-token", "wx49f0ab532d5d035a", "test-secret"
 AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 ACCOUNT, OPENID = "gh_12348demo", "oUser1234567890abcdefghijklm"
 _app_numbers = itertools.count()
+_nonces = itertools.count(1)
 
 
 def run(coro: Awaitable[Any]) -> Any:
@@ -60,7 +61,8 @@ class Signed:
 def signed(xml: str, mode: str = "plain", timestamp: int | None = None, token: str = TOKEN,
            app_id: str = APP_ID) -> Signed:
     """A POST as WeChat sends it, signed (and in safe mode encrypted) by wechatpy."""
-    ts, nonce = str(timestamp if timestamp is not None else int(time.time())), "nonce123"
+    # A fresh nonce per request, as WeChat does: the channel accepts one signed URL for one body only.
+    ts, nonce = str(timestamp if timestamp is not None else int(time.time())), f"nonce{next(_nonces)}"
     params = {"signature": sign(token, ts, nonce), "timestamp": ts, "nonce": nonce, "openid": OPENID}
     if mode == "plain":
         return Signed(params, xml.encode())

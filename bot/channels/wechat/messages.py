@@ -27,8 +27,10 @@ class Message:
 
     @property
     def dedup_key(self) -> str:
-        """MsgId, or sender and time for events (which have no MsgId)."""
-        return self.msg_id or f"{self.from_user}:{self.create_time}"
+        """Account, sender and MsgId (or time, for events, which have no MsgId). MsgId alone is not
+        enough: another user sending the same MsgId would be answered with this user's stored reply
+        (review M2)."""
+        return f"{self.to_user}|{self.from_user}|{self.msg_id or 'event:' + str(self.create_time)}"
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def _fast_sqlite(engine: Engine) -> Engine:
     # A pool of open connections: SQLAlchemy 1.4 opens a new SQLite connection per transaction
     # (NullPool) otherwise, with its pragmas, which cost more than the writes.
     own = create_engine(engine.url, future=True, poolclass=QueuePool, pool_size=2, max_overflow=2,
-                        connect_args={"check_same_thread": False})
+                        connect_args={"check_same_thread": False}, hide_parameters=True)
 
     @event.listens_for(own, "connect")
     def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]

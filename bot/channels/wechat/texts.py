@@ -30,6 +30,8 @@ class Texts:
     unsupported: str
     unknown_menu: str
     error: str
+    too_long: str  # {limit}: the characters allowed
+    too_frequent: str
 
 
 def load(path: Path = TEXTS_FILE) -> Texts:

@@ -2,8 +2,11 @@
 reply window and the customer-service fallback.
 
 Order of checks (each refusal records nothing): the URL signature (403), the timestamp window (403),
-the body size (413), the XML (400), in safe mode the message signature and the app id (403), then the
-message fields (400). Only then is the message claimed in the database.
+the body size (413; the channel refuses by Content-Length before reading), the XML (400), in safe mode
+the message signature and the app id (403), the message fields (400), then the signed URL seen before
+with another body (403, review M2). A user over the message rate or a text over the length limit gets
+a polite passive reply and nothing is stored or passed to the bot (review M5). Only then is the message
+claimed in the database, by (account, OpenID, MsgId).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any, Awaitable, Callable, Mapping
 from bot.channels.wechat.api import WeChatAPIError, WeChatClient
 from bot.channels.wechat.config import WeChatConfig
 from bot.channels.wechat.crypto import InvalidSignature, MessageCrypto, WeChatCryptoError, check_signature
+from bot.channels.wechat.guard import NonceCache, RateLimit
 from bot.channels.wechat.messages import (MAX_BODY_BYTES, EventMessage, MalformedMessage, MediaMessage,
                                           Message, TextMessage, UnknownMessage, VoiceMessage, parse_message,
                                           parse_xml)
@@ -73,6 +77,8 @@ class Webhook:
                        if config.mode == "safe" else None)
         self._background: set[asyncio.Task[Any]] = set()
         self._last_purge = 0.0
+        self.nonces = NonceCache(config.timestamp_window)
+        self.rate = RateLimit(config.messages_per_minute, 60.0)
         # SQLite has one writer: one thread keeps our own writes from waiting on each other's lock.
         sqlite = store.engine.url.get_backend_name() == "sqlite"
         self._db_threads = ThreadPoolExecutor(max_workers=1 if sqlite else 4, thread_name_prefix="wechat-db")
@@ -91,11 +97,27 @@ class Webhook:
         """GET URL verification (服务器配置): echo `echostr` when the signature matches."""
         return Response(200, args.get("echostr") or "") if self._authentic(args) else FORBIDDEN
 
+    def precheck(self, args: Mapping[str, str], content_length: int | None) -> Response | None:
+        """Before the body is read: a refusal, or None to go on reading (at most MAX_BODY_BYTES)."""
+        if not self._authentic(args):
+            return FORBIDDEN
+        if content_length is not None and content_length > MAX_BODY_BYTES:
+            return TOO_LARGE
+        return None
+
     def _read(self, args: Mapping[str, str], body: bytes) -> Message | Response:
         if not self._authentic(args):
             return FORBIDDEN
         if len(body) > MAX_BODY_BYTES:
             return TOO_LARGE
+        msg = self._parse(args, body)
+        if isinstance(msg, Message) and not self.nonces.accept(args.get("timestamp") or "", args.get("nonce") or "",
+                                                               body, self.clock()):
+            logger.warning("wechat: a signed URL was reused with another body; refused")
+            return FORBIDDEN
+        return msg
+
+    def _parse(self, args: Mapping[str, str], body: bytes) -> Message | Response:
         try:
             raw = parse_xml(body)
             if self.crypto is not None:
@@ -131,6 +153,9 @@ class Webhook:
             if msg.status != 200:
                 logger.info("wechat: request refused with %d", msg.status)
             return msg
+        limited = self._over_limit(msg)
+        if limited is not None:
+            return self._reply(msg, limited, args)
         self._maybe_purge()
         claim, previous = await self._db(self.store.begin, msg.dedup_key, msg.from_user)
         if not claim.first:
@@ -150,6 +175,18 @@ class Webhook:
                     self.config.passive_timeout, mask_openid(msg.from_user))
         self._spawn(self._deliver_late(msg, task, previous))
         return SUCCESS_RESPONSE
+
+    def _over_limit(self, msg: Message) -> str | None:
+        """The polite reply for a user over the rate or a text over the length limit, else None."""
+        if not self.rate.allow(msg.from_user, self.clock()):
+            logger.info("wechat: %s is over %d messages a minute; not passed to the bot",
+                        mask_openid(msg.from_user), self.config.messages_per_minute)
+            return self.texts.too_frequent
+        text = msg.content if isinstance(msg, TextMessage) else msg.recognition if isinstance(msg, VoiceMessage) else ""
+        if len(text or "") > self.config.max_text_chars:
+            logger.info("wechat: a %d-character message from %s refused", len(text or ""), mask_openid(msg.from_user))
+            return self.texts.too_long.format(limit=self.config.max_text_chars)
+        return None
 
     def _turn(self, msg: Message, menu: tuple[MenuItem, ...]) -> _Turn:
         t = self.texts

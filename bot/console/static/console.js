@@ -30,6 +30,8 @@
     }
     source.addEventListener("queue", update);
     source.addEventListener("ticket", update);
+    // The server ends the stream when the session ends (logout elsewhere, disabled): show the login page.
+    source.addEventListener("logout", function () { source.close(); location.reload(); });
     source.onopen = function () { if (state) { state.classList.add("on"); } };
     source.onerror = function () { if (state) { state.classList.remove("on"); } };
   }

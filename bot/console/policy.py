@@ -1,0 +1,96 @@
+"""Who may see and do what in the console: pure functions of the user's role and the ticket, no I/O.
+
+Least privilege: a role sees only what its work needs. Routes ask these functions and stay thin; a
+new rule belongs here, with a test in tests/console/test_policy.py.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.handoff import tickets
+
+AGENT = "agent"  # 12348 hotline agent: 人工咨询 tickets and 留言 callbacks
+MEDIATOR = "mediator"  # often staff of an outside people's mediation committee: mediation tickets only
+SUPERVISOR = "supervisor"  # 班长: every ticket, the statistics and the audit log
+LEGAL_AID_OFFICER = "legal_aid_officer"  # staff of the legal-aid institution: the applications
+ROLES = (AGENT, MEDIATOR, SUPERVISOR, LEGAL_AID_OFFICER)
+
+# Which ticket kinds each role works on.
+KINDS_FOR_ROLE: dict[str, frozenset[str]] = {
+    AGENT: frozenset({tickets.HOTLINE_AGENT}),
+    MEDIATOR: frozenset({tickets.MEDIATION}),
+    SUPERVISOR: frozenset(tickets.KINDS),
+    LEGAL_AID_OFFICER: frozenset(),
+}
+
+# Callback numbers are for the people who phone citizens back.
+CALLBACK_ROLES = frozenset({AGENT, SUPERVISOR})
+# 法律援助法第四十三条: the legal-aid institution reviews and decides an application; supervisors read them
+# for oversight, nobody else.
+APPLICATION_READERS = frozenset({LEGAL_AID_OFFICER, SUPERVISOR})
+APPLICATION_DECIDERS = frozenset({LEGAL_AID_OFFICER})
+
+# A reveal is for one call; more than this in an hour looks like harvesting.
+MAX_PHONE_REVEALS_PER_HOUR = 30
+
+# What a user sees of the legal-aid application linked to a ticket.
+APPLICATION_FULL = "full"  # a link to the application page
+APPLICATION_SUMMARY = "summary"  # reference, status and matter only: enough to answer "how is my application?"
+
+
+class HasRole(Protocol):
+    role: str
+
+
+def can_view_ticket(user: HasRole, ticket: tickets.Ticket) -> bool:
+    """Tickets, transcripts, suggestions and their event streams: only the kinds of the user's role."""
+    return ticket.kind in KINDS_FOR_ROLE.get(user.role, frozenset())
+
+
+def can_work_ticket(user: HasRole, ticket: tickets.Ticket) -> bool:
+    """Claim, reply, transfer, close."""
+    return can_view_ticket(user, ticket)
+
+
+def can_list_callbacks(user: HasRole) -> bool:
+    return user.role in CALLBACK_ROLES
+
+
+def can_reveal_callback_phone(user: HasRole, ticket: tickets.Ticket) -> bool:
+    """The full number only to a callback role, only of a 留言 ticket still waiting for the call."""
+    return (user.role in CALLBACK_ROLES and can_view_ticket(user, ticket)
+            and ticket.reason == tickets.REASON_CALLBACK and ticket.status == tickets.CALLBACK)
+
+
+def can_read_applications(user: HasRole) -> bool:
+    return user.role in APPLICATION_READERS
+
+
+def can_decide_application(user: HasRole) -> bool:
+    """Every status change (review, materials, approve, reject, assign) is the institution's."""
+    return user.role in APPLICATION_DECIDERS
+
+
+def application_access(user: HasRole, ticket: tickets.Ticket) -> str | None:
+    """How much of a ticket's linked application the ticket page shows: the full application for its
+    readers; a hotline agent on their own kind of ticket gets a masked summary (no description, no
+    safe-contact details); mediators nothing."""
+    if can_read_applications(user):
+        return APPLICATION_FULL
+    if user.role == AGENT and can_view_ticket(user, ticket):
+        return APPLICATION_SUMMARY
+    return None
+
+
+def can_view_stats(user: HasRole) -> bool:
+    return user.role == SUPERVISOR
+
+
+def can_view_audit(user: HasRole) -> bool:
+    return user.role == SUPERVISOR
+
+
+def home(user: HasRole) -> str:
+    """Where a user lands after login."""
+    return "/console/applications" if user.role == LEGAL_AID_OFFICER else "/console/queue"

@@ -3,16 +3,40 @@ its database to the latest revision once, before first use."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _done: set[str] = set()
 _lock = threading.Lock()
+# Any 64-bit number, the same in every process: PostgreSQL's advisory lock for migrations.
+_PG_LOCK_KEY = 12348_0001
+
+
+@contextlib.contextmanager
+def _across_processes(engine: Engine, conn: Connection) -> Iterator[None]:
+    """The action server, the Rasa server and the web app start together and each upgrades the same
+    database: one at a time, or two of them create the same table."""
+    if engine.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        yield
+    elif engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        with open(f"{engine.url.database}.migrate.lock", "a+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+    else:
+        yield
 
 
 def upgrade(engine: Engine) -> None:
@@ -28,7 +52,7 @@ def upgrade(engine: Engine) -> None:
             return
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn:
+        with engine.begin() as conn, _across_processes(engine, conn):
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")
         _done.add(key)

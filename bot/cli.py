@@ -342,6 +342,9 @@ def cmd_kb(args: argparse.Namespace) -> int:
         return 1
     entries = faq.load()
     print(f"kb check: OK — {len(entries)} entries, {sum(len(e.citations) for e in entries)} citations verified")
+    flagged = [e.id for e in entries if e.review_flag]
+    if flagged:
+        print(f"flagged for a lawyer's review (review_flag): {', '.join(flagged)}")
     return 0
 
 

@@ -24,7 +24,7 @@ CITED_BOOST = 4.0  # an article an FAQ hit cites, scaled by the hit's confidence
 LAW_BOOST = 0.3  # any article of a law an FAQ hit cites
 MAX_DF_SHARE = 0.05  # query n-grams in more articles than this say nothing about which article
 MIN_PRUNED_DF = 50  # never prune n-grams rarer than this (small corpora)
-MAX_QUERY_CHARS = 2000
+MAX_QUERY_CHARS = 600  # the first few sentences carry the matter; the rest costs time
 NGRAM = 2
 
 
@@ -50,7 +50,11 @@ class ArticleIndex:
                 texts.append(normalize(f"{short_title(law)} {text}"))
         self._texts = {key: shipped[key[0]][key[1]] for key in self.keys}
         self._position = {key: i for i, key in enumerate(self.keys)}
-        self._law_of = np.array([law for law, _ in self.keys])
+        # Keys are sorted by law, so each law's articles are one slice of the score vector.
+        self._law_span: dict[str, tuple[int, int]] = {}
+        for i, (law, _) in enumerate(self.keys):
+            start, _end = self._law_span.get(law, (i, i))
+            self._law_span[law] = (start, i + 1)
         self._tfidf = TfidfVectorizer(analyzer="char", ngram_range=(NGRAM, NGRAM), sublinear_tf=True,
                                       dtype=np.float32)
         self._matrix = self._tfidf.fit_transform(texts).T.tocsr()  # terms × articles
@@ -62,6 +66,10 @@ class ArticleIndex:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def lookup(self, law: str, article: str) -> ArticleHit | None:
+        text = self._texts.get((law, article))
+        return ArticleHit(law, article, text, 1.0) if text is not None else None
 
     def _scores(self, text: str) -> np.ndarray:
         counts = Counter(g for g in self._analyzer(text)
@@ -83,6 +91,8 @@ class ArticleIndex:
         """The k most relevant articles. `cited`: (law, article, weight 0..1) from FAQ entries that
         match the question; those articles and their laws are preferred."""
         text = normalize((query or "")[:MAX_QUERY_CHARS])
+        if k <= 0:
+            return []
         if not text:
             return []
         scores = self._scores(text)
@@ -97,8 +107,12 @@ class ArticleIndex:
                 scores[i] += CITED_BOOST * weight
             laws[law] = max(laws.get(law, 0.0), weight)
         for law, weight in laws.items():
-            scores += LAW_BOOST * weight * (self._law_of == law)
-        best = np.argsort(-scores, kind="stable")[:k]
+            if law in self._law_span:
+                start, end = self._law_span[law]
+                scores[start:end] += LAW_BOOST * weight
+        k = min(k, len(scores))
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
         return [ArticleHit(*self.keys[i], self._texts[self.keys[i]], round(float(scores[i]), 4))
                 for i in best if scores[i] > 0]
 

@@ -13,8 +13,8 @@ from typing import Any
 from bot import consultation
 from bot.entities import extract_all
 from bot.kb import sides
-from bot.kb.articles import ArticleIndex, cited_by
-from bot.kb.retrieval import Index
+from bot.kb.articles import ArticleHit, ArticleIndex, cited_by
+from bot.kb.retrieval import Hit, Index
 from bot.normalize import normalize
 
 MAX_QUERY_CHARS = 2000
@@ -48,8 +48,17 @@ def suggest(index: Index, text: str, category: str | None = None, confidence: fl
         "confident": confident,
         # Not confident: what usually matters in the category, for the agent to start from.
         "guidance": "" if confident else consultation.info(category).summary,
-        "articles": [
-            {"law": a.law, "article": a.article, "text": a.text, "score": a.score}
-            for a in (articles.search(text, k=ARTICLES, cited=cited_by(hits)) if articles is not None else [])
-        ],
+        "articles": [{"law": a.law, "article": a.article, "text": a.text, "score": a.score}
+                     for a in _articles(articles, text, hits, confident)],
     }
+
+
+def _articles(articles: ArticleIndex | None, text: str, hits: list[Hit], confident: bool) -> list[ArticleHit]:
+    """A confident answer's own articles (no search: agents' latency); otherwise the long tail's
+    most relevant articles of the whole corpus."""
+    if articles is None:
+        return []
+    if confident:
+        found = (articles.lookup(c.law, c.article) for c in hits[0].entry.citations)
+        return list(dict.fromkeys(a for a in found if a is not None))[:ARTICLES]
+    return articles.search(text, k=ARTICLES, cited=cited_by(hits))

@@ -131,6 +131,18 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
     return True
 
 
+def continues_topic(text: str, context_category: str | None, index: Index) -> bool:
+    """For a message the NLU could not place: does it continue the current topic? A short
+    follow-up-looking message does ("医药费谁出啊"), and so does a question that retrieval answers
+    confidently within the topic ("自首能从轻吗" after a criminal answer)."""
+    if not context_category or not normalize(text or ""):
+        return False
+    if looks_like_followup(text):
+        return True
+    hits = index.search(text, category=context_category, k=1)
+    return index.is_confident(hits) and hits[0].entry.category == context_category
+
+
 def _entry_reply(hit: Hit) -> Reply:
     return Reply("entry", hit.entry.category, entry=hit.entry)
 

@@ -35,3 +35,21 @@ def test_criminal_guidance_offers_no_peoples_mediation() -> None:
 def test_the_drivers_question_gets_the_drivers_answer() -> None:
     messages, events = run(ActionAnswerConsultation(), tracker("traffic_accident", "我开车撞了人跑了现在怎么办"))
     assert slot(events, "faq_id") == "traffic_accident-901"
+
+
+def test_a_follow_up_the_nlu_could_not_place_is_answered_in_the_topic_not_the_blanket_fallback() -> None:
+    from actions.fallback import ActionHandleLowConfidence
+
+    t = tracker("nlu_fallback", "医药费谁出啊", slots={"category": "traffic_accident", "faq_id": "traffic_accident-007"})
+    messages, _ = run(ActionHandleLowConfidence(), t)
+    assert messages[0]["response"] == "utter_faq_answer" and "救助基金" in messages[0]["answer"]
+    t = tracker("nlu_fallback", "自首能从轻吗", slots={"category": "criminal", "faq_id": "criminal-003"})
+    messages, events = run(ActionHandleLowConfidence(), t)
+    assert slot(events, "faq_id") == "criminal-901"
+
+
+def test_without_a_topic_the_fallback_still_asks_to_rephrase() -> None:
+    from actions.fallback import ActionHandleLowConfidence
+
+    messages, _ = run(ActionHandleLowConfidence(), tracker("nlu_fallback", "嗯嗯那个啥"))
+    assert messages[0]["response"] == "utter_ask_rephrase"

@@ -99,3 +99,77 @@ def is_known_region(region: str) -> bool:
 @lru_cache(maxsize=1)
 def _region_set() -> frozenset[str]:
     return frozenset(transfer_regions())
+
+
+def _yes_no(value: bool) -> str:
+    from bot.legal_aid import intake
+
+    d = intake.data()
+    return d["yes_label"] if value else d["no_label"]
+
+
+def _choice_label(slot: str, value: Any) -> str | None:
+    from bot.legal_aid import intake
+
+    d = intake.data()
+    if slot not in d["choices"]:
+        return None
+    names = {c["value"]: c["label"] for c in d["choices"][slot]}
+    if isinstance(value, (list, tuple)):
+        return "、".join(names.get(v, str(v)) for v in value) if value else d["none_label"]
+    return names.get(value, str(value))
+
+
+def matter_name(matter: str | None) -> str:
+    """"labor_relation_or_remuneration" → "讨要工资、劳动报酬或确认劳动关系" (B9)."""
+    if not matter:
+        return "—"
+    return _choice_label("aid_matter", matter) or matter
+
+
+def _plain(slot: str, value: Any) -> str | None:
+    if value is None or value == "" or isinstance(value, dict):
+        return None
+    choice = _choice_label(slot, value)
+    if choice is not None:
+        return choice
+    if isinstance(value, bool):
+        return _yes_no(value)
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value) if value else None
+    return str(value)
+
+
+def application_rows(details: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, plain value) rows for an application's stored answers and facts: no English keys, no
+    Python dicts (B9). Unknown keys and empty answers are left out."""
+    from bot.legal_aid import intake
+
+    summary_labels = intake.data()["summary_labels"]
+    fields = labels()["application_fields"]
+    fact_fields = labels()["fact_fields"]
+    rows: list[tuple[str, str]] = []
+    for key, label in fields.items():
+        shown = _plain("aid_" + key, details.get(key))
+        if shown is not None:
+            rows.append((label, shown))
+    facts = details.get("facts") or {}
+    for key, value in facts.items():
+        label = fact_fields.get(key) or summary_labels.get("aid_" + key)
+        shown = _plain("aid_" + key, value)
+        if label and shown is not None:
+            rows.append((label, shown))
+    rule = details.get("local_rule")
+    if isinstance(rule, dict) and rule.get("question"):
+        answer = rule.get("answer")
+        rows.append((str(rule["question"]), _yes_no(answer) if isinstance(answer, bool) else "—"))
+    return rows
+
+
+def urgency(details: dict[str, Any]) -> str | None:
+    """The Art. 44 urgency line, with the days left when known (B10)."""
+    assessment = details.get("assessment") or {}
+    if not assessment.get("urgent"):
+        return None
+    days = (details.get("facts") or {}).get("days_to_deadline")
+    return labels()["urgent"] + (f"，距期限 {days} 天" if days is not None else "")

@@ -32,7 +32,7 @@ def base_context(request: web.Request) -> dict[str, Any]:
             "categories": {cid: info.name for cid, info in categories().items()},
             "resolution_names": tickets.RESOLUTION_CODES, "entity_names": ENTITY_NAMES,
             "reason_name": display.reason_name, "priority_name": display.priority_name,
-            "channel_name": display.channel_name, "entity_value": display.entity_value,
+            "channel_name": display.channel_name, "matter_name": display.matter_name, "entity_value": display.entity_value,
             "names": {}, "crisis_flags": set()}
 
 

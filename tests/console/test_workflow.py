@@ -153,3 +153,38 @@ def test_raw_values_are_shown_as_plain_chinese(kb, eng, notified) -> None:
 def test_duration_labels() -> None:
     assert display.duration_name("P3M") == "3个月" and display.duration_name("P5D") == "5天"
     assert display.duration_name("三个月") == "三个月"
+
+
+def test_the_application_page_is_plain_chinese_with_reasons_documents_centre_and_urgency(kb, eng, notified) -> None:
+    from bot.legal_aid import store as aid_store
+
+    details = {"opponent": "某建筑公司", "description": "包工头欠我三万五", "safe_to_call": True,
+               "facts": {"matter": "labor_relation_or_remuneration", "has_fixed_income": None, "groups": [],
+                         "days_to_deadline": 5},
+               "assessment": {"decision": "needs_review", "urgent": True, "authority": "广东省广州市天河区法律援助中心",
+                              "documents": ["身份证件", "经济困难状况说明表"], "missing": [],
+                              "reasons": [{"code": "labor", "article": "法律援助法第三十一条第五项",
+                                           "text": "请求支付劳动报酬属于法律援助事项"}]}}
+    ref = aid_store.submit(eng, idempotency_key="k2", sender_id="c2", name="王小明", phone="13912345678",
+                           id_number="11010519491231002X", region="广东省广州市",
+                           matter="labor_relation_or_remuneration", details=details)
+
+    async def scenario(c):
+        await c.login("officer")
+        page = await (await c.get(f"/console/applications/{ref}")).text()
+        for raw in ("labor_relation_or_remuneration", "needs_review", "safe_to_call", "opponent", "{'", "None"):
+            assert raw not in page, raw
+        assert "讨要工资、劳动报酬或确认劳动关系" in page and "对方当事人" in page and "某建筑公司" in page
+        assert "法律援助法第三十一条第五项" in page and "经济困难状况说明表" in page
+        assert "广东省广州市天河区法律援助中心" in page
+        assert 'id="app-urgency"' in page and "第四十四条" in page and "5 天" in page
+        assert 'id="set-status"' in page
+        listing = await (await c.get("/console/applications")).text()
+        assert "讨要工资、劳动报酬或确认劳动关系" in listing and "labor_relation_or_remuneration" not in listing
+        await c.logout()
+        await c.login("boss")  # reads for oversight, decides nothing (kept from the least-privilege work)
+        page = await (await c.get(f"/console/applications/{ref}")).text()
+        assert 'id="set-status"' not in page and 'id="decision-note"' in page
+        assert (await c.post(f"/console/applications/{ref}/status", {"status": "under_review"})).status == 403
+
+    run(kb, eng, scenario)

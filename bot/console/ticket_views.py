@@ -160,8 +160,11 @@ async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[
     session = _session(request)
     transcript = await asyncio.to_thread(store.transcript, engine, ticket.reference)
     trigger = display.crisis_trigger(_citizen_texts(ticket, transcript))
+    # The citizen's other tickets (same conversation id): one query, never shown to staff as the id.
+    previous = [t for t in await asyncio.to_thread(store.for_sender, engine, ticket.sender_id)
+                if t.reference != ticket.reference and _visible(session, t)]
     return {"ticket": ticket, "transcript": transcript, "now": now(),
-            "crisis_trigger": trigger, "crisis_flags": _crisis_flags(transcript),
+            "crisis_trigger": trigger, "previous": list(reversed(previous)), "crisis_flags": _crisis_flags(transcript),
             "crisis_script": display.crisis_script() if ticket.is_crisis or trigger else None,
             "names": await display_names(request),
             "can_hand_over": policy.can_hand_over(session.user, ticket),
@@ -174,6 +177,19 @@ async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[
             "can_reveal": policy.can_reveal_callback_phone(session.user, ticket),
             "mediation_bodies": routing.bodies(), "resolution_codes": tickets.RESOLUTION_CODES,
             "max_reply": tickets.MAX_MESSAGE_CHARS}
+
+
+async def search_page(request: web.Request) -> web.Response:
+    """检索: by reference, the masked phone's last digits or any text of the conversation; closed
+    tickets included; only the kinds the user's role may see."""
+    session = _session(request)
+    if not policy.KINDS_FOR_ROLE.get(session.user.role):
+        raise web.HTTPForbidden()
+    query = (request.query.get("q") or "").strip()[:100]
+    found = await asyncio.to_thread(store.search, request.app[ENGINE_KEY], query) if query else []
+    return render("search.html", request,
+                  {"q": query, "results": [t for t in found if _visible(session, t)], "now": now(),
+                   "names": await display_names(request), "min_chars": store.MIN_SEARCH_CHARS})
 
 
 async def ticket_page(request: web.Request, error: str | None = None, status: int = 200,

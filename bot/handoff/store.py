@@ -610,3 +610,33 @@ def mark_delivered(engine: Engine, ids: list[int], now: datetime) -> None:
     o = outbox_table.c
     with engine.begin() as conn:
         conn.execute(outbox_table.update().where(o.id.in_(ids), o.delivered_at.is_(None)).values(delivered_at=now))
+
+
+SEARCH_LIMIT = 50
+MIN_SEARCH_CHARS = 2
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(engine: Engine, text: str, limit: int = SEARCH_LIMIT) -> list[Ticket]:
+    """Tickets, closed ones included, newest first, whose reference, masked callback number (its last
+    digits), summary (the turns before the handoff) or transcript contains `text`. Everything searched
+    is stored masked, so a full phone or ID number finds nothing: staff search by the tail they see.
+    One query with a sub-select; fewer than MIN_SEARCH_CHARS characters find nothing."""
+    text = (text or "").strip()[:100]
+    if len(text) < MIN_SEARCH_CHARS:
+        return []
+    pattern = _like(text.upper() if text.upper().startswith("RG-") else text)
+    m = messages_table.c
+    in_messages = select(m.ticket_id).where(m.text.like(pattern, escape="\\"))
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(select(tickets_table).where(or_(
+            _t.reference.like(pattern, escape="\\"), _t.callback_phone_masked.like(pattern, escape="\\"),
+            _t.summary.like(pattern, escape="\\"), _t.id.in_(in_messages)))
+            .order_by(_t.id.desc()).limit(limit)).all()
+    return [_ticket(r) for r in rows]

@@ -112,6 +112,7 @@ def test_the_transcript_follows_new_messages_and_marks_them_when_scrolled_up(bro
     at_bottom = "(() => { const t = document.getElementById('transcript');" \
                 " return t.scrollHeight - t.scrollTop - t.clientHeight < 30; })()"
     assert page.evaluate(at_bottom)
+    assert not page.locator("#new-messages").is_visible()  # nothing unseen yet
     # Following: a new message scrolls into view.
     page.wait_for_timeout(1_500)  # the ticket stream's first event describes the page as shown
     store.record_citizen_message(e, t.reference, "第十五条消息", datetime.now(timezone.utc))

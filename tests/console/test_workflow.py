@@ -188,3 +188,49 @@ def test_the_application_page_is_plain_chinese_with_reasons_documents_centre_and
         assert (await c.post(f"/console/applications/{ref}/status", {"status": "under_review"})).status == 403
 
     run(kb, eng, scenario)
+
+
+def test_search_finds_closed_tickets_by_reference_phone_tail_and_text_within_the_role(kb, eng, notified) -> None:
+    now = datetime.now(timezone.utc)
+    t = open_ticket(eng, "c1", text="包工头欠我工资50%没给")
+    store.claim(eng, t.reference, "agent1", now)
+    store.close(eng, t.reference, "agent1", "answered", now)
+    cb = store.open_callback(eng, sender_id="c2", channel="rest", category=None,
+                             summary=tickets.build_summary(None, {}, [], []), phone="13912345678",
+                             window="工作日下午", now=now)
+    med = open_ticket(eng, "c3", reason=tickets.REASON_MEDIATION, category="neighbor_dispute", text="邻居装修把墙弄裂了")
+
+    async def scenario(c):
+        await c.login("agent1")
+        for q in (t.reference, t.reference.lower(), "包工头", "50%"):
+            page = await (await c.get("/console/search", params={"q": q})).text()
+            assert f'href="/console/tickets/{t.reference}"' in page, q
+        assert "没有找到" in await (await c.get("/console/search", params={"q": "%%"})).text()  # literal, not a wildcard
+        page = await (await c.get("/console/search", params={"q": "5678"})).text()
+        assert cb.reference in page  # the masked number's tail (139****5678)
+        page = await (await c.get("/console/search", params={"q": "邻居装修"})).text()
+        assert med.reference not in page  # a mediation ticket is not the agent's to see
+        page = await (await c.get("/console/search", params={"q": "包"})).text()
+        assert "至少输入" in page
+        assert (await c.get("/console/search")).status == 200
+        await c.logout()
+        await c.login("officer")
+        assert (await c.get("/console/search", params={"q": "包工头"})).status == 403
+
+    run(kb, eng, scenario)
+
+
+def test_the_ticket_page_lists_the_citizens_previous_tickets(kb, eng, notified) -> None:
+    now = datetime.now(timezone.utc)
+    first = open_ticket(eng, "c1")
+    store.claim(eng, first.reference, "agent1", now)
+    store.close(eng, first.reference, "agent1", "answered", now)
+    second = open_ticket(eng, "c1", text="上次的问题还没解决")
+
+    async def scenario(c):
+        await c.login("agent2")
+        page = await (await c.get(f"/console/tickets/{second.reference}")).text()
+        assert 'id="previous-tickets"' in page and f'href="/console/tickets/{first.reference}"' in page
+        assert "已解答" in page and "c1" not in page.split('id="previous-tickets"')[1].split("</ul>")[0]
+
+    run(kb, eng, scenario)

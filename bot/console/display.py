@@ -32,6 +32,7 @@ def crisis_kind_name(kind: str | None) -> str:
     return _yaml("crisis.yml")["kinds"].get(kind or "", "危机")
 
 
+@lru_cache(maxsize=8192)  # every viewer re-renders the same transcript on each change: judge a text once
 def crisis_signal(text: str) -> safety.Signal | None:
     """The crisis signal in one citizen message (a concern does not count); None when there is none."""
     signal = safety.assess(text or "")

@@ -36,9 +36,12 @@ async def _report(request: web.Request) -> tuple[stats.Report, int]:
     start, end, days = _period(request)
     engine = request.app[ENGINE_KEY]
 
+    # The stores compare in UTC (SQLite compares the stored text); the report keeps China time.
+    utc_start, utc_end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
     def load() -> stats.Report:
-        return stats.build(start, end, store.tickets_between(engine, start, end),
-                           consultation_log.between(engine, start, end), aid_store.list_all(engine))
+        return stats.build(start, end, store.tickets_between(engine, utc_start, utc_end),
+                           consultation_log.between(engine, utc_start, utc_end), aid_store.list_all(engine))
 
     return await asyncio.to_thread(load), days
 

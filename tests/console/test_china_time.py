@@ -39,11 +39,15 @@ def test_the_fixed_offset_fallback_agrees_with_the_zone(monkeypatch) -> None:
     assert datetime(2026, 7, 1, tzinfo=fallback).utcoffset() == timedelta(hours=8)
 
 
-def test_the_csv_period_is_in_china_time(kb, eng) -> None:
+def test_the_csv_period_is_in_china_time_and_counts_today(kb, eng) -> None:
+    consultation_log.record(eng, "s1", "debt", "借钱不还怎么办", answered=True)
+
     async def scenario(c):
         await c.login("boss")
         body = await (await c.get("/console/stats.csv?days=1")).text()
         start = next(line for line in body.splitlines() if line.startswith("period,,start"))
         assert start.endswith("T00:00:00+08:00")
+        today = datetime.now(timezone.utc).astimezone(CST).date().isoformat()
+        assert f"consultations,{today},debt,1" in body  # stored in UTC, counted on its China day
 
     run(kb, eng, scenario)

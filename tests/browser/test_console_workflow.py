@@ -150,3 +150,18 @@ def test_a_draft_survives_a_reload_and_a_lost_claim(browser, console) -> None:
     page.locator("#kept-draft").wait_for(state="visible", timeout=10_000)
     assert page.input_value("#kept-draft textarea") == "您好，关于拖欠工资的问题，"
     page.context.close()
+
+
+def test_a_crisis_unclaimed_past_sixty_seconds_alerts_the_supervisor(browser, console) -> None:
+    from datetime import timedelta
+
+    base, e = console
+    summary = tickets.build_summary("labor_dispute", {}, [], [{"speaker": "citizen", "text": "我不想活了"}])
+    t = store.open_ticket(e, sender_id="crisis-late", channel="rest", reason=tickets.REASON_CRISIS,
+                          category="labor_dispute", summary=summary,
+                          now=datetime.now(timezone.utc) - timedelta(seconds=61))
+    page = _page(browser, base, "boss")
+    _until(page, TITLE_ALERT, 2)
+    assert "超过60秒无人接单" in page.inner_text("#crisis-alert") and t.reference in page.inner_text("#crisis-alert")
+    assert "overdue" in (page.locator(f"tr[data-ref='{t.reference}']").get_attribute("class") or "")
+    page.context.close()

@@ -90,6 +90,8 @@ class ActionEndHandoff(Action):
         if step == relay.STEP_ENDED:
             dispatcher.utter_message(response="utter_handoff_ended")
             dispatcher.utter_message(response="utter_ask_rating")
+        elif step == relay.STEP_ENDED_UNRATED:
+            dispatcher.utter_message(response="utter_handoff_ended")
         elif step == relay.STEP_CANCELLED:
             dispatcher.utter_message(response="utter_handoff_cancelled")
         else:

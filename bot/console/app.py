@@ -100,6 +100,7 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     r.add_get("/console/queue/rows", ticket_views.queue_rows, name="queue_rows")
     r.add_get("/console/queue/events", ticket_views.queue_events, name="queue_events")
     r.add_get("/console/api/queue", ticket_views.queue_json, name="queue_json")
+    r.add_get("/console/search", ticket_views.search_page, name="search")
     r.add_get("/console/tickets/{ref}", ticket_views.ticket_page, name="ticket")
     r.add_get("/console/tickets/{ref}/transcript", ticket_views.ticket_transcript, name="ticket_transcript")
     r.add_get("/console/tickets/{ref}/suggestions", ticket_views.ticket_suggestions, name="ticket_suggestions")

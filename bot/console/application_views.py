@@ -10,7 +10,7 @@ import asyncio
 
 from aiohttp import web
 
-from bot.console import policy
+from bot.console import display, policy
 from bot.console.keys import ENGINE_KEY, SESSION
 from bot.console.pages import render
 from bot.console.users import Session
@@ -53,7 +53,10 @@ async def application_page(request: web.Request, error: str | None = None, statu
         {"app": app, "decision_names": DECISION_NAMES, "error": error,
          "can_decide": policy.can_decide_application(session.user),
          "next_statuses": sorted(aid_store.TRANSITIONS.get(app.status, ())),
-         "assessment": (app.details.get("assessment") or {}) if isinstance(app.details, dict) else {}},
+         "assessment": (app.details.get("assessment") or {}) if isinstance(app.details, dict) else {},
+         "detail_rows": display.application_rows(app.details if isinstance(app.details, dict) else {}),
+         "urgency": display.urgency(app.details if isinstance(app.details, dict) else {}),
+         "decisions_note": display.labels()["decisions_note"]},
         status=status)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.console import policy
+from bot.console import display, policy
 from bot.console.keys import CSRF_FIELD, SESSION
 
 
@@ -30,7 +30,10 @@ def base_context(request: web.Request) -> dict[str, Any]:
     return {"session": session, "user": user, "may": may,
             "csrf_token": session.csrf_token if session else "", "csrf_field": CSRF_FIELD,
             "categories": {cid: info.name for cid, info in categories().items()},
-            "resolution_names": tickets.RESOLUTION_CODES, "entity_names": ENTITY_NAMES}
+            "resolution_names": tickets.RESOLUTION_CODES, "entity_names": ENTITY_NAMES,
+            "reason_name": display.reason_name, "priority_name": display.priority_name,
+            "channel_name": display.channel_name, "matter_name": display.matter_name, "entity_value": display.entity_value,
+            "names": {}, "crisis_flags": set()}
 
 
 def render(template: str, request: web.Request, context: dict[str, Any], status: int = 200) -> web.Response:

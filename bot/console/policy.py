@@ -43,6 +43,10 @@ class HasRole(Protocol):
     role: str
 
 
+class HasUser(HasRole, Protocol):
+    username: str
+
+
 def can_view_ticket(user: HasRole, ticket: tickets.Ticket) -> bool:
     """Tickets, transcripts, suggestions and their event streams: only the kinds of the user's role."""
     return ticket.kind in KINDS_FOR_ROLE.get(user.role, frozenset())
@@ -51,6 +55,30 @@ def can_view_ticket(user: HasRole, ticket: tickets.Ticket) -> bool:
 def can_work_ticket(user: HasRole, ticket: tickets.Ticket) -> bool:
     """Claim, reply, transfer, close."""
     return can_view_ticket(user, ticket)
+
+
+def can_hand_over(user: HasUser, ticket: tickets.Ticket) -> bool:
+    """Transfer or close: a claimed ticket only by its holder or a supervisor (review B3); an open or
+    callback ticket by anyone who works its kind."""
+    if not can_work_ticket(user, ticket):
+        return False
+    if ticket.status == tickets.CLAIMED:
+        return user.role == SUPERVISOR or ticket.claimed_by == user.username
+    return True
+
+
+def can_reply(user: HasUser, ticket: tickets.Ticket) -> bool:
+    """The reply box only for the holder (the claim-race loser gets none)."""
+    return can_work_ticket(user, ticket) and ticket.status == tickets.CLAIMED and ticket.claimed_by == user.username
+
+
+def sees_escalations(user: HasRole) -> bool:
+    """Supervisors are alerted when a crisis waits unclaimed past CRISIS_CLAIM_SECONDS."""
+    return user.role == SUPERVISOR
+
+
+# A crisis ticket unclaimed this long alerts the supervisors (issue 17: crisis claim ≤ 60 s).
+CRISIS_CLAIM_SECONDS = 60
 
 
 def can_list_callbacks(user: HasRole) -> bool:

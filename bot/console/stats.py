@@ -6,12 +6,35 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Iterable
 
 from bot.handoff.tickets import CALLBACK, Ticket
 from bot.spreadsheet import safe_rows
 from bot.store.consultation_log import Consultation, per_category_per_day, top_unanswered
+
+
+def _china_tz() -> tzinfo:
+    """China Standard Time: the IANA zone when tzdata is there, else a fixed +08:00 (China has had no
+    daylight saving time since 1991, so the two agree for every date the hotline has)."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("Asia/Shanghai")
+    except Exception:  # noqa: BLE001 - ZoneInfoNotFoundError, or no tz database on a slim image
+        return timezone(timedelta(hours=8), "CST")
+
+
+# Statistics days start at 00:00 in China (review B11), on the page, in the charts and in the CSV.
+CHINA_TZ = _china_tz()
+
+
+def china_day_bounds(days: int, now: datetime) -> tuple[datetime, datetime]:
+    """The last `days` whole China days up to and including today: [start, end) as aware datetimes."""
+    today = now.astimezone(CHINA_TZ).date()
+    end = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=CHINA_TZ)
+    start = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=CHINA_TZ)
+    return start, end
 
 RATINGS = (1, 2, 3, 4, 5)
 UNKNOWN_DECISION = "not_assessed"
@@ -64,7 +87,7 @@ def build(start: datetime, end: datetime, tickets: list[Ticket], consultations: 
           applications: Iterable[Any]) -> Report:
     """`applications` are bot.legal_aid.store.Application values (only `details` and `created_at` used)."""
     report = Report(start, end)
-    report.consultations_per_day = per_category_per_day(consultations)
+    report.consultations_per_day = per_category_per_day(consultations, CHINA_TZ)
     ticket_senders = {t.sender_id for t in tickets}
     report.conversations = len({c.sender_id for c in consultations} | ticket_senders)
     report.handed_off = len(ticket_senders)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from aiohttp import web
 
@@ -26,8 +26,8 @@ def _period(request: web.Request) -> tuple[datetime, datetime, int]:
         days = max(1, min(MAX_DAYS, int(request.query.get("days", "30"))))
     except ValueError:
         days = 30
-    end = datetime.combine(datetime.now(timezone.utc).date() + timedelta(days=1), time(), tzinfo=timezone.utc)
-    return end - timedelta(days=days), end, days
+    start, end = stats.china_day_bounds(days, datetime.now(timezone.utc))
+    return start, end, days
 
 
 async def _report(request: web.Request) -> tuple[stats.Report, int]:
@@ -36,15 +36,20 @@ async def _report(request: web.Request) -> tuple[stats.Report, int]:
     start, end, days = _period(request)
     engine = request.app[ENGINE_KEY]
 
+    # The stores compare in UTC (SQLite compares the stored text); the report keeps China time.
+    utc_start, utc_end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
     def load() -> stats.Report:
-        return stats.build(start, end, store.tickets_between(engine, start, end),
-                           consultation_log.between(engine, start, end), aid_store.list_all(engine))
+        return stats.build(start, end, store.tickets_between(engine, utc_start, utc_end),
+                           consultation_log.between(engine, utc_start, utc_end), aid_store.list_all(engine))
 
     return await asyncio.to_thread(load), days
 
 
 def category_names() -> dict[str, str]:
-    return {cid: info.name for cid, info in categories().items()}
+    from bot.console import display
+
+    return {"none": display.labels()["none"], **{cid: info.name for cid, info in categories().items()}}
 
 
 async def stats_page(request: web.Request) -> web.Response:
@@ -68,7 +73,7 @@ async def stats_chart(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     if name == "consultations":
         draw = lambda: charts.consultations(report.consultations_per_day, category_names(),  # noqa: E731
-                                            first=report.start.date(), last=(report.end - timedelta(days=1)).date())
+                                            first=report.start.date(), last=(report.end - timedelta(days=1)).date())  # China dates
     elif name == "csat":
         draw = lambda: charts.bars({f"{r}分": n for r, n in report.csat.items()}, "满意度评分分布")  # noqa: E731
     elif name == "decisions":

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.console import middleware, policy
+from bot.console import display, middleware, policy, users
 from bot.console.keys import ENGINE_KEY, SESSION
 from bot.console.pages import render
 from bot.console.users import Session
@@ -41,20 +41,32 @@ def _status_for(exc: tickets.HandoffError) -> int:
     return next(status for cls, status in ERROR_STATUS if isinstance(exc, cls))
 
 
+async def display_names(request: web.Request) -> dict[str, str]:
+    """username → display name for every staff account: one query per page, not one per row (B16)."""
+    accounts = await asyncio.to_thread(users.list_users, request.app[ENGINE_KEY])
+    return {u.username: u.display_name or u.username for u in accounts}
+
+
 async def _queue_for(request: web.Request) -> list[tickets.Ticket]:
     session = _session(request)
     all_tickets = await asyncio.to_thread(store.queue, request.app[ENGINE_KEY])
     return [t for t in all_tickets if _visible(session, t)]
 
 
+def _queue_context(session: Session) -> dict[str, Any]:
+    return {"escalate_after": policy.CRISIS_CLAIM_SECONDS, "sees_escalations": policy.sees_escalations(session.user)}
+
+
 async def queue_page(request: web.Request) -> web.Response:
     return render("queue.html", request,
-                                          {"tickets": await _queue_for(request), "now": now()})
+                  {"tickets": await _queue_for(request), "now": now(), "names": await display_names(request),
+                   **_queue_context(_session(request))})
 
 
 async def queue_rows(request: web.Request) -> web.Response:
     return render("_queue_rows.html", request,
-                                          {"tickets": await _queue_for(request), "now": now()})
+                  {"tickets": await _queue_for(request), "now": now(), "names": await display_names(request),
+                   **_queue_context(_session(request))})
 
 
 # The citizen's sender id addresses their conversation (a bearer credential, review H1/L2): staff
@@ -103,6 +115,16 @@ def _latest_citizen_text(ticket: tickets.Ticket, transcript: list[tickets.Messag
     return (questions or texts or [""])[-1]
 
 
+def _citizen_texts(ticket: tickets.Ticket, transcript: list[tickets.Message]) -> list[str]:
+    texts = [t.get("text", "") for t in ticket.summary.get("last_turns") or [] if t.get("speaker") == "citizen"]
+    return texts + [m.text for m in transcript if m.author == "citizen"]
+
+
+def _crisis_flags(transcript: list[tickets.Message]) -> set[int]:
+    """Indexes of citizen messages that read as a crisis, flagged in the transcript (B2)."""
+    return {i for i, m in enumerate(transcript) if m.author == "citizen" and display.crisis_signal(m.text)}
+
+
 def _suggestions(request: web.Request, ticket: tickets.Ticket, transcript: list[tickets.Message]) -> dict[str, Any]:
     text = _latest_citizen_text(ticket, transcript)
     if not text:
@@ -137,7 +159,17 @@ async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[
     engine = request.app[ENGINE_KEY]
     session = _session(request)
     transcript = await asyncio.to_thread(store.transcript, engine, ticket.reference)
+    trigger = display.crisis_trigger(_citizen_texts(ticket, transcript))
+    # The citizen's other tickets (same conversation id): one query, never shown to staff as the id.
+    previous = [t for t in await asyncio.to_thread(store.for_sender, engine, ticket.sender_id)
+                if t.reference != ticket.reference and _visible(session, t)]
     return {"ticket": ticket, "transcript": transcript, "now": now(),
+            "crisis_trigger": trigger, "previous": list(reversed(previous)), "crisis_flags": _crisis_flags(transcript),
+            "crisis_script": display.crisis_script() if ticket.is_crisis or trigger else None,
+            "names": await display_names(request),
+            "can_hand_over": policy.can_hand_over(session.user, ticket),
+            "can_reply": policy.can_reply(session.user, ticket),
+            "regions": display.transfer_regions(),
             "assist": _suggestions(request, ticket, transcript),
             "application": await asyncio.to_thread(_linked_application, engine, ticket, session),
             "can_work": policy.can_work_ticket(session.user, ticket),
@@ -145,6 +177,19 @@ async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[
             "can_reveal": policy.can_reveal_callback_phone(session.user, ticket),
             "mediation_bodies": routing.bodies(), "resolution_codes": tickets.RESOLUTION_CODES,
             "max_reply": tickets.MAX_MESSAGE_CHARS}
+
+
+async def search_page(request: web.Request) -> web.Response:
+    """检索: by reference, the masked phone's last digits or any text of the conversation; closed
+    tickets included; only the kinds the user's role may see."""
+    session = _session(request)
+    if not policy.KINDS_FOR_ROLE.get(session.user.role):
+        raise web.HTTPForbidden()
+    query = (request.query.get("q") or "").strip()[:100]
+    found = await asyncio.to_thread(store.search, request.app[ENGINE_KEY], query) if query else []
+    return render("search.html", request,
+                  {"q": query, "results": [t for t in found if _visible(session, t)], "now": now(),
+                   "names": await display_names(request), "min_chars": store.MIN_SEARCH_CHARS})
 
 
 async def ticket_page(request: web.Request, error: str | None = None, status: int = 200,
@@ -159,7 +204,8 @@ async def ticket_transcript(request: web.Request) -> web.Response:
     ticket = await _ticket(request)
     transcript = await asyncio.to_thread(store.transcript, request.app[ENGINE_KEY], ticket.reference)
     return render("_transcript.html", request,
-                                          {"ticket": ticket, "transcript": transcript})
+                  {"ticket": ticket, "transcript": transcript, "crisis_flags": _crisis_flags(transcript),
+                   "names": await display_names(request)})
 
 
 async def ticket_suggestions(request: web.Request) -> web.Response:
@@ -225,16 +271,20 @@ async def transfer(request: web.Request) -> web.Response:
     form = await request.post()
     body = str(form.get("mediation_body") or "").strip() or None
     region = str(form.get("region") or "").strip()[:100] or None
+    note = str(form.get("note") or "").strip() or None
     if body is not None and body not in routing.bodies():
         return await ticket_page(request, "未知的调解组织", 400)
-    return await _act(request, lambda eng, t, s: store.transfer(eng, t.reference, _actor(s), now(),
-                                                               mediation_body=body, region=region))
+    if region is not None and not display.is_known_region(region):
+        return await ticket_page(request, "请从列表中选择地区", 400)
+    return await _act(request, lambda eng, t, s: store.transfer(
+        eng, t.reference, _actor(s), now(), mediation_body=body, region=region, note=note,
+        supervisor=s.user.role == policy.SUPERVISOR))
 
 
 async def close(request: web.Request) -> web.Response:
     code = str((await request.post()).get("resolution") or "")
     return await _act(request, lambda eng, t, s: store.close(eng, t.reference, _actor(s), code, now(),
-                                                            supervisor=s.user.role == "supervisor"))
+                                                            supervisor=s.user.role == policy.SUPERVISOR))
 
 
 async def callbacks_page(request: web.Request) -> web.Response:

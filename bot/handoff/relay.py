@@ -42,6 +42,7 @@ INTENT_REGION = "handoff_region"  # a waiting citizen answered "which province o
 INTENT_PHONE = "handoff_phone"  # a waiting mediation request got its phone number
 REGION_ANSWER_CHARS = 20  # longer messages are questions that happen to name a place
 STEP_ENDED = "ended"  # the citizen ended a claimed ticket: ask for the rating
+STEP_ENDED_UNRATED = "ended_unrated"  # the same for a crisis: no rating request (console review B1)
 STEP_CANCELLED = "cancelled"  # the citizen withdrew a request nobody had claimed yet
 STEP_NONE = "none"  # 结束人工 with no ticket
 STEP_RATED = "rated"  # score stored: ask for a comment
@@ -146,6 +147,8 @@ def decide(text: str, active: T.Ticket | None, feedback: T.Ticket | None) -> Dec
         if active is None:
             return Decision(REWRITE, payload(INTENT_END, STEP_NONE))
         step = STEP_ENDED if active.status == T.CLAIMED else STEP_CANCELLED
+        if step == STEP_ENDED and active.is_crisis:
+            step = STEP_ENDED_UNRATED  # a citizen in danger is not asked to score the service
         return Decision(REWRITE, payload(INTENT_END, step))
     if active is not None:
         if active.status == T.CLAIMED:

@@ -442,8 +442,10 @@ def close(engine: Engine, ref: str, actor: str, resolution_code: str, now: datet
         by_citizen = actor == CITIZEN
         if row.status == T.CLAIMED and not (by_citizen or supervisor or row.claimed_by == actor):
             raise T.NotClaimedByYou(f"工单 {ref} 由 {row.claimed_by} 处理中")
-        # Only a conversation an agent actually held is rated (not a duplicate or a phone callback).
-        rated = row.status == T.CLAIMED
+        # Only a conversation an agent actually held is rated (not a duplicate or a phone callback), and
+        # never a crisis: a citizen in danger is not asked to score the service (review B1).
+        rated = (row.status == T.CLAIMED and row.priority != T.PRIORITY_CRISIS
+                 and resolution_code != "crisis_handled")
         done = conn.execute(tickets_table.update().where(_t.id == row.id, _t.status == row.status).values(
             status=T.CLOSED, closed_at=now, closed_by=actor, resolution=resolution_code, updated_at=now,
             feedback_state=T.FEEDBACK_RATING_ASKED if rated else None)).rowcount
@@ -457,11 +459,16 @@ def close(engine: Engine, ref: str, actor: str, resolution_code: str, now: datet
 
 
 def transfer(engine: Engine, ref: str, actor: str, now: datetime, *, mediation_body: str | None = None,
-             region: str | None = None) -> Ticket:
+             region: str | None = None, note: str | None = None, supervisor: bool = False,
+             known_regions: frozenset[str] | None = None) -> Ticket:
     """Transfers to a mediation body (the ticket becomes kind `mediation`) and/or another region; the
-    ticket goes back to the queue unclaimed. Raises TicketClosed, InvalidInput (neither given, or an
-    unknown mediation body), TicketNotFound."""
+    ticket goes back to the queue unclaimed, with the handover note in its transcript. A claimed ticket
+    is transferred only by its holder or a supervisor (review B3). Raises TicketClosed, NotClaimedByYou,
+    InvalidInput (neither given, an unknown mediation body or region), TicketNotFound."""
     region = (region or "").strip()[:100] or None
+    note = (note or "").strip()[:T.MAX_COMMENT_CHARS] or None
+    if region is not None and known_regions is not None and region not in known_regions:
+        raise T.InvalidInput("请从列表中选择地区")
     if mediation_body is None and region is None:
         raise T.InvalidInput("请选择调解组织或地区")
     if mediation_body is not None and mediation_body not in routing.bodies():
@@ -471,6 +478,8 @@ def transfer(engine: Engine, ref: str, actor: str, now: datetime, *, mediation_b
         row = _locked_row(conn, ref)
         if row.status not in T.ACTIVE:
             raise T.TicketClosed(f"工单 {ref} 已办结或为留言，不能转办")
+        if row.status == T.CLAIMED and not (supervisor or row.claimed_by == actor):
+            raise T.NotClaimedByYou(f"工单 {ref} 由 {row.claimed_by} 处理中，只有处理人或班长可以转交")
         changes: dict[str, Any] = {"status": T.OPEN, "claimed_by": None, "updated_at": now}
         if mediation_body is not None:
             changes.update(kind=T.MEDIATION, mediation_body=mediation_body)
@@ -478,7 +487,7 @@ def transfer(engine: Engine, ref: str, actor: str, now: datetime, *, mediation_b
             changes["region"] = region
         conn.execute(tickets_table.update().where(_t.id == row.id).values(**changes))
         target = "、".join(x for x in (mediation_body, region) if x)
-        _add_message(conn, row.id, SYSTEM, actor, f"转办：{target}", now)
+        _add_message(conn, row.id, SYSTEM, actor, f"转办：{target}" + (f"（备注：{mask_text(note)}）" if note else ""), now)
         if row.status == T.CLAIMED:
             _queue_trigger(conn, row, T.TRIGGER_TRANSFERRED, now)
         return _ticket(_row(conn, ref))
@@ -601,3 +610,33 @@ def mark_delivered(engine: Engine, ids: list[int], now: datetime) -> None:
     o = outbox_table.c
     with engine.begin() as conn:
         conn.execute(outbox_table.update().where(o.id.in_(ids), o.delivered_at.is_(None)).values(delivered_at=now))
+
+
+SEARCH_LIMIT = 50
+MIN_SEARCH_CHARS = 2
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(engine: Engine, text: str, limit: int = SEARCH_LIMIT) -> list[Ticket]:
+    """Tickets, closed ones included, newest first, whose reference, masked callback number (its last
+    digits), summary (the turns before the handoff) or transcript contains `text`. Everything searched
+    is stored masked, so a full phone or ID number finds nothing: staff search by the tail they see.
+    One query with a sub-select; fewer than MIN_SEARCH_CHARS characters find nothing."""
+    text = (text or "").strip()[:100]
+    if len(text) < MIN_SEARCH_CHARS:
+        return []
+    pattern = _like(text.upper() if text.upper().startswith("RG-") else text)
+    m = messages_table.c
+    in_messages = select(m.ticket_id).where(m.text.like(pattern, escape="\\"))
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(select(tickets_table).where(or_(
+            _t.reference.like(pattern, escape="\\"), _t.callback_phone_masked.like(pattern, escape="\\"),
+            _t.summary.like(pattern, escape="\\"), _t.id.in_(in_messages)))
+            .order_by(_t.id.desc()).limit(limit)).all()
+    return [_ticket(r) for r in rows]

@@ -58,6 +58,7 @@ RESOLUTION_CODES = {
     "callback_unreachable": "回电未接通",
     "no_response": "群众未回复",
     "citizen_ended": "群众结束人工",
+    "crisis_handled": "危机已处置",  # never followed by a rating request
     "duplicate": "重复工单",
     "other": "其他",
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.engine import Engine
@@ -62,10 +62,13 @@ def between(engine: Engine, start: datetime, end: datetime) -> list[Consultation
                 for r in conn.execute(query)]
 
 
-def per_category_per_day(rows: list[Consultation]) -> dict[date, Counter[str]]:
+def per_category_per_day(rows: list[Consultation], tz: tzinfo | None = None) -> dict[date, Counter[str]]:
+    """Counts per calendar day; with `tz` the days are that zone's (the console: Asia/Shanghai)."""
     out: dict[date, Counter[str]] = {}
     for r in rows:
-        out.setdefault(r.at.date(), Counter())[r.category] += 1
+        at = r.at if r.at.tzinfo else r.at.replace(tzinfo=timezone.utc)
+        day = at.astimezone(tz).date() if tz is not None else r.at.date()
+        out.setdefault(day, Counter())[r.category] += 1
     return dict(sorted(out.items()))
 
 

@@ -306,7 +306,7 @@ def test_legal_aid_applications_list_view_and_status_change(kb, eng, notified) -
         listing = await (await c.get("/console/applications")).text()
         assert ref in listing and "138****5678" in listing and "13812345678" not in listing
         page = await (await c.get(f"/console/applications/{ref}")).text()
-        assert "110105********002X" in page and "11010519491231002X" not in page and "needs_review" in page
+        assert "110105********002X" in page and "11010519491231002X" not in page and "需人工审查" in page
         assert (await c.post(f"/console/applications/{ref}/status", {"status": "approved"})).status == 409
         assert (await c.post(f"/console/applications/{ref}/status", {"status": "under_review"})).status == 303
         resp = await c.post(f"/console/applications/{ref}/status", {"status": "rejected", "reason": ""})

@@ -106,3 +106,12 @@ def test_a_store_that_cannot_start_is_an_error_not_an_in_memory_store(tmp_path, 
 def test_the_relay_channel_installs_the_gate() -> None:
     channel.HandoffRelayInput.from_credentials(None)
     assert getattr(MessageProcessor.handle_message, "_handoff_gate", False)
+
+
+def test_hotline_run_uses_the_class_endpoints_yml_names() -> None:
+    import yaml
+
+    from bot import stack
+
+    committed = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    assert committed["tracker_store"]["type"] == stack.TRACKER_STORE

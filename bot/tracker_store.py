@@ -125,8 +125,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self.counts = {"hits": 0, "misses": 0, "stale": 0, "evicted": 0}
         # Set by _additional_events within a save: the stored state it started from.
         self._pending: dict[str, tuple[int, tuple[int, int]]] = {}
-        self._before_save: tuple[str, tuple[int, int]] | None = None
-        self._written = 0
+        # The conversation's version before and after the rows of the save in progress (Rasa's save
+        # runs without an await between reading and committing, so one pair per store suffices).
+        self._before: tuple[int, int] | None = None
+        self._after: tuple[int, int] | None = None
         logger.info("tracker cache %s, limit %.0f MB", "on" if self.cache_on else "off",
                     self.cache_limit / 1024 / 1024)
 
@@ -176,40 +178,36 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         known = self._pending.pop(tracker.sender_id, None)
         if known is None or not self.cache_on:
             new = super()._additional_events(session, tracker)
-            stored = None
         else:
-            stored = known[0]
-            new = itertools.islice(tracker.events, stored, None)
-        if self.cache_on:
-            # Read in the save's own transaction: what the database held before this save.
-            self._before_save = (tracker.sender_id, self._version(session, tracker.sender_id))
-            self._written = 0
-        return self._masked(new)
+            new = itertools.islice(tracker.events, known[0], None)
+        self._before = self._version(session, tracker.sender_id) if self.cache_on else None
+        return self._masked(session, tracker.sender_id, new)
 
-    def _masked(self, events: Iterable[Event]) -> Iterator[_PersonalNumbersMasked]:
+    def _masked(self, session: Any, sender_id: str, events: Iterable[Event]) -> Iterator[_PersonalNumbersMasked]:
+        written = 0
         for event in events:
-            self._written += 1
+            written += 1
             yield _PersonalNumbersMasked(event)
+        if self._before is not None:
+            # Rasa has added every row: read the version in the save's own transaction, before it
+            # commits. It proves the cached copy only if the rows grew by exactly what this save wrote
+            # (nobody else wrote in between).
+            session.flush()
+            after = self._version(session, sender_id)
+            if after[0] == self._before[0] + written:
+                self._after = after
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         sender = tracker.sender_id
         previous = self._drop(sender)
         if previous is not None:
             self._pending.setdefault(sender, (previous.stored, previous.version))
-        self._before_save = None
+        self._before = self._after = None
         await super().save(tracker)  # on failure nothing is cached, so the next turn reloads
-        if not self.cache_on:
-            return
-        before, self._before_save = self._before_save, None
+        after, self._before, self._after = self._after, None, None
         # The store counts stored events from the last session start. A tracker that started a new
         # session mid-way holds more than that session, so it is reloaded from the database instead.
-        if not all(i <= 1 for i, e in enumerate(tracker.events) if isinstance(e, SessionStarted)):
-            return
-        after = self.version(sender)
-        if before is None or before[0] != sender:
-            return
-        # Cache only if nobody else wrote between: the rows grew by exactly what this save added.
-        if after[0] != before[1][0] + self._written:
+        if after is None or not all(i <= 1 for i, e in enumerate(tracker.events) if isinstance(e, SessionStarted)):
             return
         size = estimate_bytes(tracker.events)
         if size > self.cache_limit:

@@ -123,7 +123,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._bytes = 0
         self._saves = 0
         self.counts = {"hits": 0, "misses": 0, "stale": 0, "evicted": 0}
-        # Set by _additional_events within a save: the stored state it started from.
+        # A conversation served from memory: how many of its events are stored and its version, for
+        # the save that ends its turn (spares Rasa's count query).
         self._pending: dict[str, tuple[int, tuple[int, int]]] = {}
         # The conversation's version before and after the rows of the save in progress (Rasa's save
         # runs without an await between reading and committing, so one pair per store suffices).

@@ -9,12 +9,50 @@ It also installs the handoff gate (bot/handoff/channel.py): while an agent holds
 bot stays silent, and the agent's messages reach the citizen over the citizen's own channel.
 
 And it stops the root route from printing Rasa's version (review L5): `GET /` answers "ok".
+
+`apply()` runs however Rasa is started with the project's files: from this entry point, from the
+tracker store named in endpoints.yml (bot/tracker_store.py) and from the handoff relay channel named in
+credentials.yml (bot/handoff/channel.py). It is idempotent, and it raises `PatchError` at start-up if
+a piece of Rasa it patches is missing or changed (an upgrade), so the stack never runs without the
+gate or the masking, silently.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
+from typing import Any, Callable
+
+_APPLIED = "_hotline_patched"
+
+
+class PatchError(RuntimeError):
+    """A Rasa attribute the project patches is not what it expects. Deliberately not an
+    AttributeError/ImportError: Rasa swallows those when loading a custom tracker store or channel."""
+
+
+def patch_target(owner: Any, name: str, params: list[str] | None = None, coroutine: bool | None = None) -> Callable:
+    """`owner.name` as Rasa defines it (or as we already patched it); PatchError if it is missing or
+    its shape changed."""
+    target = getattr(owner, name, None)
+    where = f"{getattr(owner, '__module__', '')}.{getattr(owner, '__qualname__', getattr(owner, '__name__', owner))}.{name}"
+    if target is None or not callable(target):
+        raise PatchError(f"cannot patch {where}: it is missing in this Rasa version; refusing to start without it")
+    if getattr(target, _APPLIED, False):
+        return target
+    if coroutine is not None and inspect.iscoroutinefunction(target) != coroutine:
+        raise PatchError(f"cannot patch {where}: expected {'a coroutine' if coroutine else 'a plain function'}")
+    if params is not None:
+        found = list(inspect.signature(target).parameters)
+        if found[: len(params)] != params:
+            raise PatchError(f"cannot patch {where}: expected parameters {params}, found {found}")
+    return target
+
+
+def mark(fn: Callable) -> Callable:
+    setattr(fn, _APPLIED, True)
+    return fn
 
 
 def _compile_action_response_validator() -> None:
@@ -22,9 +60,11 @@ def _compile_action_response_validator() -> None:
     from jsonschema.validators import validator_for
     from rasa.core.actions.action import RemoteAction
 
-    schema = RemoteAction.action_response_format_spec()
+    original = patch_target(RemoteAction, "_validate_action_result", ["self", "result"])
+    if getattr(original, _APPLIED, False):
+        return
+    schema = patch_target(RemoteAction, "action_response_format_spec")()
     validator = validator_for(schema)(schema)
-    original = RemoteAction._validate_action_result
 
     def validate(self: RemoteAction, result: dict) -> bool:
         try:
@@ -33,14 +73,16 @@ def _compile_action_response_validator() -> None:
             return original(self, result)  # same error message as Rasa's
         return True
 
-    RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = mark(validate)  # type: ignore[method-assign]
 
 
 def _index_event_types() -> None:
     from rasa.shared.core.events import Event
     from rasa.shared.utils.common import all_subclasses
 
-    original = Event.resolve_by_type
+    original = patch_target(Event, "resolve_by_type", ["type_name", "default"])
+    if getattr(original, _APPLIED, False):
+        return
     by_name: dict[str, type] = {}
 
     def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
@@ -51,22 +93,26 @@ def _index_event_types() -> None:
             cls = by_name.get(type_name)
         return cls if cls is not None else original(type_name, default)
 
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+    Event.resolve_by_type = staticmethod(mark(resolve_by_type))  # type: ignore[assignment]
 
 
 def _quiet_root_route() -> None:
     import rasa.server
     from sanic import response
 
+    if getattr(patch_target(rasa.server, "add_root_route", ["app"]), _APPLIED, False):
+        return
+
     def add_root_route(app) -> None:  # type: ignore[no-untyped-def]
         @app.get("/")
         async def hello(_request):  # type: ignore[no-untyped-def]
             return response.text("ok")
 
-    rasa.server.add_root_route = add_root_route  # rasa.core.run calls it as server.add_root_route
+    rasa.server.add_root_route = mark(add_root_route)  # rasa.core.run calls it as server.add_root_route
 
 
 def apply() -> None:
+    """Installs every patch once; PatchError if one cannot be."""
     from bot import socketio_compat
     from bot.handoff import channel
 

@@ -1,24 +1,90 @@
-"""A SQL tracker store that keeps recent conversations in memory between turns.
+"""The project's tracker store, named in endpoints.yml: a SQL tracker store that masks personal numbers
+in what it writes and keeps recent conversations in memory between turns.
 
 Rasa rebuilds the tracker from every stored event at each turn, which made a turn's cost grow with
 the conversation. The database stays the source of truth: every turn is written through before the
-reply goes out, and a conversation is served from memory only if its last save succeeded. ID numbers
-and mobile numbers are masked in what is written (the forms keep them only encrypted). Assumes
-one Rasa server process per database (the `hotline run` default).
+reply goes out, and a conversation is served from memory only if its last save succeeded and the
+database still holds exactly what it held after that save (one indexed query: the count and the
+largest id of the conversation's events). Another process that wrote to or pruned the conversation
+makes the next turn reload it. ID numbers and mobile numbers are masked in what is written (the
+forms keep them only encrypted).
+
+Settings (environment): HOTLINE_TRACKER_CACHE=off serves every turn from the database;
+HOTLINE_TRACKER_CACHE_MB (default 64) bounds the memory held by cached conversations (an estimate per
+conversation, least recently used first out). The cache logs its size every 1,000 saves.
+
+Loading this class also installs the project's Rasa patches (bot/rasa_server.py), or refuses to start.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
+import os
 from collections import OrderedDict
-from typing import Any, Iterator, Optional
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Optional
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import rasa_server
 from bot.masking import mask_text_in
 from bot.security.files import private_sqlite
+
+logger = logging.getLogger(__name__)
+
+CACHE_ENV = "HOTLINE_TRACKER_CACHE"
+CACHE_MB_ENV = "HOTLINE_TRACKER_CACHE_MB"
+DEFAULT_CACHE_MB = 64
+REPORT_EVERY = 1_000  # saves between two log lines with the cache's size
+
+# Bytes a cached conversation holds in Python objects, measured with tracemalloc on trackers shaped like
+# the hotline's turns (tests/test_tracker_store.py::test_the_size_estimate_is_close_to_what_python_holds):
+# a user message carries its parse data (intent ranking, entities), the others are small.
+TRACKER_BYTES = 2_000
+EVENT_BYTES = {UserUttered: 3_000, BotUttered: 1_200, ActionExecuted: 700, SlotSet: 600}
+OTHER_EVENT_BYTES = 600
+TEXT_BYTES_PER_CHAR = 8  # text, its copy in parse data and its masked copy
+
+
+def event_bytes(event: Event) -> int:
+    size = EVENT_BYTES.get(type(event), OTHER_EVENT_BYTES)
+    text = getattr(event, "text", None)
+    if isinstance(text, str):
+        size += TEXT_BYTES_PER_CHAR * len(text)
+    value = getattr(event, "value", None)
+    if isinstance(value, str):
+        size += 2 * len(value)
+    return size
+
+
+def estimate_bytes(events: Iterable[Event]) -> int:
+    return TRACKER_BYTES + sum(event_bytes(e) for e in events)
+
+
+def cache_enabled(env: dict[str, str] | None = None) -> bool:
+    value = (env if env is not None else os.environ).get(CACHE_ENV, "on").strip().lower()
+    return value not in ("off", "0", "false", "no")
+
+
+def cache_limit_bytes(env: dict[str, str] | None = None, default_mb: float = DEFAULT_CACHE_MB) -> int:
+    raw = (env if env is not None else os.environ).get(CACHE_MB_ENV)
+    try:
+        mb = float(raw) if raw else float(default_mb)
+    except ValueError:
+        raise ValueError(f"{CACHE_MB_ENV} must be a number of megabytes, not {raw!r}") from None
+    return max(0, int(mb * 1024 * 1024))
+
+
+@dataclass
+class _Cached:
+    tracker: DialogueStateTracker
+    stored: int  # how many of its events are stored (spares Rasa's count query on save)
+    version: tuple[int, int]  # (count, largest id) of the conversation's rows right after the save
+    size: int  # estimated bytes
 
 
 class _PersonalNumbersMasked:
@@ -39,43 +105,120 @@ class _PersonalNumbersMasked:
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, cache_size: int = 10_000, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, cache_mb: float | None = None, **kwargs: Any) -> None:
+        rasa_server.apply()  # the handoff gate and the other patches, or PatchError: never silently absent
+        try:
+            super().__init__(*args, **kwargs)
+        except (AttributeError, ImportError) as error:
+            # Rasa answers those from a custom tracker store by falling back to an in-memory store
+            # that keeps nothing and masks nothing, with only a warning: refuse to start instead.
+            raise RuntimeError(f"the hotline tracker store cannot start: {error}") from error
         # Errors (and so logs) show the SQL, never the conversation's text (review M6).
         self.engine.hide_parameters = True
         if self.engine.url.get_backend_name() == "sqlite":
             private_sqlite(self.engine.url.database)
-        self._cache: OrderedDict[str, DialogueStateTracker] = OrderedDict()
-        self._cache_size = int(cache_size)
-        # How many of a served-from-memory tracker's events are already stored: spares the count
-        # query Rasa runs on every save.
-        self._stored: dict[str, int] = {}
+        self.cache_on = cache_enabled()
+        self.cache_limit = cache_limit_bytes(default_mb=DEFAULT_CACHE_MB if cache_mb is None else float(cache_mb))
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._bytes = 0
+        self._saves = 0
+        self.counts = {"hits": 0, "misses": 0, "stale": 0, "evicted": 0}
+        # A conversation served from memory: how many of its events are stored and its version, for
+        # the save that ends its turn (spares Rasa's count query).
+        self._pending: dict[str, tuple[int, tuple[int, int]]] = {}
+        # The conversation's version before and after the rows of the save in progress (Rasa's save
+        # runs without an await between reading and committing, so one pair per store suffices).
+        self._before: tuple[int, int] | None = None
+        self._after: tuple[int, int] | None = None
+        logger.info("tracker cache %s, limit %.0f MB", "on" if self.cache_on else "off",
+                    self.cache_limit / 1024 / 1024)
+
+    # -- the version of a conversation in the database
+    def _version(self, session: Any, sender_id: str) -> tuple[int, int]:
+        ev = self.SQLEvent
+        count, largest = session.execute(
+            sa.select(sa.func.count(ev.id), sa.func.max(ev.id)).where(ev.sender_id == sender_id)).one()
+        return int(count or 0), int(largest or 0)
+
+    def version(self, sender_id: str) -> tuple[int, int]:
+        with self.session_scope() as session:
+            return self._version(session, sender_id)
+
+    # -- memory
+    def _drop(self, sender_id: str) -> Optional[_Cached]:
+        entry = self._cache.pop(sender_id, None)
+        if entry is not None:
+            self._bytes -= entry.size
+        return entry
+
+    def stats(self) -> dict[str, Any]:
+        return {"on": self.cache_on, "conversations": len(self._cache), "bytes": self._bytes,
+                "limit_bytes": self.cache_limit, **self.counts}
+
+    def _report(self) -> None:
+        s = self.stats()
+        logger.info("tracker cache: %d conversations, %.1f of %.0f MB; hits %d, misses %d, stale %d, evicted %d",
+                    s["conversations"], s["bytes"] / 1024 / 1024, s["limit_bytes"] / 1024 / 1024,
+                    s["hits"], s["misses"], s["stale"], s["evicted"])
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         # Taken out while a turn runs: if the turn fails before saving, the next one reloads.
-        cached = self._cache.pop(sender_id, None)
-        if cached is not None:
-            return cached
-        self._stored.pop(sender_id, None)
+        entry = self._drop(sender_id)
+        if entry is not None:
+            if self.version(sender_id) == entry.version:
+                self.counts["hits"] += 1
+                self._pending[sender_id] = (entry.stored, entry.version)
+                return entry.tracker
+            self.counts["stale"] += 1  # another process wrote or pruned it: the database wins
+        elif self.cache_on:
+            self.counts["misses"] += 1
+        self._pending.pop(sender_id, None)
         return await super().retrieve(sender_id)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        stored = self._stored.get(tracker.sender_id)
-        if stored is None:
+        known = self._pending.pop(tracker.sender_id, None)
+        if known is None or not self.cache_on:
             new = super()._additional_events(session, tracker)
         else:
-            new = itertools.islice(tracker.events, stored, None)
-        return (_PersonalNumbersMasked(e) for e in new)
+            new = itertools.islice(tracker.events, known[0], None)
+        self._before = self._version(session, tracker.sender_id) if self.cache_on else None
+        return self._masked(session, tracker.sender_id, new)
+
+    def _masked(self, session: Any, sender_id: str, events: Iterable[Event]) -> Iterator[_PersonalNumbersMasked]:
+        written = 0
+        for event in events:
+            written += 1
+            yield _PersonalNumbersMasked(event)
+        if self._before is not None:
+            # Rasa has added every row: read the version in the save's own transaction, before it
+            # commits. It proves the cached copy only if the rows grew by exactly what this save wrote
+            # (nobody else wrote in between).
+            session.flush()
+            after = self._version(session, sender_id)
+            if after[0] == self._before[0] + written:
+                self._after = after
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        self._cache.pop(tracker.sender_id, None)
+        sender = tracker.sender_id
+        previous = self._drop(sender)
+        if previous is not None:
+            self._pending.setdefault(sender, (previous.stored, previous.version))
+        self._before = self._after = None
         await super().save(tracker)  # on failure nothing is cached, so the next turn reloads
-        self._stored.pop(tracker.sender_id, None)
+        after, self._before, self._after = self._after, None, None
         # The store counts stored events from the last session start. A tracker that started a new
         # session mid-way holds more than that session, so it is reloaded from the database instead.
-        if all(i <= 1 for i, e in enumerate(tracker.events) if isinstance(e, SessionStarted)):
-            self._cache[tracker.sender_id] = tracker
-            self._stored[tracker.sender_id] = len(tracker.events)
-            if len(self._cache) > self._cache_size:
-                evicted, _ = self._cache.popitem(last=False)
-                self._stored.pop(evicted, None)
+        if after is None or not all(i <= 1 for i, e in enumerate(tracker.events) if isinstance(e, SessionStarted)):
+            return
+        size = estimate_bytes(tracker.events)
+        if size > self.cache_limit:
+            return
+        self._cache[sender] = _Cached(tracker, len(tracker.events), after, size)
+        self._bytes += size
+        while self._bytes > self.cache_limit and self._cache:
+            _, evicted = self._cache.popitem(last=False)
+            self._bytes -= evicted.size
+            self.counts["evicted"] += 1
+        self._saves += 1
+        if self._saves % REPORT_EVERY == 0:
+            self._report()

@@ -88,3 +88,116 @@ def test_id_and_phone_numbers_are_masked_in_the_database(tmp_path) -> None:
     assert "110105********002X" in restarted.latest_message.text
     slots = {e.key: e.value for e in restarted.events if isinstance(e, SlotSet)}
     assert slots["aid_phone"] == token and slots["callback_phone"] == "138****5678"
+
+
+# -- memory bounded in bytes, and only what the database confirms is served from memory
+
+
+def one_turn(s: CachedSQLTrackerStore, sender: str, text: str):
+    tracker = asyncio.run(s.get_or_create_tracker(sender))
+    tracker.update(UserUttered(text, {"name": "debt"}))
+    asyncio.run(s.save(tracker))
+    return tracker
+
+
+def test_the_cache_is_bounded_in_bytes_and_reports_its_size(tmp_path, monkeypatch, caplog) -> None:
+    import logging
+
+    from bot import tracker_store
+
+    monkeypatch.setenv(tracker_store.CACHE_MB_ENV, "0.05")  # about 50 KB: a handful of conversations
+    monkeypatch.setattr(tracker_store, "REPORT_EVERY", 10)
+    s = store(tmp_path)
+    assert s.cache_limit == int(0.05 * 1024 * 1024)
+    with caplog.at_level(logging.INFO, logger="bot.tracker_store"):
+        for i in range(40):
+            one_turn(s, f"c{i}", "老板欠薪" * 20)
+    stats = s.stats()
+    assert 0 < stats["bytes"] <= s.cache_limit and stats["evicted"] > 0
+    assert stats["conversations"] < 40 and stats["bytes"] == sum(e.size for e in s._cache.values())
+    assert any("tracker cache:" in r.getMessage() and "MB" in r.getMessage() for r in caplog.records)
+    # The newest stay, the oldest went; an evicted conversation still loads from the database.
+    assert "c39" in s._cache and "c0" not in s._cache
+    assert asyncio.run(s.retrieve("c0")).latest_message.text == "老板欠薪" * 20
+
+
+def test_a_bad_cache_size_is_refused(tmp_path, monkeypatch) -> None:
+    import pytest
+
+    from bot import tracker_store
+
+    monkeypatch.setenv(tracker_store.CACHE_MB_ENV, "lots")
+    with pytest.raises(ValueError, match="HOTLINE_TRACKER_CACHE_MB"):
+        store(tmp_path)
+
+
+def test_a_conversation_another_process_wrote_is_reloaded_not_served_stale(tmp_path) -> None:
+    """Two Rasa servers on one database: each serves from memory only what the database confirms."""
+    a, b = store(tmp_path), store(tmp_path)
+    one_turn(a, "c1", "第一句")  # replica A answers turn 1 and caches it
+    one_turn(b, "c1", "第二句")  # replica B answers turn 2
+    tracker = asyncio.run(a.retrieve("c1"))
+    assert tracker.latest_message.text == "第二句" and a.counts["stale"] == 1
+    tracker.update(UserUttered("第三句", {"name": "debt"}))
+    asyncio.run(a.save(tracker))
+    full = asyncio.run(store(tmp_path).retrieve_full_tracker("c1"))
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["第一句", "第二句", "第三句"]
+    again = asyncio.run(a.retrieve("c1"))
+    assert again is tracker and a.counts["hits"] == 1  # nobody else wrote: memory is current
+
+
+def test_a_conversation_pruned_in_the_database_is_reloaded(tmp_path) -> None:
+    import sqlite3
+
+    s = store(tmp_path)
+    one_turn(s, "c1", "第一句")
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        db.execute("delete from events where sender_id = 'c1'")
+    assert asyncio.run(s.retrieve("c1")) is None
+
+
+def test_the_cache_can_be_switched_off_for_several_replicas(tmp_path, monkeypatch) -> None:
+    import json
+    import sqlite3
+
+    from bot import tracker_store
+
+    monkeypatch.setenv(tracker_store.CACHE_ENV, "off")
+    s = store(tmp_path)
+    tracker = one_turn(s, "c1", "身份证110105194912310020")
+    assert not s._cache and asyncio.run(s.retrieve("c1")) is not tracker
+    tracker = one_turn(s, "c1", "第二句")
+    rows = [r[0] for r in sqlite3.connect(tmp_path / "t.db").execute("select data from events")]
+    assert not any("110105194912310020" in r for r in rows)
+    assert [json.loads(r).get("text") for r in rows].count("第二句") == 1  # nothing stored twice
+
+
+def test_the_size_estimate_is_close_to_what_python_holds() -> None:
+    import gc
+    import tracemalloc
+
+    from rasa.shared.core.events import BotUttered, SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.tracker_store import estimate_bytes
+
+    def turn() -> list:
+        ranking = [{"name": f"intent_{k}", "confidence": 0.1} for k in range(10)]
+        entities = [{"entity": "amount", "value": "5000", "start": 1, "end": 5, "extractor": "RegexEntityExtractor"}]
+        parse = {"intent": {"name": "wage_arrears", "confidence": 0.9}, "entities": entities,
+                 "intent_ranking": ranking, "text": "老板欠我三个月工资怎么办", "message_id": "ab" * 16}
+        return [ActionExecuted("action_listen"),
+                UserUttered("老板欠我三个月工资怎么办", parse["intent"], entities, parse, message_id="ab" * 16),
+                ActionExecuted("action_answer"),
+                BotUttered("根据有关规定，用人单位应当及时足额支付劳动报酬。" * 3,
+                           {"buttons": [{"title": "是", "payload": "/affirm"}]}, {"utter_action": "utter_x"}),
+                SlotSet("topic", "labour")]
+
+    for turns in (1, 20):
+        gc.collect()
+        tracemalloc.start()
+        tracker = DialogueStateTracker.from_events("c1", [e for _ in range(turns) for e in turn()], slots=[])
+        gc.collect()
+        held, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert 0.5 < held / estimate_bytes(tracker.events) < 2, (turns, held)

@@ -1,6 +1,6 @@
 """The Rasa-server side of handoff: the gate in front of the dialogue, and the relay channel.
 
-Installed by `bot.rasa_server.apply()`:
+Installed by `bot.rasa_server.apply()` (which refuses to start if the gate cannot be installed):
 - `MessageProcessor.handle_message` first delivers the conversation's outbox (agent replies, and
   triggers such as `/handoff_closed` that make the bot speak from its own responses), then lets
   `bot.handoff.relay.intercept` decide: pass, silence (a human holds the conversation) or rewrite.
@@ -110,7 +110,9 @@ async def deliver_outbox(processor: Any, original: Callable, message: UserMessag
 def install_gate() -> None:
     from rasa.core.processor import MessageProcessor
 
-    original = MessageProcessor.handle_message
+    from bot.rasa_server import PatchError, mark, patch_target
+
+    original = patch_target(MessageProcessor, "handle_message", ["self", "message"], coroutine=True)
     if getattr(original, "_handoff_gate", False):
         return
 
@@ -148,7 +150,9 @@ def install_gate() -> None:
         return await original(self, message)
 
     handle_message._handoff_gate = True  # type: ignore[attr-defined]
-    MessageProcessor.handle_message = handle_message  # type: ignore[method-assign]
+    MessageProcessor.handle_message = mark(handle_message)  # type: ignore[method-assign]
+    if not getattr(MessageProcessor.handle_message, "_handoff_gate", False):
+        raise PatchError("the handoff gate did not take on MessageProcessor.handle_message")
 
 
 def _socket_output(sender_id: str) -> OutputChannel | None:
@@ -203,6 +207,13 @@ class HandoffRelayInput(InputChannel):
     @classmethod
     def name(cls) -> str:
         return "handoff"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        from bot import rasa_server
+
+        rasa_server.apply()  # `rasa run` started its own way gets the gate too, or refuses to start
+        return super().from_credentials(credentials)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("handoff_relay", __name__)

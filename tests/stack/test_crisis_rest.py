@@ -34,7 +34,7 @@ def test_a_knife_threat_stays_in_crisis_mode_over_three_turns_until_the_citizen_
         assert "110" in reply and "锁好门" in reply and FALLBACK not in reply, (text, reply)
     saved = texts(say(sid, "我的电话13812345678"))
     assert "138****5678" in saved and "13812345678" not in saved
-    (ticket,) = [t for t in store.for_sender(engine(), sid)]  # one ticket, not one per turn
+    (ticket,) = [t for t in store.for_sender(engine(), "rest:" + sid)]  # one ticket, not one per turn
     assert ticket.priority == 0 and ticket.callback_phone_masked == "138****5678"
     citizen_lines = [m.text for m in store.transcript(engine(), ticket.reference) if m.author == "citizen"]
     assert all(line in citizen_lines for line in follow_ups)  # in front of the agent
@@ -56,7 +56,7 @@ def test_the_first_reply_fits_the_kind(message: str, must: str, must_not: str) -
 def test_an_agent_taking_the_ticket_ends_crisis_mode() -> None:
     sid = sender("crisis-claim")
     say(sid, "我现在就站在楼顶上")
-    (ticket,) = store.for_sender(engine(), sid)
+    (ticket,) = store.for_sender(engine(), "rest:" + sid)
     store.claim(engine(), ticket.reference, "agent-c", datetime.now(timezone.utc))
     assert "人工坐席已接入" in texts(say(sid, "你们在吗"))
     assert say(sid, "我还在楼顶") == []  # the agent has the conversation; the bot is silent
@@ -67,7 +67,7 @@ def test_idioms_and_the_classifier_alone_never_start_the_crisis_flow() -> None:
         sid = sender("crisis-not")
         reply = texts(say(sid, message))
         assert "12356" not in reply and "紧急转接" not in reply, (message, reply)
-        assert store.for_sender(engine(), sid) == []
+        assert store.for_sender(engine(), "rest:" + sid) == []
 
 
 def test_a_concern_keeps_the_legal_answer_and_adds_one_number() -> None:
@@ -75,7 +75,7 @@ def test_a_concern_keeps_the_legal_answer_and_adds_one_number() -> None:
     reply = texts(say(sid, "去年老公打过我好几次，现在想离婚，孩子能归我吗"))
     assert "12338" in reply and reply.count("12338") == 1 and "紧急转接" not in reply
     assert "仅供参考" in reply  # the legal answer is there
-    assert store.for_sender(engine(), sid) == []  # no ticket
+    assert store.for_sender(engine(), "rest:" + sid) == []  # no ticket
 
 
 def test_a_concern_the_classifier_would_turn_away_gets_the_number() -> None:

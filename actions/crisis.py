@@ -78,7 +78,7 @@ def _store_phone(tracker: Tracker, ticket: Ticket | None) -> str | None:
     if ticket is None or len(phones) != 1:
         return None
     try:
-        stored = store.set_callback_phone(engine(), ticket.reference, phones[0].value, now())
+        stored = store.set_contact_phone(engine(), ticket.reference, phones[0].value, now())
     except Exception:  # noqa: BLE001
         logger.exception("could not store the crisis callback number")
         return None

@@ -396,25 +396,6 @@ def record_citizen_message(engine: Engine, ref: str, text: str, now: datetime) -
     return Message(ref, CITIZEN, None, masked, now)
 
 
-def set_callback_phone(engine: Engine, ref: str, phone: str, now: datetime) -> Ticket:
-    """A number the citizen gave on an open ticket (a crisis: "请留下您的手机号"), kept encrypted and shown
-    masked, as for 留言; the transcript notes it, masked, for the agent."""
-    from bot.legal_aid.secrets import fernet
-
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) != 11 or not digits.startswith("1"):
-        raise T.InvalidInput("请提供11位手机号码")
-    schema.upgrade(engine)
-    with engine.begin() as conn:
-        row = _row(conn, ref)
-        if row is None:
-            raise T.TicketNotFound(f"工单 {ref} 不存在")
-        conn.execute(tickets_table.update().where(_t.id == row.id).values(
-            callback_phone_encrypted=fernet().encrypt(digits.encode()).decode(),
-            callback_phone_masked=mask_phone(digits), updated_at=now))
-        _add_message(conn, row.id, SYSTEM, None, f"市民留下回电号码 {mask_phone(digits)}", now)
-        return _ticket(_row(conn, ref))
-
 def transcript(engine: Engine, ref: str) -> list[Message]:
     """The ticket's messages, oldest first (citizen lines masked)."""
     schema.upgrade(engine)
@@ -507,8 +488,8 @@ def set_region(engine: Engine, ref: str, region: str, now: datetime) -> Ticket:
 
 
 def set_contact_phone(engine: Engine, ref: str, phone: str, now: datetime) -> Ticket:
-    """A phone number for the agent or mediator to call back (kept encrypted, shown masked), for a
-    waiting ticket that had none (a mediation request)."""
+    """A number the citizen gave for a call back on a live ticket (a crisis, a mediation request), kept
+    encrypted and shown masked, as for 留言; the transcript notes it, masked, for the agent."""
     from bot.legal_aid.secrets import fernet
 
     digits = "".join(ch for ch in phone if ch.isdigit())

@@ -89,6 +89,8 @@ CONCERN_CASES = [
     # a question about the law
     ("他说要弄死我，这算什么罪", "threat"),
     ("有人发短信威胁我，能报警吗", "threat"),
+    ("他说要是我离婚就打死我", "threat"),  # console review: a threat written mid-conversation
+    ("他说我敢去法院起诉就杀了我", "threat"),
     ("投保两年后自杀保险公司赔不赔", "self_harm"),
     ("家暴能申请人身安全保护令吗", "domestic_abuse"),
     ("我被家庭暴力了好几年，怎么取证", "domestic_abuse"),

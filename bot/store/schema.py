@@ -12,7 +12,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _done: set[str] = set()
@@ -22,13 +22,12 @@ _PG_LOCK_KEY = 12348_0001
 
 
 @contextlib.contextmanager
-def _across_processes(engine: Engine, conn: Connection) -> Iterator[None]:
+def _one_process_at_a_time(engine: Engine) -> Iterator[None]:
     """The action server, the Rasa server and the web app start together and each upgrades the same
-    database: one at a time, or two of them create the same table."""
-    if engine.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-        yield
-    elif engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+    database: one at a time, or two of them create the same table. A SQLite database is locked by a
+    file beside it, taken before any connection reads the schema; PostgreSQL by an advisory lock
+    (taken in `upgrade`, inside the migration's transaction)."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         with open(f"{engine.url.database}.migrate.lock", "a+b") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
@@ -52,7 +51,9 @@ def upgrade(engine: Engine) -> None:
             return
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn, _across_processes(engine, conn):
+        with _one_process_at_a_time(engine), engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")
         _done.add(key)

@@ -4,42 +4,23 @@ proxy on the same host every caller is 127.0.0.1)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import aiohttp
 import pytest
 
 from bot.handoff import delivery
 from bot.handoff.channel import HandoffRelayInput
+from tests.sanic_serve import serve_blueprint
 
 
 async def _post_notify(headers: dict[str, str]) -> int:
-    from sanic import Sanic
-
-    Sanic.test_mode = True
-    app = Sanic(f"relay_test_{abs(hash(tuple(headers.items())))}")
-    app.config.ACCESS_LOG = False
-
     async def on_new_message(message) -> None:  # type: ignore[no-untyped-def]
         pass
 
-    app.blueprint(HandoffRelayInput().blueprint(on_new_message), url_prefix="/webhooks/handoff")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    srv = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
-    await srv.startup()
-    await srv.before_start()
-    await srv.after_start()
-    try:
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}/webhooks/handoff/notify"
+    async with serve_blueprint(HandoffRelayInput().blueprint(on_new_message), "/webhooks/handoff") as port:
+        url = f"http://127.0.0.1:{port}/webhooks/handoff/notify"
         async with aiohttp.ClientSession() as s, s.post(url, json={"sender": "nobody"}, headers=headers) as r:
             return r.status
-    finally:
-        await srv.before_stop()
-        srv.close()
-        await srv.wait_closed()
-        await srv.after_stop()
-        sock.close()
 
 
 @pytest.fixture

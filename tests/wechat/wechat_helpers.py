@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,10 +18,11 @@ from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
+from tests.sanic_serve import serve_blueprint
+
 TOKEN, APP_ID, APP_SECRET = "test-token", "wx49f0ab532d5d035a", "test-secret"
 AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 ACCOUNT, OPENID = "gh_12348demo", "oUser1234567890abcdefghijklm"
-_app_numbers = itertools.count()
 _nonces = itertools.count(1)
 
 
@@ -156,27 +156,8 @@ class StubBot:
 @asynccontextmanager
 async def serve(channel: Any, bot: StubBot) -> AsyncIterator[str]:
     """The channel's blueprint under /webhooks/wechat, as Rasa mounts it, on a loopback port."""
-    from sanic import Sanic
-
-    Sanic.test_mode = True
-    app = Sanic(f"wechat_test_{next(_app_numbers)}")
-    app.config.ACCESS_LOG = False
-    app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/wechat")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    srv = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
-    await srv.startup()
-    await srv.before_start()
-    await srv.after_start()
-    try:
+    async with serve_blueprint(channel.blueprint(bot), "/webhooks/wechat") as port:
         yield f"http://127.0.0.1:{port}/webhooks/wechat/webhook"
-    finally:
-        await srv.before_stop()
-        srv.close()
-        await srv.wait_closed()
-        await srv.after_stop()
-        sock.close()
 
 
 async def post(session: aiohttp.ClientSession, url: str, req: Signed) -> tuple[int, str]:

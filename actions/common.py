@@ -17,7 +17,6 @@ SLOT_CATEGORY = "category"
 SLOT_FALLBACK_STREAK = "fallback_streak"
 SLOT_HANDOFF_REFERENCE = "handoff_reference"
 SLOT_FAQ_ID = "faq_id"
-RECENT_TURNS = 10
 BOT_TURN_CHARS = 300  # enough for the agent to see what the bot said
 _MASKERS = {"phone": mask_phone, "id_number": mask_id_number}
 
@@ -40,11 +39,6 @@ def latest_user_text(tracker: Tracker) -> str:
         if earlier:
             return earlier[-1]
     return texts[-1] if texts else ""
-
-
-def recent_user_texts(tracker: Tracker, limit: int = RECENT_TURNS) -> list[str]:
-    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
-    return [t for t in texts if t and not t.startswith("/")][-limit:]
 
 
 def current_category(tracker: Tracker) -> str | None:

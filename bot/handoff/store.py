@@ -298,19 +298,6 @@ def active_for_sender(engine: Engine, sender_id: str) -> Ticket | None:
     return _ticket(row) if row is not None else None
 
 
-def awaiting_feedback(engine: Engine, sender_id: str, now: datetime) -> Ticket | None:
-    """The conversation's latest closed ticket still waiting for a rating or comment, if any."""
-    schema.upgrade(engine)
-    with engine.connect() as conn:
-        row = conn.execute(select(tickets_table).where(
-            _t.sender_id == sender_id, _t.status == T.CLOSED,
-            _t.feedback_state.in_((T.FEEDBACK_RATING_ASKED, T.FEEDBACK_COMMENT_ASKED)),
-        ).order_by(_t.id.desc())).first()
-    if row is None or now - _aware(row.closed_at) > FEEDBACK_WINDOW:
-        return None
-    return _ticket(row)
-
-
 def conversation(engine: Engine, sender_id: str, now: datetime) -> tuple[Ticket | None, Ticket | None,
                                                                         list[OutboxItem]]:
     """Everything the relay needs for one citizen turn, in one round trip for the common case (a
@@ -326,15 +313,10 @@ def conversation(engine: Engine, sender_id: str, now: datetime) -> tuple[Ticket 
         ).order_by(_t.id.desc()).limit(2)).all()
         if not rows:
             return None, None, []
-        o = outbox_table.c
-        pending = conn.execute(
-            select(outbox_table, _t.reference).join(tickets_table, _t.id == o.ticket_id)
-            .where(o.sender_id == sender_id, o.delivered_at.is_(None)).order_by(o.id)).all()
+        items = _pending(conn, sender_id)
     active = next((_ticket(r) for r in rows if r.status in T.ACTIVE), None)
     feedback = next((_ticket(r) for r in rows if r.status == T.CLOSED and r.feedback_state in awaiting
                      and now - _aware(r.closed_at) <= FEEDBACK_WINDOW), None)
-    items = [OutboxItem(r.id, r.sender_id, r.reference, r.kind, r.text, r.intent, _aware(r.created_at))
-             for r in pending]
     return active, feedback, items
 
 
@@ -573,13 +555,18 @@ def reveal_callback_phone(engine: Engine, ref: str, actor: str, now: datetime | 
 
 
 def pending_outbox(engine: Engine, sender_id: str) -> list[OutboxItem]:
-    """Undelivered items for the citizen, oldest first."""
+    """Undelivered items for the citizen, oldest first, whatever the tickets' state (the relay reads
+    them through `conversation`; this is the outbox as it stands, for checks)."""
     schema.upgrade(engine)
-    o = outbox_table.c
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(outbox_table, _t.reference).join(tickets_table, _t.id == o.ticket_id)
-            .where(o.sender_id == sender_id, o.delivered_at.is_(None)).order_by(o.id)).all()
+        return _pending(conn, sender_id)
+
+
+def _pending(conn: Connection, sender_id: str) -> list[OutboxItem]:
+    o = outbox_table.c
+    rows = conn.execute(
+        select(outbox_table, _t.reference).join(tickets_table, _t.id == o.ticket_id)
+        .where(o.sender_id == sender_id, o.delivered_at.is_(None)).order_by(o.id)).all()
     return [OutboxItem(r.id, r.sender_id, r.reference, r.kind, r.text, r.intent, _aware(r.created_at))
             for r in rows]
 

@@ -37,7 +37,6 @@ _tickets = sa.table("handoff_tickets", sa.column("id"), sa.column("status"), sa.
 _messages = sa.table("handoff_messages", sa.column("ticket_id"))
 _outbox = sa.table("handoff_outbox", sa.column("ticket_id"))
 _consultations = sa.table("consultation_log", sa.column("at"))
-_legacy_events = sa.table("handoff_events", sa.column("created_at"))
 PURGED_PREFIX = "purged:"
 
 
@@ -101,10 +100,6 @@ def purge(engine: Engine, tracker_engine: Engine | None, days: int, now: datetim
         with engine.begin() as conn:
             q = sa.delete(_consultations).where(_consultations.c.at < cutoff)
             done.consultations = _count_or_run(conn, q, _consultations, _consultations.c.at < cutoff, dry_run)
-    if _has(engine, "handoff_events"):
-        with engine.begin() as conn:
-            if not dry_run:
-                conn.execute(sa.delete(_legacy_events).where(_legacy_events.c.created_at < cutoff))
     if _has(engine, "handoff_tickets"):
         _redact_closed_tickets(engine, cutoff, dry_run, done)
     return done

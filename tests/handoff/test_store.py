@@ -35,6 +35,11 @@ def open_one(eng, sid=None, reason=T.REASON_REQUEST, now=T0, category="wage_arre
                              summary=summary(), now=now)
 
 
+def feedback_ticket(eng, sid, now):
+    """The ticket the relay would ask a rating for on the citizen's next turn."""
+    return store.conversation(eng, sid, now)[1]
+
+
 def test_open_is_idempotent_per_conversation_and_a_crisis_raises_priority(eng) -> None:
     sid = sender()
     first = open_one(eng, sid)
@@ -65,12 +70,12 @@ def test_lifecycle_open_claim_reply_close_rate(eng) -> None:
     assert closed.status == T.CLOSED and closed.handling_seconds(T0 + timedelta(days=1)) == 600
     assert closed.feedback_state == T.FEEDBACK_RATING_ASKED
     assert store.active_for_sender(eng, t.sender_id) is None
-    assert store.awaiting_feedback(eng, t.sender_id, T0 + timedelta(minutes=14)).reference == t.reference
+    assert feedback_ticket(eng, t.sender_id, T0 + timedelta(minutes=14)).reference == t.reference
     rated = store.rate(eng, t.reference, 5, None, T0 + timedelta(minutes=14), ask_comment=True)
     assert rated.rating == 5 and rated.feedback_state == T.FEEDBACK_COMMENT_ASKED
     done = store.add_comment(eng, t.reference, "很耐心，电话13812345678", T0 + timedelta(minutes=15))
     assert done.comment == "很耐心，电话138****5678" and done.feedback_state == T.FEEDBACK_DONE
-    assert store.awaiting_feedback(eng, t.sender_id, T0 + timedelta(minutes=16)) is None
+    assert feedback_ticket(eng, t.sender_id, T0 + timedelta(minutes=16)) is None
     authors = [m.author for m in store.transcript(eng, t.reference)]
     assert authors == ["system", "agent", "citizen", "system"]
     kinds = [(i.kind, i.intent or i.text) for i in store.pending_outbox(eng, t.sender_id)]
@@ -222,7 +227,7 @@ def test_feedback_is_not_waited_for_after_a_day(eng) -> None:
     t = open_one(eng)
     store.claim(eng, t.reference, "a", T0)
     store.close(eng, t.reference, "a", "answered", T0)
-    assert store.awaiting_feedback(eng, t.sender_id, T0 + timedelta(hours=25)) is None
+    assert feedback_ticket(eng, t.sender_id, T0 + timedelta(hours=25)) is None
 
 
 def test_outbox_marks_delivered_once(eng) -> None:

@@ -32,15 +32,6 @@ def test_priority_by_reason_raised_for_risk_categories(reason, category, priorit
     assert T.priority_for(reason, category) == priority
 
 
-def test_queue_puts_crisis_on_top_then_the_longest_waiting() -> None:
-    old = ticket("RG-OLD", created_at=T0)
-    new = ticket("RG-NEW", created_at=T0 + timedelta(minutes=5))
-    crisis = ticket("RG-CRISIS", priority=0, created_at=T0 + timedelta(minutes=9))
-    mediation = ticket("RG-MED", priority=3, created_at=T0 - timedelta(hours=1))
-    assert [t.reference for t in T.queue_order([mediation, new, crisis, old])] == \
-        ["RG-CRISIS", "RG-OLD", "RG-NEW", "RG-MED"]
-
-
 def test_wait_runs_until_claimed_and_handling_until_closed() -> None:
     waiting = ticket()
     assert waiting.wait_seconds(T0 + timedelta(minutes=3)) == 180

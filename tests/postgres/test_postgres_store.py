@@ -1,39 +1,53 @@
-"""The production store is PostgreSQL: the same code paths against a real server."""
+"""The production store is PostgreSQL: the stores the bot writes, and its tracker store, against a real
+server. (Tickets, applications, the WeChat dedup table and console accounts have their own
+PostgreSQL-parametrised tests beside their SQLite ones.)"""
 
 from datetime import datetime, timezone
 
-from bot.store import handoff_events
+from sqlalchemy import inspect
+
+from bot.store import consultation_log
 from bot.store.db import engine
 
 
-def test_handoff_events_on_postgres(postgres_url: str) -> None:
+def test_the_old_handoff_events_table_is_gone_on_postgres(postgres_url: str) -> None:
+    from bot.store import schema
+
+    schema.upgrade(engine(postgres_url))
+    tables = set(inspect(engine(postgres_url)).get_table_names())
+    assert "handoff_tickets" in tables and "handoff_events" not in tables
+
+
+def test_consultation_log_on_postgres_is_masked(postgres_url: str) -> None:
     eng = engine(postgres_url)
-    crisis = handoff_events.record(eng, "crisis", "wx-1", "wage_arrears", "不想活了 13812345678",
-                                   now=datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
-    handoff_events.record(eng, "request_human", "wx-2", None, "转人工",
-                          now=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
-    pending = handoff_events.pending(eng)
-    assert [e.reference for e in pending][0] == crisis.reference  # crisis first despite being later
-    assert "138****5678" in pending[0].summary
+    at = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    consultation_log.record(eng, "pg-log-1", "wage_arrears", "老板欠薪 13812345678", False, now=at)
+    (row,) = [r for r in consultation_log.between(eng, at, at.replace(hour=11)) if r.sender_id == "pg-log-1"]
+    assert row.question == "老板欠薪 138****5678" and not row.answered and row.at == at
 
 
-def test_rasa_tracker_store_on_postgres(postgres_url: str) -> None:
-    from sqlalchemy.engine import make_url
-
-    from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    u = make_url(postgres_url)
-    store = SQLTrackerStore(Domain.empty(), dialect="postgresql", host=u.host, port=u.port, db=u.database,
-                            username=u.username, password=u.password)
-    tracker = DialogueStateTracker.from_events("citizen-pg", [UserUttered("老板欠薪", {"name": "wage_arrears"})])
+def test_the_project_tracker_store_on_postgres_masks_what_it_stores(postgres_url: str) -> None:
     import asyncio
 
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+
+    from bot.tracker_store import CachedSQLTrackerStore
+
+    u = make_url(postgres_url)
+    store = CachedSQLTrackerStore(Domain.empty(), dialect="postgresql", host=u.host, port=u.port, db=u.database,
+                                  username=u.username, password=u.password)
+    tracker = asyncio.run(store.get_or_create_tracker("citizen-pg"))
+    tracker.update(UserUttered("老板欠薪，我的电话13812345678", {"name": "wage_arrears"}))
     asyncio.run(store.save(tracker))
     again = asyncio.run(store.retrieve("citizen-pg"))
-    assert again is not None and again.latest_message.text == "老板欠薪"
+    assert again is not None and again.latest_message.text.startswith("老板欠薪")
+    with engine(postgres_url).connect() as conn:
+        rows = " ".join(r[0] for r in conn.execute(text("select data from events where sender_id = 'citizen-pg'")))
+    assert "13812345678" not in rows
 
 
 def test_two_rasa_servers_on_postgres_never_serve_a_stale_conversation(postgres_url: str) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot import clock
 from bot import taxonomy
 from bot.handoff import roster, store
 from bot.handoff.tickets import Summary, Ticket, Turn, build_summary
@@ -21,8 +21,7 @@ BOT_TURN_CHARS = 300  # enough for the agent to see what the bot said
 _MASKERS = {"phone": mask_phone, "id_number": mask_id_number}
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
+now = clock.now
 
 
 def latest_intent(tracker: Tracker) -> str:

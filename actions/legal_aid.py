@@ -20,6 +20,7 @@ from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, current_categ
 from actions.consultation import answer_consultation
 from actions.crisis import ActionHandleCrisis
 from actions.handoff import request_agent
+from bot import clock
 from bot.handoff import store as tickets_store
 from bot.handoff import tickets
 from bot.legal_aid import intake, reference, store
@@ -62,7 +63,8 @@ class ValidateLegalAidForm(FormValidationAction):
         category = tracker.get_slot(SLOT_CATEGORY)
         values = _values(tracker)
         text = latest_user_text(tracker)
-        outcome = intake.step(values, requested, text, latest_intent(tracker), category)
+        today = clock.today()
+        outcome = intake.step(values, requested, text, latest_intent(tracker), category, today=today)
         events: list[dict[str, Any]] = []
         if requested:
             # Rasa copied the raw reply into the requested slot; the parsed value (or None) replaces it.
@@ -78,7 +80,7 @@ class ValidateLegalAidForm(FormValidationAction):
             events += answer_consultation(dispatcher, tracker, with_buttons=False)
             dispatcher.utter_message(response="utter_aid_back_to_form")
         _say(dispatcher, outcome.messages)
-        following = intake.next_field(values, category)
+        following = intake.next_field(values, category, today)
         if following is None:
             return events + _end_form(intake.SUBMIT)
         return events + [SlotSet(REQUESTED_SLOT, following)]
@@ -106,7 +108,7 @@ class ActionAskAidBelowStandard(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        rule = intake.local_rule(_values(tracker))
+        rule = intake.local_rule(_values(tracker), clock.today())
         if rule is None:  # the place changed under the question; the form asks the household figures
             return []
         dispatcher.utter_message(response="utter_ask_aid_below_standard", question=rule.question,
@@ -143,7 +145,7 @@ class ActionFinishLegalAid(Action):
     def _submit(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         values = _values(tracker)
         try:
-            fields = intake.record(values)
+            fields = intake.record(values, clock.today())
             # The form id makes a retried confirmation return the same application.
             ref = store.submit(engine(), idempotency_key=f"{tracker.sender_id}:{values[intake.FORM_ID]}",
                                sender_id=tracker.sender_id, **fields)

@@ -14,6 +14,7 @@ from pathlib import Path
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from bot import clock  # noqa: E402
 from bot.paths import PROJECT_ROOT, VAR  # noqa: E402
 
 REST_URL = "http://127.0.0.1:5005/webhooks/rest/webhook"
@@ -241,7 +242,8 @@ def _suggester():  # type: ignore[no-untyped-def]
     def run(text: str) -> dict:
         c = clf.classify(text)
         category = c.category if c.category in CATEGORIES else None
-        return assist.suggest(kb.index, text, category, c.confidence if category else None)
+        return assist.suggest(kb.index, text, category, c.confidence if category else None,
+                              today=clock.today())
 
     return kb, run
 
@@ -286,7 +288,7 @@ def cmd_eligibility(args: argparse.Namespace) -> int:
             continue
         try:
             facts = Facts.from_dict(json.loads(line))
-            out = assess(facts).as_dict()
+            out = assess(facts, clock.today()).as_dict()
         except (json.JSONDecodeError, ValueError, TypeError) as exc:
             out = {"error": f"line {lineno}: {exc}"}
         print(json.dumps(out, ensure_ascii=False), flush=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
+from bot import clock
 from bot.console import display, middleware, policy, users
 from bot.console.keys import ENGINE_KEY, SESSION
 from bot.console.pages import render
@@ -25,8 +26,7 @@ ERROR_STATUS = [(tickets.TicketNotFound, 404), (tickets.AlreadyClaimed, 409), (t
                 (tickets.NotClaimedByYou, 403), (tickets.InvalidInput, 400), (tickets.HandoffError, 409)]
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
+now = clock.now
 
 
 def _session(request: web.Request) -> Session:
@@ -131,7 +131,8 @@ def _suggestions(request: web.Request, ticket: tickets.Ticket, transcript: list[
         return {"text": "", "suggestions": []}
     kb = request.app[KB_KEY]
     kb.refresh_if_requested()
-    return {"text": text, **assist.suggest(kb.index, text, ticket.category, articles=kb.articles_if_ready())}
+    return {"text": text, **assist.suggest(kb.index, text, ticket.category, articles=kb.articles_if_ready(),
+                                         today=clock.today())}
 
 
 def _application_for(engine: Any, ticket: tickets.Ticket) -> str | None:

@@ -10,6 +10,7 @@ from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, MetaData
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot import clock
 from bot.console import auth
 from bot.store import schema
 
@@ -88,8 +89,7 @@ def utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
+_now = clock.now
 
 
 def _user(row) -> User:  # type: ignore[no-untyped-def]

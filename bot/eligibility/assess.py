@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from bot import clock
 from bot.eligibility import standards as standards_mod
 from bot.eligibility.model import Assessment, Decision, Facts, Reason
 from bot.paths import KNOWLEDGE
@@ -123,7 +124,7 @@ def _work_injury(facts: Facts) -> bool:
 
 def assess(facts: Facts, today: date | None = None,
            standards: tuple[standards_mod.Standard, ...] | None = None) -> Assessment:
-    today = today or date.today()
+    today = today or clock.today()
     standards = standards_mod.load() if standards is None else standards
     urgent = (facts.days_to_deadline is not None and facts.days_to_deadline < URGENT_DAYS) \
         or bool(facts.needs_preservation)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot import clock
 from bot.entities.base import Entity
 from bot.entities.dates import extract_dates
 from bot.entities.durations import extract_durations
@@ -23,7 +24,7 @@ def extract_all(text: str, today: date | None = None) -> list[Entity]:
     found: list[Entity] = []
     found += extract_id_numbers(text)
     found += extract_phones(text)
-    found += extract_dates(text, today or date.today())
+    found += extract_dates(text, today or clock.today())
     found += extract_durations(text)
     found += extract_money(text)
     found += extract_regions(text)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable
 
 from sanic import Blueprint, response
@@ -30,6 +29,7 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 
+from bot import clock
 from bot.handoff import delivery, relay, store
 from bot.handoff import tickets as T
 from bot.store.db import engine
@@ -74,8 +74,7 @@ def register_socketio(input_channel: Any) -> None:
     _socketio["input"] = input_channel
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
+_now = clock.now
 
 
 def _collected(message: UserMessage) -> list[dict[str, Any]] | None:

@@ -8,6 +8,7 @@ category); otherwise it is the category of the retrieved entries.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from bot import consultation
@@ -22,7 +23,7 @@ ARTICLES = 3  # articles shown to the agent
 
 
 def suggest(index: Index, text: str, category: str | None = None, confidence: float | None = None,
-            k: int = 3, articles: ArticleIndex | None = None) -> dict[str, Any]:
+            k: int = 3, articles: ArticleIndex | None = None, today: date | None = None) -> dict[str, Any]:
     """Suggested answers; with `articles`, also the most relevant articles of the whole statute
     corpus (the long tail), each with its law, number and text."""
     text = (text or "")[:MAX_QUERY_CHARS]
@@ -36,7 +37,7 @@ def suggest(index: Index, text: str, category: str | None = None, confidence: fl
         "category": category,
         "confidence": round(float(confidence or 0.0), 4),
         "entities": [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end}
-                     for e in extract_all(normalize(text))],
+                     for e in extract_all(normalize(text), today)],
         "suggestions": [
             {"faq_id": h.entry.id, "question": h.entry.question, "answer": h.entry.answer,
              "citations": [{"law": c.law, "article": c.article, "quote": c.quote} for c in h.entry.citations],

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from bot import clock
 from bot.eligibility import Facts, assess
 from bot.eligibility import standards
 from bot.entities.dates import extract_dates
@@ -368,7 +369,7 @@ def parse_income(text: str, values: dict[str, Any]) -> Parsed:
 
 
 def parse_deadline(text: str, values: dict[str, Any], today: date | None = None) -> Parsed:
-    today = today or date.today()
+    today = today or clock.today()
     t = _clean(text)
     if any(t.startswith(w) for w in data()["unknown_words"]) or t in ("否", "没", "无期限"):
         return Parsed(NO_DEADLINE)
@@ -470,7 +471,7 @@ def _is_dv(values: dict[str, Any], category: str | None) -> bool:
     return "abuse_abandonment_dv_victim" in (values.get(SITUATIONS) or ()) or category in data()["dv_categories"]
 
 
-def next_field(values: dict[str, Any], category: str | None = None) -> str | None:
+def next_field(values: dict[str, Any], category: str | None = None, today: date | None = None) -> str | None:
     """The next field to ask, or None when the form is complete and confirmed. Each eligibility
     question is asked only when the engine says the decision turns on it."""
     def missing(slot: str) -> bool:
@@ -506,13 +507,12 @@ def next_field(values: dict[str, Any], category: str | None = None) -> str | Non
         # whether a means test applies at all.
         if not missing(SITUATIONS):
             unknown_means = {HOUSEHOLD: None, INCOME: None, BELOW_STANDARD: None, CASE_REGION: None}
-            needed = set(assess(facts({**values, **unknown_means})).missing)
+            needed = set(assess(facts({**values, **unknown_means}), today or clock.today()).missing)
         if "has_fixed_income" in needed:
             plan.append(FIXED_INCOME)
     plan += [NAME, PHONE, ID_NUMBER, REGION, OPPONENT, DESCRIPTION, FORUM, CASE_REGION]
     if needed & MEANS_FACTS and not missing(CASE_REGION):
-        place = values.get(CASE_REGION) or {}
-        rule = standards.find(standards.load(), place.get("province"), place.get("city"), date.today().isoformat())
+        rule = local_rule(values, today)
         plan += [BELOW_STANDARD, ASSETS] if rule else [HOUSEHOLD, INCOME, ASSETS]
     plan.append(DEADLINE)
     if _is_dv(values, category):
@@ -521,10 +521,11 @@ def next_field(values: dict[str, Any], category: str | None = None) -> str | Non
     return next((slot for slot in plan if missing(slot)), None)
 
 
-def local_rule(values: dict[str, Any]) -> standards.Standard | None:
-    """The local means rule of the case place, for the question and its reply."""
+def local_rule(values: dict[str, Any], today: date | None = None) -> standards.Standard | None:
+    """The local means rule of the case place in force `today`, for the question and its reply."""
     place = values.get(CASE_REGION) or {}
-    return standards.find(standards.load(), place.get("province"), place.get("city"), date.today().isoformat())
+    when = (today or clock.today()).isoformat()
+    return standards.find(standards.load(), place.get("province"), place.get("city"), when)
 
 
 def prefill(values: dict[str, Any], category: str | None, text: str = "") -> dict[str, Any]:
@@ -689,11 +690,12 @@ def summary(values: dict[str, Any]) -> str:
 
 def record(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
     """What the application store keeps: the answers, the facts and the assessment."""
+    today = today or clock.today()
     established = facts(values)
     assessment = assess(established, today)
     region = values.get(REGION) or {}
     case_region = values.get(CASE_REGION) or {}
-    rule = local_rule(values)
+    rule = local_rule(values, today)
     details = {
         "applicant_region": region.get("text"),
         "case_region": case_region.get("text"),

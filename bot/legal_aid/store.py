@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, func, select)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot import clock
 from bot.legal_aid import reference
 from bot.store import schema
 from bot.legal_aid.secrets import fernet
@@ -90,8 +91,7 @@ class Application:
     updated_at: datetime
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
+_now = clock.now
 
 
 def _row_to_application(row: Any) -> Application:

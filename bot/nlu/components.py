@@ -26,7 +26,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import taxonomy
+from bot import clock, taxonomy
 from bot.entities import extract_all
 from bot.legal_aid import reference
 from bot.nlu.linear import LinearIntentModel, LinearSettings
@@ -154,6 +154,7 @@ class HotlineEntityExtractor(_ConfiguredOnly, EntityExtractorMixin):
     """Money, durations, dates, regions, mobile numbers and ID numbers, with normalised values."""
 
     def process(self, messages: list[Message]) -> list[Message]:
+        today = clock.today()  # relative dates ("上个月", "明天") are read against the date in China
         for message in messages:
             text = message.get(TEXT)
             if not text:
@@ -161,7 +162,7 @@ class HotlineEntityExtractor(_ConfiguredOnly, EntityExtractorMixin):
             entities = [
                 {"entity": e.entity, "value": e.value, "start": e.start, "end": e.end,
                  "extractor": type(self).__name__}
-                for e in extract_all(text)
+                for e in extract_all(text, today)
             ]
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         return messages

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import taxonomy
+from bot import clock, taxonomy
 from bot.kb import assist
 from bot.security import settings
 from bot.web.keys import KB_KEY
@@ -92,7 +92,7 @@ async def assist_suggest(request: web.Request) -> web.Response:
     kb = request.app[KB_KEY]
     kb.refresh_if_requested()
     return web.json_response(assist.suggest(kb.index, body.get("text", ""), category,
-                                            articles=kb.articles_if_ready()), dumps=_dumps)
+                                            articles=kb.articles_if_ready(), today=clock.today()), dumps=_dumps)
 
 
 def _dumps(obj: object) -> str:

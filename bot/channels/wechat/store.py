@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import QueuePool
 
+from bot import clock
 from bot.channels.wechat.texts import MenuItem
 from bot.store import schema
 
@@ -55,8 +56,7 @@ class Claim:
     reply: str | None = None
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
+_now = clock.now
 
 
 def _fast_sqlite(engine: Engine) -> Engine:

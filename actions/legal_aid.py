@@ -23,7 +23,7 @@ from actions.handoff import request_agent
 from bot import clock
 from bot.handoff import store as tickets_store
 from bot.handoff import tickets
-from bot.legal_aid import intake, reference, store
+from bot.legal_aid import intake, reference, secrets, store
 from bot.legal_aid.status_guard import StatusGuard
 from bot.store.db import engine
 
@@ -64,7 +64,8 @@ class ValidateLegalAidForm(FormValidationAction):
         values = _values(tracker)
         text = latest_user_text(tracker)
         today = clock.today()
-        outcome = intake.step(values, requested, text, latest_intent(tracker), category, today=today)
+        outcome = intake.step(values, requested, text, latest_intent(tracker), category, today=today,
+                              cipher=secrets.fernet())
         events: list[dict[str, Any]] = []
         if requested:
             # Rasa copied the raw reply into the requested slot; the parsed value (or None) replaces it.
@@ -95,7 +96,8 @@ class ActionAskAidConfirm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response="utter_aid_confirm", summary=intake.summary(_values(tracker)))
+        dispatcher.utter_message(response="utter_aid_confirm",
+                                 summary=intake.summary(_values(tracker), secrets.fernet()))
         return []
 
 
@@ -145,7 +147,7 @@ class ActionFinishLegalAid(Action):
     def _submit(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         values = _values(tracker)
         try:
-            fields = intake.record(values, clock.today())
+            fields = intake.record(values, clock.today(), secrets.fernet())
             # The form id makes a retried confirmation return the same application.
             ref = store.submit(engine(), idempotency_key=f"{tracker.sender_id}:{values[intake.FORM_ID]}",
                                sender_id=tracker.sender_id, **fields)

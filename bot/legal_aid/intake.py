@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -29,7 +29,6 @@ from bot.entities.money import extract_money
 from bot.entities.numerals import parse_number
 from bot.entities.phone import is_mobile
 from bot.entities.regions import gazetteer
-from bot.legal_aid.secrets import decrypt_text, encrypt_text, fernet
 from bot.masking import mask_id_number, mask_phone
 from bot.paths import KNOWLEDGE
 from bot.normalize import normalize
@@ -241,28 +240,45 @@ def _phone_digits() -> dict[int, int]:
     return str.maketrans(digits["from"], digits["to"])
 
 
-def parse_phone(text: str, values: dict[str, Any]) -> Parsed:
+class Cipher(Protocol):
+    """What keeps the applicant's numbers encrypted in the conversation: a Fernet or MultiFernet, which
+    the action server builds from its key (bot.legal_aid.secrets) and passes in; the parsers never
+    read a key or a file themselves (style review 2026-12-01, L1)."""
+
+    def encrypt(self, data: bytes) -> bytes: ...
+
+    def decrypt(self, token: bytes) -> bytes: ...
+
+
+def _cipher(cipher: Cipher | None) -> Cipher:
+    if cipher is None:
+        raise ValueError("a cipher is needed to keep or read an applicant's number (bot.legal_aid.secrets.fernet())")
+    return cipher
+
+
+def parse_phone(text: str, values: dict[str, Any], cipher: Cipher | None = None) -> Parsed:
     """An 11-digit mobile number, also written in Chinese numerals ("一三八…", "幺" for 1)."""
     digits = re.sub(r"^(\+?86)", "", re.sub(r"[\s\-]", "", normalize(text or "").translate(_phone_digits())))
     m = re.search(r"1[3-9]\d{9}", digits)
     if m and len(re.sub(r"\D", "", digits)) == 11 and is_mobile(m.group()):
         # Kept encrypted in the conversation (the stored tracker masks numbers in clear: review M6).
-        return Parsed(encrypt_text(m.group()))
+        return Parsed(_cipher(cipher).encrypt(m.group().encode()).decode())
     return Parsed(error="utter_aid_invalid_phone")
 
 
-def phone_number(value: str) -> str:
+def phone_number(value: str, cipher: Cipher | None = None) -> str:
     """The applicant's number from the aid_phone slot (a Fernet token; a number in clear from a
     conversation started before the slot was encrypted)."""
-    return value if is_mobile(value) else decrypt_text(value)
+    return value if is_mobile(value) else _cipher(cipher).decrypt(value.encode()).decode()
 
 
-def parse_id_number(text: str, values: dict[str, Any]) -> Parsed:
+def parse_id_number(text: str, values: dict[str, Any], cipher: Cipher | None = None) -> Parsed:
     m = re.search(r"\d{17}[\dXx]", re.sub(r"\s", "", normalize(text or "")))
     if m and is_valid_id_number(m.group()):
         number = m.group().upper()
         # Only the encrypted number and its masked form are kept in the conversation.
-        return Parsed({"encrypted": fernet().encrypt(number.encode()).decode(), "masked": mask_id_number(number)})
+        return Parsed({"encrypted": _cipher(cipher).encrypt(number.encode()).decode(),
+                       "masked": mask_id_number(number)})
     return Parsed(error="utter_aid_invalid_id_number")
 
 
@@ -600,7 +616,7 @@ def looks_like_question(text: str) -> bool:
 
 
 def step(values: dict[str, Any], requested: str | None, text: str, intent: str | None = None,
-         category: str | None = None, today: date | None = None) -> Outcome:
+         category: str | None = None, today: date | None = None, cipher: Cipher | None = None) -> Outcome:
     """One citizen turn inside the form."""
     values = {**values}
     if requested:
@@ -625,7 +641,12 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
             cleared.update({CASE_REGION: None, BELOW_STANDARD: None})  # "同上" followed the old answer
         return Outcome(ASK, cleared, [Message("utter_aid_will_correct")])
     parser = PARSERS[requested]
-    parsed = parse_deadline(text, values, today) if requested == DEADLINE else parser(text, values)
+    if requested == DEADLINE:
+        parsed = parse_deadline(text, values, today)
+    elif requested in (PHONE, ID_NUMBER):
+        parsed = parser(text, values, cipher)
+    else:
+        parsed = parser(text, values)
     if parsed.pending is not None:
         return Outcome(ASK, {INCOME_PENDING: parsed.pending},
                        [Message("utter_aid_confirm_income", {"amount": parsed.pending})])
@@ -647,7 +668,7 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
 # --- the summary and the stored record -----------------------------------------------------------
 
 
-def _label(slot: str, value: Any) -> str | None:
+def _label(slot: str, value: Any, cipher: Cipher | None) -> str | None:
     d = data()
     if value is None:
         return None
@@ -659,7 +680,7 @@ def _label(slot: str, value: Any) -> str | None:
     if isinstance(value, bool):
         return d["yes_label"] if value else d["no_label"]
     if slot == PHONE:
-        return mask_phone(phone_number(value))
+        return mask_phone(phone_number(value, cipher))
     if slot == ID_NUMBER:
         return value["masked"]
     if slot == REGION:
@@ -678,17 +699,17 @@ def _label(slot: str, value: Any) -> str | None:
     return text if len(text) <= 60 else text[:60] + "…"
 
 
-def summary(values: dict[str, Any]) -> str:
+def summary(values: dict[str, Any], cipher: Cipher | None = None) -> str:
     """The answers for the citizen to confirm, personal numbers masked."""
     lines = []
     for slot, label in data()["summary_labels"].items():
-        shown = _label(slot, values.get(slot))
+        shown = _label(slot, values.get(slot), cipher)
         if shown is not None:
             lines.append(f"{label}：{shown}")
     return "\n".join(lines)
 
 
-def record(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+def record(values: dict[str, Any], today: date | None = None, cipher: Cipher | None = None) -> dict[str, Any]:
     """What the application store keeps: the answers, the facts and the assessment."""
     today = today or clock.today()
     established = facts(values)
@@ -710,8 +731,8 @@ def record(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
     }
     return {
         "name": values[NAME],
-        "phone": phone_number(values[PHONE]),
-        "id_number": fernet().decrypt(values[ID_NUMBER]["encrypted"].encode()).decode(),
+        "phone": phone_number(values[PHONE], cipher),
+        "id_number": _cipher(cipher).decrypt(values[ID_NUMBER]["encrypted"].encode()).decode(),
         # The competent centre's place (Art. 38) when known: that is who handles the application.
         "region": "".join(p for p in (case_region.get("province"), case_region.get("city")) if p)
         or region.get("text"),

@@ -4,21 +4,20 @@ from datetime import date
 
 import pytest
 
+from cryptography.fernet import Fernet
+
 from bot.legal_aid import intake as I
 
 TODAY = date(2026, 12, 1)
 VALID_ID = "11010519491231002X"
 
 
-@pytest.fixture(autouse=True)
-def _key(monkeypatch):
-    from cryptography.fernet import Fernet
-
-    monkeypatch.setenv("HOTLINE_FERNET_KEY", Fernet.generate_key().decode())
+# The cipher is passed in, as the action server passes its own: no key from the environment or a file.
+CIPHER = Fernet(Fernet.generate_key())
 
 
 def answer(field, text, values=None):
-    return I.step(values or {}, field, text, today=TODAY)
+    return I.step(values or {}, field, text, today=TODAY, cipher=CIPHER)
 
 
 # --- reading answers, and the specific re-ask for each bad one -----------------------------------
@@ -30,7 +29,7 @@ def answer(field, text, values=None):
 def test_a_mobile_number_is_read_and_kept_only_encrypted(text, expected) -> None:
     value = answer(I.PHONE, text).updates[I.PHONE]
     assert expected not in value  # review M6: the slot, and so the stored tracker, holds a Fernet token
-    assert I.phone_number(value) == expected and I.summary({I.PHONE: value}).endswith("138****5678")
+    assert I.phone_number(value, CIPHER) == expected and I.summary({I.PHONE: value}, CIPHER).endswith("138****5678")
 
 
 @pytest.mark.parametrize("text", ["138123", "12812345678", "1381234567890", "电话", "'; DROP TABLE x;--"])
@@ -43,7 +42,7 @@ def test_a_valid_id_number_is_kept_only_encrypted_and_masked() -> None:
     value = answer(I.ID_NUMBER, VALID_ID.lower()).updates[I.ID_NUMBER]
     assert value["masked"] == "110105********002X"
     assert VALID_ID not in str(value)
-    assert I.fernet().decrypt(value["encrypted"].encode()).decode() == VALID_ID
+    assert CIPHER.decrypt(value["encrypted"].encode()).decode() == VALID_ID
 
 
 @pytest.mark.parametrize("text", ["110105194912310021", "11010519491331002X", "1101051949", "不告诉你"])
@@ -219,10 +218,10 @@ def test_the_summary_masks_personal_numbers_and_the_record_decrypts_for_storage(
     id_value = answer(I.ID_NUMBER, VALID_ID).updates[I.ID_NUMBER]
     values = {**BASE, I.ID_NUMBER: id_value, I.MATTER: "labor_relation_or_remuneration", I.SITUATIONS: [],
               I.GROUPS: ["migrant_worker"], I.LABOR_CLAIM: "relation_or_remuneration"}
-    text = I.summary(values)
+    text = I.summary(values, CIPHER)
     assert "138****5678" in text and "110105********002X" in text
     assert "13812345678" not in text and VALID_ID not in text
-    rec = I.record(values, TODAY)
+    rec = I.record(values, TODAY, CIPHER)
     assert rec["id_number"] == VALID_ID and rec["phone"] == "13812345678"
     assert rec["details"]["assessment"]["decision"] == "exempt_from_means_check"
     assert any(r["article"] == "法律援助法第四十二条第三项" for r in rec["details"]["assessment"]["reasons"])
@@ -257,3 +256,13 @@ def test_correcting_the_applicants_region_asks_again_a_case_place_given_as_same(
     same = {**BASE, I.CASE_REGION: {**BASE[I.REGION], "same_as_applicant": True}}
     assert I.step(same, I.CONFIRM, "地址写错了").updates[I.CASE_REGION] is None
     assert I.CASE_REGION not in I.step(BASE, I.CONFIRM, "地址写错了").updates
+
+
+def test_the_intake_reads_no_key_and_needs_its_cipher_passed_in(monkeypatch, tmp_path) -> None:
+    """Style review L1: the parser created var/secrets/fernet.key as a side effect."""
+    monkeypatch.delenv("HOTLINE_FERNET_KEY", raising=False)
+    monkeypatch.setenv("HOTLINE_SECRETS_DIR", str(tmp_path / "secrets"))
+    with pytest.raises(ValueError):
+        I.step({}, I.PHONE, "13812345678", today=TODAY)
+    assert not (tmp_path / "secrets").exists()
+    assert "cryptography" not in I.__dict__ and not hasattr(I, "fernet")

@@ -58,6 +58,12 @@ def main() -> None:
 
     utils.configure_colored_logging(logging.INFO)
     utils.update_sanic_log_level()
+    from bot.store.db import engine
+
+    try:
+        engine()  # the database at the latest migration before the first action, not during it
+    except Exception:  # noqa: BLE001 - as before: the actions that need it fail softly and retry
+        logger.exception("the hotline database is not reachable at start-up")
     app = create_app(args.actions)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     logger.info("Action server on http://%s:%s (token required)", args.host, args.port)

@@ -20,6 +20,7 @@ gate or the masking, silently.
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import sys
 from typing import Any, Callable
@@ -126,6 +127,13 @@ def apply() -> None:
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     apply()
+    if sys.argv[1:2] == ["run"]:
+        from bot.store.db import engine
+
+        try:
+            engine()  # the handoff gate's database at the latest migration before the first message
+        except Exception:  # noqa: BLE001 - the gate lets the bot answer and retries on the next message
+            logging.getLogger(__name__).exception("the hotline database is not reachable at start-up")
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import clock
 from bot.console import auth
-from bot.store import schema
 
 metadata = MetaData()
 
@@ -98,7 +97,6 @@ def _user(row) -> User:  # type: ignore[no-untyped-def]
 
 def add_user(engine: Engine, username: str, password: str, role: str, display_name: str | None = None,
              region: str | None = None, now: datetime | None = None) -> User:
-    schema.upgrade(engine)
     username = username.strip()
     if not username or len(username) > 64 or not username.isprintable() or " " in username:
         raise UserError("用户名须为 1–64 个可见字符，不含空格")
@@ -120,7 +118,6 @@ def add_user(engine: Engine, username: str, password: str, role: str, display_na
 
 def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
     """Disables (or re-enables) a user; disabling also ends every session they have."""
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = conn.execute(select(users.c.id).where(users.c.username == username)).first()
         if row is None:
@@ -131,7 +128,6 @@ def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
 
 
 def list_users(engine: Engine) -> list[User]:
-    schema.upgrade(engine)
     with engine.connect() as conn:
         return [_user(r) for r in conn.execute(select(users).order_by(users.c.username))]
 
@@ -143,7 +139,6 @@ def login(engine: Engine, username: str, password: str, remote: str | None = Non
     Raises LoginLocked while this address must wait (auth.retry_at: too many failures for this
     account from this address, or for any account from this address; the password is not even
     checked then) and LoginRefused for a wrong name or password. `remote` is the client's address."""
-    schema.upgrade(engine)
     now = now or _now()
     username = username.strip()[:64]
     remote = (remote or "")[:64]
@@ -183,7 +178,6 @@ def session_for(engine: Engine, token: str | None, now: datetime | None = None) 
     """The live session for a cookie token, or None (unknown, expired, or the user disabled)."""
     if not token or len(token) > 128:
         return None
-    schema.upgrade(engine)
     now = now or _now()
     with engine.connect() as conn:
         row = conn.execute(select(sessions.c.csrf_token, sessions.c.expires_at, users)

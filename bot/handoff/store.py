@@ -23,7 +23,7 @@ from bot.handoff import routing
 from bot.handoff import tickets as T
 from bot.handoff.tickets import Message, OutboxItem, Summary, Ticket
 from bot.masking import mask_phone, mask_text
-from bot.store import schema, staff_audit
+from bot.store import staff_audit
 
 metadata = MetaData()
 
@@ -161,7 +161,6 @@ def open_ticket(engine: Engine, *, sender_id: str, channel: str, reason: str, ca
     and priority follow from `reason` and `category` (bot.handoff.tickets / routing)."""
     if reason not in T.REASONS or reason == T.REASON_CALLBACK:
         raise T.InvalidInput(f"unknown reason {reason!r}")
-    schema.upgrade(engine)
     r = routing.route(reason, category)
     stored_summary = _masked_summary(summary)
     for _attempt in range(3):
@@ -205,7 +204,6 @@ def open_callback(engine: Engine, *, sender_id: str, channel: str, category: str
         raise T.InvalidInput("请提供11位手机号码")
     if not window.strip():
         raise T.InvalidInput("请选择回电时间")
-    schema.upgrade(engine)
     encrypted = fernet().encrypt(digits.encode()).decode()
     with engine.begin() as conn:
         pending = conn.execute(select(tickets_table.c.id, tickets_table.c.reference)
@@ -235,7 +233,6 @@ def open_callback(engine: Engine, *, sender_id: str, channel: str, category: str
 
 
 def get(engine: Engine, ref: str) -> Ticket | None:
-    schema.upgrade(engine)
     with engine.connect() as conn:
         row = _row(conn, ref)
     return _ticket(row) if row is not None else None
@@ -243,7 +240,6 @@ def get(engine: Engine, ref: str) -> Ticket | None:
 
 def queue(engine: Engine) -> list[Ticket]:
     """Open and claimed tickets, crisis first, then by priority and age."""
-    schema.upgrade(engine)
     with engine.connect() as conn:
         rows = conn.execute(select(tickets_table).where(_t.status.in_(T.ACTIVE))
                             .order_by(_t.priority, _t.created_at, _t.id)).all()
@@ -252,7 +248,6 @@ def queue(engine: Engine) -> list[Ticket]:
 
 def queue_position(engine: Engine, ref: str) -> int | None:
     """1 for the next ticket an agent will take; None unless the ticket is waiting (open)."""
-    schema.upgrade(engine)
     with engine.connect() as conn:
         row = _row(conn, ref)
         if row is None or row.status != T.OPEN:
@@ -266,7 +261,6 @@ def queue_position(engine: Engine, ref: str) -> int | None:
 def callbacks(engine: Engine, include_done: bool = False) -> list[Ticket]:
     """留言 tickets waiting for a call back (status `callback`), oldest first; with `include_done`
     also those already closed."""
-    schema.upgrade(engine)
     cond = _t.reason == T.REASON_CALLBACK if include_done else _t.status == T.CALLBACK
     with engine.connect() as conn:
         rows = conn.execute(select(tickets_table).where(cond).order_by(_t.created_at, _t.id)).all()
@@ -275,7 +269,6 @@ def callbacks(engine: Engine, include_done: bool = False) -> list[Ticket]:
 
 def tickets_between(engine: Engine, start: datetime, end: datetime) -> list[Ticket]:
     """Every ticket created in [start, end), for statistics."""
-    schema.upgrade(engine)
     with engine.connect() as conn:
         rows = conn.execute(select(tickets_table).where(_t.created_at >= start, _t.created_at < end)
                             .order_by(_t.created_at, _t.id)).all()
@@ -284,7 +277,6 @@ def tickets_between(engine: Engine, start: datetime, end: datetime) -> list[Tick
 
 def for_sender(engine: Engine, sender_id: str) -> list[Ticket]:
     """All of a conversation's tickets, oldest first."""
-    schema.upgrade(engine)
     with engine.connect() as conn:
         rows = conn.execute(select(tickets_table).where(_t.sender_id == sender_id).order_by(_t.id)).all()
     return [_ticket(r) for r in rows]
@@ -292,7 +284,6 @@ def for_sender(engine: Engine, sender_id: str) -> list[Ticket]:
 
 def active_for_sender(engine: Engine, sender_id: str) -> Ticket | None:
     """The conversation's open or claimed ticket, if any."""
-    schema.upgrade(engine)
     with engine.connect() as conn:
         row = _active_row(conn, sender_id)
     return _ticket(row) if row is not None else None
@@ -305,7 +296,6 @@ def conversation(engine: Engine, sender_id: str, now: datetime) -> tuple[Ticket 
 
     Outbox items only exist for tickets an agent claimed, which stay active or await feedback
     until the citizen's next turn, so the outbox is read only when such a ticket exists."""
-    schema.upgrade(engine)
     awaiting = (T.FEEDBACK_RATING_ASKED, T.FEEDBACK_COMMENT_ASKED)
     with engine.connect() as conn:
         rows = conn.execute(select(tickets_table).where(
@@ -323,7 +313,6 @@ def conversation(engine: Engine, sender_id: str, now: datetime) -> tuple[Ticket 
 def claim(engine: Engine, ref: str, agent: str, now: datetime) -> Ticket:
     """Gives an open ticket to `agent`; the bot falls silent for that conversation from now on and the
     citizen is told an agent has joined. Raises AlreadyClaimed, TicketClosed or TicketNotFound."""
-    schema.upgrade(engine)
     with engine.begin() as conn:
         # The status condition makes two simultaneous claims race safely: only one row update wins.
         done = conn.execute(tickets_table.update().where(_t.reference == ref, _t.status == T.OPEN).values(
@@ -351,7 +340,6 @@ def post_agent_message(engine: Engine, ref: str, agent: str, text: str, now: dat
     Raises TicketClosed, NotClaimedByYou (ticket held by someone else or by nobody), InvalidInput
     (empty, over MAX_MESSAGE_CHARS), TicketNotFound."""
     reply = T.check_reply(text)
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         if row.status in (T.CLOSED, T.CALLBACK):
@@ -368,7 +356,6 @@ def post_agent_message(engine: Engine, ref: str, agent: str, text: str, now: dat
 def record_citizen_message(engine: Engine, ref: str, text: str, now: datetime) -> Message:
     """Adds the citizen's message (masked) to the transcript."""
     masked = mask_text(text or "")[:MAX_CITIZEN_CHARS]
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _row(conn, ref)
         if row is None:
@@ -380,7 +367,6 @@ def record_citizen_message(engine: Engine, ref: str, text: str, now: datetime) -
 
 def transcript(engine: Engine, ref: str) -> list[Message]:
     """The ticket's messages, oldest first (citizen lines masked)."""
-    schema.upgrade(engine)
     with engine.connect() as conn:
         row = _row(conn, ref)
         if row is None:
@@ -397,7 +383,6 @@ def close(engine: Engine, ref: str, actor: str, resolution_code: str, now: datet
     "citizen" for 结束人工. Only the holder (or a supervisor, or anyone for an unclaimed or callback
     ticket) closes. Raises TicketClosed, NotClaimedByYou, InvalidInput, TicketNotFound."""
     T.check_resolution(resolution_code)
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         if row.status == T.CLOSED:
@@ -436,7 +421,6 @@ def transfer(engine: Engine, ref: str, actor: str, now: datetime, *, mediation_b
         raise T.InvalidInput("请选择调解组织或地区")
     if mediation_body is not None and mediation_body not in routing.bodies():
         raise T.InvalidInput("未知的调解组织")
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         if row.status not in T.ACTIVE:
@@ -461,7 +445,6 @@ def set_region(engine: Engine, ref: str, region: str, now: datetime) -> Ticket:
     region = (region or "").strip()[:100]
     if not region:
         raise T.InvalidInput("请填写地区")
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         conn.execute(tickets_table.update().where(_t.id == row.id).values(region=region, updated_at=now))
@@ -477,7 +460,6 @@ def set_contact_phone(engine: Engine, ref: str, phone: str, now: datetime) -> Ti
     digits = "".join(ch for ch in phone if ch.isdigit())
     if len(digits) != 11 or not digits.startswith("1"):
         raise T.InvalidInput("请提供11位手机号码")
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         conn.execute(tickets_table.update().where(_t.id == row.id).values(
@@ -489,7 +471,6 @@ def set_contact_phone(engine: Engine, ref: str, phone: str, now: datetime) -> Ti
 
 def pending_callback(engine: Engine, sender_id: str) -> Ticket | None:
     """The conversation's latest 留言 still waiting for its call back, if any."""
-    schema.upgrade(engine)
     with engine.connect() as conn:
         row = conn.execute(select(tickets_table).where(_t.sender_id == sender_id, _t.status == T.CALLBACK)
                            .order_by(_t.id.desc())).first()
@@ -504,7 +485,6 @@ def rate(engine: Engine, ref: str, score: int, comment: str | None, now: datetim
     value = T.check_rating(score)
     text = mask_text(comment.strip())[:T.MAX_COMMENT_CHARS] if comment and comment.strip() else None
     state = T.FEEDBACK_COMMENT_ASKED if ask_comment and text is None else T.FEEDBACK_DONE
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         if row.status != T.CLOSED:
@@ -517,7 +497,6 @@ def rate(engine: Engine, ref: str, score: int, comment: str | None, now: datetim
 def add_comment(engine: Engine, ref: str, comment: str | None, now: datetime) -> Ticket:
     """The optional comment after a rating; None or blank means the citizen skipped it."""
     text = mask_text(comment.strip())[:T.MAX_COMMENT_CHARS] if comment and comment.strip() else None
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         conn.execute(tickets_table.update().where(_t.id == row.id).values(
@@ -527,7 +506,6 @@ def add_comment(engine: Engine, ref: str, comment: str | None, now: datetime) ->
 
 def skip_feedback(engine: Engine, ref: str, now: datetime) -> Ticket:
     """The citizen moved on without rating: stop waiting for it."""
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         state = T.FEEDBACK_DONE if row.rating is not None else T.FEEDBACK_SKIPPED
@@ -542,7 +520,6 @@ def reveal_callback_phone(engine: Engine, ref: str, actor: str, now: datetime | 
     from bot.legal_aid.secrets import fernet
 
     now = now or datetime.now(timezone.utc)
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _row(conn, ref)
         if row is None or not row.callback_phone_encrypted:
@@ -557,7 +534,6 @@ def reveal_callback_phone(engine: Engine, ref: str, actor: str, now: datetime | 
 def pending_outbox(engine: Engine, sender_id: str) -> list[OutboxItem]:
     """Undelivered items for the citizen, oldest first, whatever the tickets' state (the relay reads
     them through `conversation`; this is the outbox as it stands, for checks)."""
-    schema.upgrade(engine)
     with engine.connect() as conn:
         return _pending(conn, sender_id)
 
@@ -574,7 +550,6 @@ def _pending(conn: Connection, sender_id: str) -> list[OutboxItem]:
 def mark_delivered(engine: Engine, ids: list[int], now: datetime) -> None:
     if not ids:
         return
-    schema.upgrade(engine)
     o = outbox_table.c
     with engine.begin() as conn:
         conn.execute(outbox_table.update().where(o.id.in_(ids), o.delivered_at.is_(None)).values(delivered_at=now))
@@ -601,7 +576,6 @@ def search(engine: Engine, text: str, limit: int = SEARCH_LIMIT) -> list[Ticket]
     pattern = _like(text.upper() if text.upper().startswith("RG-") else text)
     m = messages_table.c
     in_messages = select(m.ticket_id).where(m.text.like(pattern, escape="\\"))
-    schema.upgrade(engine)
     with engine.connect() as conn:
         rows = conn.execute(select(tickets_table).where(or_(
             _t.reference.like(pattern, escape="\\"), _t.callback_phone_masked.like(pattern, escape="\\"),

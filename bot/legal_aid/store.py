@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import clock
 from bot.legal_aid import reference
-from bot.store import schema
 from bot.legal_aid.secrets import fernet
 from bot.masking import mask_id_number, mask_phone
 
@@ -103,7 +102,6 @@ def _row_to_application(row: Any) -> Application:
 def submit(engine: Engine, *, idempotency_key: str, sender_id: str, name: str, phone: str, id_number: str,
            region: str | None, matter: str | None, details: dict[str, Any], now: datetime | None = None) -> str:
     """Stores an application and returns its reference; the same key always returns the same one."""
-    schema.upgrade(engine)
     now = now or _now()
     details = {k: (v[:MAX_DETAIL_CHARS] if isinstance(v, str) else v) for k, v in details.items()}
     by_key = select(applications.c.reference).where(applications.c.idempotency_key == idempotency_key)
@@ -132,7 +130,6 @@ def submit(engine: Engine, *, idempotency_key: str, sender_id: str, name: str, p
 
 
 def get(engine: Engine, ref: str, actor: str) -> Application | None:
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = conn.execute(select(applications).where(applications.c.reference == reference.normalise(ref))).first()
         conn.execute(audit_log.insert().values(actor=actor, action="view", reference=reference.normalise(ref),
@@ -150,7 +147,6 @@ def reveal_id_number(engine: Engine, ref: str, actor: str) -> str | None:
 
 
 def list_all(engine: Engine, status: str | None = None) -> list[Application]:
-    schema.upgrade(engine)
     query = select(applications).order_by(applications.c.created_at)
     if status:
         query = query.where(applications.c.status == status)
@@ -160,7 +156,6 @@ def list_all(engine: Engine, status: str | None = None) -> list[Application]:
 
 def latest_for_sender(engine: Engine, sender_id: str) -> str | None:
     """The reference of the conversation's latest application, for staff views that link to it."""
-    schema.upgrade(engine)
     with engine.connect() as conn:
         return conn.execute(select(applications.c.reference).where(applications.c.sender_id == sender_id)
                             .order_by(applications.c.id.desc()).limit(1)).scalar()
@@ -193,7 +188,6 @@ def status_for_citizen(engine: Engine, ref: str, phone_last4: str) -> str | None
     a wrong phone as for an unknown reference so that nothing leaks."""
     if not reference.is_valid(ref) or not phone_last4.isdigit() or len(phone_last4) != 4:
         return None
-    schema.upgrade(engine)
     with engine.connect() as conn:
         row = conn.execute(select(applications.c.status, applications.c.phone)
                            .where(applications.c.reference == reference.normalise(ref))).first()
@@ -201,6 +195,5 @@ def status_for_citizen(engine: Engine, ref: str, phone_last4: str) -> str | None
 
 
 def count(engine: Engine) -> int:
-    schema.upgrade(engine)
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(applications)).scalar() or 0)

@@ -13,7 +13,6 @@ from sqlalchemy.engine import Engine
 
 from bot.masking import mask_text
 from bot.normalize import normalize
-from bot.store import schema
 
 metadata = MetaData()
 
@@ -44,7 +43,6 @@ class Consultation:
 def record(engine: Engine, sender_id: str, category: str, question: str, answered: bool,
            faq_id: str | None = None, now: datetime | None = None) -> None:
     """Logs one consultation turn (`answered` is False when the bot declined or fell back)."""
-    schema.upgrade(engine)
     with engine.begin() as conn:
         conn.execute(consultation_log.insert().values(
             sender_id=sender_id[:128], category=(category or "none")[:64],
@@ -53,7 +51,6 @@ def record(engine: Engine, sender_id: str, category: str, question: str, answere
 
 
 def between(engine: Engine, start: datetime, end: datetime) -> list[Consultation]:
-    schema.upgrade(engine)
     query = (select(consultation_log).where(consultation_log.c.at >= start, consultation_log.c.at < end)
              .order_by(consultation_log.c.at))
     with engine.connect() as conn:

@@ -24,7 +24,9 @@ def database_url() -> str:
 
 
 def engine(url: str | None = None) -> Engine:
-    """The shared engine for `url`, by default the configured database."""
+    """The shared engine for `url`, by default the configured database, its schema at the latest
+    migration. The data-access functions take this engine and never migrate themselves: the first
+    engine of a process brings its database up to date, once (the servers ask for it at start-up)."""
     return _engine(url or database_url())
 
 
@@ -49,4 +51,7 @@ def _engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=5000")
             cur.close()
             private_sqlite(eng.url.database)  # 0600, whatever the umask
+    from bot.store import schema  # Alembic is needed here only, not by every user of the engine
+
+    schema.upgrade(eng)
     return eng

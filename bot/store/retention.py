@@ -160,12 +160,10 @@ def tracker_url(env: dict[str, str] | None = None, var: Path | None = None) -> s
 
 def run(days: int | None = None, dry_run: bool = False, now: datetime | None = None) -> Purged:
     """The configured databases, purged (the CLI and start-up entry point)."""
-    from bot.store import schema
     from bot.store.db import engine
 
     days = retention_days() if days is None else days
     eng = engine()
-    schema.upgrade(eng)
     url = tracker_url()
     tracker = None if url is None else (eng if os.environ.get("HOTLINE_DB_URL")
                                         else sa.create_engine(url, future=True, hide_parameters=True))

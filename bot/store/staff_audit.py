@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, select
 from sqlalchemy.engine import Connection, Engine
 
-from bot.store import schema
 
 metadata = MetaData()
 
@@ -46,7 +45,6 @@ def record(conn: Connection, actor: str, action: str, reference: str | None, at:
 
 
 def count_since(engine: Engine, actor: str, action: str, since: datetime) -> int:
-    schema.upgrade(engine)
     c = audit_log.c
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(audit_log).where(
@@ -57,7 +55,6 @@ def recent(engine: Engine, limit: int = 200) -> list[Entry]:
     """The latest entries of both logs (staff reveals and legal-aid applications), newest first."""
     from bot.legal_aid.store import audit_log as legal_aid_log
 
-    schema.upgrade(engine)
     entries: list[Entry] = []
     with engine.connect() as conn:
         for table in (audit_log, legal_aid_log):

@@ -19,7 +19,6 @@ from sqlalchemy.pool import QueuePool
 
 from bot import clock
 from bot.channels.wechat.texts import MenuItem
-from bot.store import schema
 
 metadata = MetaData()
 
@@ -83,7 +82,6 @@ def _fast_sqlite(engine: Engine) -> Engine:
 
 class ChannelStore:
     def __init__(self, engine: Engine) -> None:
-        schema.upgrade(engine)
         self.engine = _fast_sqlite(engine)
 
     def claim(self, dedup_key: str, now: datetime | None = None) -> Claim:

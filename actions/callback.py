@@ -8,7 +8,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import SLOT_HANDOFF_REFERENCE, current_category, now, slot_set, ticket_summary
+from actions.common import SLOT_HANDOFF_REFERENCE, current_category, now, off_the_loop, slot_set, ticket_summary
 from bot.entities.phone import extract_phones
 from bot.handoff import relay, roster, store
 from bot.legal_aid.secrets import decrypt_text, encrypt_text
@@ -79,6 +79,7 @@ class ActionSubmitCallback(Action):
     def name(self) -> str:
         return "action_submit_callback"
 
+    @off_the_loop
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

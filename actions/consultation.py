@@ -12,6 +12,7 @@ from actions.common import (
     SLOT_FALLBACK_STREAK,
     latest_intent,
     latest_user_text,
+    off_the_loop,
     slot_set,
 )
 from actions.crisis import concern_line
@@ -31,6 +32,7 @@ class ActionAnswerConsultation(Action):
     def name(self) -> str:
         return "action_answer_consultation"
 
+    @off_the_loop
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

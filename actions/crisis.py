@@ -19,7 +19,8 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import SLOT_HANDOFF_REFERENCE, latest_intent, latest_user_text, now, open_ticket, slot_set
+from actions.common import (SLOT_HANDOFF_REFERENCE, latest_intent, latest_user_text, now, off_the_loop, open_ticket,
+                            slot_set)
 from bot import safety
 from bot.entities.phone import extract_phones
 from bot.handoff import store
@@ -89,6 +90,7 @@ class ActionHandleCrisis(Action):
     def name(self) -> str:
         return "action_handle_crisis"
 
+    @off_the_loop
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -132,6 +134,10 @@ class ActionAskCrisisCheck(Action):
 class ValidateCrisisForm(FormValidationAction):
     def name(self) -> str:
         return "validate_crisis_form"
+
+    @off_the_loop
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        return await super().run(dispatcher, tracker, domain)
 
     def validate_crisis_check(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:

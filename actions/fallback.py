@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (SLOT_CATEGORY, SLOT_FALLBACK_STREAK, agents_on_duty, current_category, latest_user_text,
-                            slot_set)
+                            off_the_loop, slot_set)
 from actions.consultation import answer_consultation
 from actions.handoff import request_agent
 from bot import consultation, taxonomy
@@ -41,6 +41,7 @@ class ActionHandleLowConfidence(Action):
     def name(self) -> str:
         return "action_handle_low_confidence"
 
+    @off_the_loop
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

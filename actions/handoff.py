@@ -11,7 +11,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import (SLOT_FALLBACK_STREAK, SLOT_HANDOFF_REFERENCE, agents_on_duty, open_ticket,
+from actions.common import (SLOT_FALLBACK_STREAK, SLOT_HANDOFF_REFERENCE, agents_on_duty, off_the_loop, open_ticket,
                             slot_set)
 from bot.handoff import relay, store
 from bot.handoff import tickets as T
@@ -45,6 +45,7 @@ class ActionRequestHuman(Action):
     def name(self) -> str:
         return "action_request_human"
 
+    @off_the_loop
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -61,6 +62,7 @@ class ActionRequestMediation(Action):
     def name(self) -> str:
         return "action_request_mediation"
 
+    @off_the_loop
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from typing import Any
 
@@ -16,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, current_category, latest_intent, latest_user_text,
-                            now, ticket_summary)
+                            now, off_the_loop, ticket_summary)
 from actions.consultation import answer_consultation
 from actions.crisis import ActionHandleCrisis
 from actions.handoff import request_agent
@@ -54,6 +55,7 @@ class ValidateLegalAidForm(FormValidationAction):
     def name(self) -> str:
         return "validate_legal_aid_form"
 
+    @off_the_loop
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -124,6 +126,7 @@ class ActionFinishLegalAid(Action):
     def name(self) -> str:
         return "action_finish_legal_aid"
 
+    @off_the_loop
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -217,6 +220,7 @@ class ValidateApplicationStatusForm(FormValidationAction):
 
 # Failed status queries per conversation, client address and reference (bot/legal_aid/status_guard.py).
 STATUS_GUARD = StatusGuard()
+STATUS_LOCK = threading.Lock()
 CLIENT_KEY = "hotline_client"  # set by the public channels (bot/channels/rest.py, chat.py), never by clients
 
 
@@ -236,6 +240,7 @@ class ActionAnswerApplicationStatus(Action):
     def name(self) -> str:
         return "action_answer_application_status"
 
+    @off_the_loop
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -246,12 +251,13 @@ class ActionAnswerApplicationStatus(Action):
             return clear
         sender, client, key = tracker.sender_id, client_tag(tracker), reference.normalise(ref)
         moment = time.monotonic()
-        if STATUS_GUARD.blocked(sender, client, key, moment):
-            status = None
-        else:
-            status = store.status_for_citizen(engine(), ref, last4)
-            if status is None:
-                STATUS_GUARD.failed(sender, client, key, moment)
+        with STATUS_LOCK:  # actions run on worker threads: check, look up and count as one step
+            if STATUS_GUARD.blocked(sender, client, key, moment):
+                status = None
+            else:
+                status = store.status_for_citizen(engine(), ref, last4)
+                if status is None:
+                    STATUS_GUARD.failed(sender, client, key, moment)
         if status is None:
             dispatcher.utter_message(response="utter_status_not_found")
         else:

@@ -9,14 +9,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import SLOT_HANDOFF_REFERENCE, current_category, now, off_the_loop, slot_set, ticket_summary
+from bot import names
 from bot.entities.phone import extract_phones
 from bot.handoff import relay, roster, store
 from bot.legal_aid.secrets import decrypt_text, encrypt_text
 from bot.store.db import engine
 
-SLOT_PHONE = "callback_phone"
-SLOT_WINDOW = "callback_window"
-SLOT_REGION = "callback_region"  # asked only when the conversation named no place
+SLOT_PHONE = names.SLOT_CALLBACK_PHONE
+SLOT_WINDOW = names.SLOT_CALLBACK_WINDOW
+SLOT_REGION = names.SLOT_CALLBACK_REGION  # asked only when the conversation named no place
 MAX_WINDOW_CHARS = 50
 
 

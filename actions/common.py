@@ -10,17 +10,14 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import clock
-from bot import taxonomy
+from bot import clock, taxonomy
 from bot.handoff import roster, store
 from bot.handoff.tickets import Summary, Ticket, Turn, build_summary
 from bot.masking import mask_id_number, mask_phone, mask_text
+# Slot names, here for the action modules that import them from this one.
+from bot.names import SLOT_CATEGORY, SLOT_FALLBACK_STREAK, SLOT_FAQ_ID, SLOT_HANDOFF_REFERENCE  # noqa: F401
 from bot.store.db import engine
 
-SLOT_CATEGORY = "category"
-SLOT_FALLBACK_STREAK = "fallback_streak"
-SLOT_HANDOFF_REFERENCE = "handoff_reference"
-SLOT_FAQ_ID = "faq_id"
 BOT_TURN_CHARS = 300  # enough for the agent to see what the bot said
 _MASKERS = {"phone": mask_phone, "id_number": mask_id_number}
 

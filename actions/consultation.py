@@ -17,6 +17,7 @@ from actions.common import (
 )
 from actions.crisis import concern_line
 from bot import consultation
+from bot.names import SLOT_FAQ_ID, SLOT_LAST_QUESTION
 from bot.classifier import named_topic
 from bot.kb import answer, consult, followup, service
 from bot.store import consultation_log
@@ -24,8 +25,6 @@ from bot.store.db import engine
 
 # Past this length the citizen is told the answer rests on the main points of the message.
 LONG_MESSAGE_CHARS = 1000
-SLOT_FAQ_ID = "faq_id"
-SLOT_LAST_QUESTION = "last_question"
 
 
 class ActionAnswerConsultation(Action):

@@ -21,7 +21,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (SLOT_HANDOFF_REFERENCE, latest_intent, latest_user_text, now, off_the_loop, open_ticket,
                             slot_set)
-from bot import safety
+from bot import names, safety
+from bot.handoff import tickets
 from bot.entities.phone import extract_phones
 from bot.handoff import store
 from bot.handoff.tickets import REASON_CRISIS, Ticket
@@ -29,12 +30,12 @@ from bot.store.db import engine
 
 logger = logging.getLogger(__name__)
 
-FORM = "crisis_form"
-SLOT_ACTIVE = "crisis_active"
-SLOT_KIND = "crisis_kind"
-SLOT_PHONE = "crisis_phone"  # masked only
-SLOT_CHECK = "crisis_check"
-REQUESTED_SLOT = "requested_slot"
+FORM = names.FORM_CRISIS
+SLOT_ACTIVE = names.SLOT_CRISIS_ACTIVE
+SLOT_KIND = names.SLOT_CRISIS_KIND
+SLOT_PHONE = names.SLOT_CRISIS_PHONE  # masked only
+SLOT_CHECK = names.SLOT_CRISIS_CHECK
+REQUESTED_SLOT = names.REQUESTED_SLOT
 
 # How crisis mode ended, stored in crisis_check when the form completes.
 ENDED_SAFE = "safe"
@@ -44,10 +45,10 @@ CRISIS_KINDS = (safety.SELF_HARM, safety.HARM_OTHERS, safety.VIOLENCE_NOW, safet
 CONCERN_KINDS = (safety.SELF_HARM, safety.DOMESTIC_ABUSE, safety.VIOLENCE, safety.THREAT)
 
 # The relay's payloads (bot/handoff/relay.py) that reach the bot while in crisis mode.
-INTENT_CLAIMED = "handoff_claimed"
-INTENT_CLOSED = "handoff_closed"
-INTENT_TRANSFERRED = "handoff_transferred"
-INTENT_END = "end_handoff"
+INTENT_CLAIMED = tickets.TRIGGER_CLAIMED
+INTENT_CLOSED = tickets.TRIGGER_CLOSED
+INTENT_TRANSFERRED = tickets.TRIGGER_TRANSFERRED
+INTENT_END = names.INTENT_END_HANDOFF
 
 
 def crisis_response(kind: str | None) -> str:

@@ -21,7 +21,7 @@ from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, current_categ
 from actions.consultation import answer_consultation
 from actions.crisis import ActionHandleCrisis
 from actions.handoff import request_agent
-from bot import clock
+from bot import clock, names, taxonomy
 from bot.handoff import store as tickets_store
 from bot.handoff import tickets
 from bot.legal_aid import intake, reference, secrets, store
@@ -30,9 +30,9 @@ from bot.store.db import engine
 
 logger = logging.getLogger(__name__)
 
-REQUESTED_SLOT = "requested_slot"
-SLOT_REFERENCE = "aid_reference"
-STATUS_REFERENCE, STATUS_LAST4 = "status_reference", "status_phone_last4"
+REQUESTED_SLOT = names.REQUESTED_SLOT
+SLOT_REFERENCE = names.SLOT_AID_REFERENCE
+STATUS_REFERENCE, STATUS_LAST4 = names.SLOT_STATUS_REFERENCE, names.SLOT_STATUS_LAST4
 
 
 def _values(tracker: Tracker) -> dict[str, Any]:
@@ -195,9 +195,9 @@ class ValidateApplicationStatusForm(FormValidationAction):
         text = latest_user_text(tracker)
         ref = tracker.get_slot(STATUS_REFERENCE) if requested != STATUS_REFERENCE else None
         last4 = tracker.get_slot(STATUS_LAST4) if requested != STATUS_LAST4 else None
-        if latest_intent(tracker) == "crisis":
+        if latest_intent(tracker) == taxonomy.CRISIS:
             await ActionHandleCrisis().run(dispatcher, tracker, domain)
-        if intake.is_cancel(text) or latest_intent(tracker) == "crisis":
+        if intake.is_cancel(text) or latest_intent(tracker) == taxonomy.CRISIS:
             return [SlotSet(STATUS_REFERENCE, None), SlotSet(STATUS_LAST4, None), SlotSet(REQUESTED_SLOT, None),
                     ActiveLoop(None)]
         found = reference.find(text)

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from bot import clock
+from bot import clock, names, taxonomy
 from bot.eligibility import Facts, assess
 from bot.eligibility import standards
 from bot.entities.dates import extract_dates
@@ -597,7 +597,7 @@ def asks_bot_identity(text: str) -> bool:
 
 
 def wants_human(text: str, intent: str | None) -> bool:
-    return intent == "request_human" or bool(re.search(data()["human_pattern"], normalize(text or "")))
+    return intent == names.INTENT_REQUEST_HUMAN or bool(re.search(data()["human_pattern"], normalize(text or "")))
 
 
 def correction(text: str) -> tuple[bool, str | None]:
@@ -621,7 +621,7 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
     values = {**values}
     if requested:
         values[requested] = None  # the raw text Rasa copied into the slot is not an answer yet
-    if intent == "crisis":
+    if intent == taxonomy.CRISIS:
         return Outcome(CRISIS)
     if requested is None:
         resumed = [Message("utter_aid_resumed")] if values.get(CONSENT) else []

@@ -3,7 +3,9 @@
 Profiling the stack under load (bench/load.py with py-spy) showed two costs that do no useful work:
 - every custom-action reply was checked with `jsonschema.validate`, which re-checks the schema
   itself each time (a fifth of the server's time);
-- every stored event was turned back into its class by scanning all Event subclasses.
+- every stored event was turned back into its class by scanning all Event subclasses;
+- every prediction replayed the whole conversation to compute the policies' states, so a turn cost
+  more with every turn (bot/dialogue_states.py keeps them between predictions and turns).
 
 It also installs the handoff gate (bot/handoff/channel.py): while an agent holds a conversation the
 bot stays silent, and the agent's messages reach the citizen over the citizen's own channel.
@@ -96,6 +98,19 @@ def _index_event_types() -> None:
     Event.resolve_by_type = staticmethod(mark(resolve_by_type))  # type: ignore[assignment]
 
 
+def _remember_prior_states() -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted
+
+    from bot import dialogue_states
+
+    original = patch_target(Domain, "states_for_tracker_history",
+                            ["self", "tracker", "omit_unset_slots", "ignore_rule_only_turns", "rule_only_data"])
+    if getattr(original, _APPLIED, False):
+        return
+    Domain.states_for_tracker_history = mark(dialogue_states.install(original, ActionExecuted))  # type: ignore[method-assign]
+
+
 def _quiet_root_route() -> None:
     import rasa.server
     from sanic import response
@@ -119,12 +134,22 @@ def apply() -> None:
     socketio_compat.apply()  # Rasa 3.6 does not await enter_room (python-socketio ≥ 5.9)
     _compile_action_response_validator()
     _index_event_types()
+    _remember_prior_states()
     _quiet_root_route()
     channel.install_gate()
 
 
+def skip_unused_imports() -> None:
+    """TensorFlow (which Rasa imports whatever the pipeline) loads jax for its TFLite converter when
+    jax is installed, as TensorFlow 2.12 requires: 66 MB of the Rasa server's memory for nothing it
+    runs. TensorFlow handles jax being absent. Only for this entry point, before Rasa is imported."""
+    if "tensorflow" not in sys.modules:
+        sys.modules.setdefault("jax", None)  # type: ignore[assignment]  # `import jax` → ImportError
+
+
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    skip_unused_imports()
     apply()
     from rasa.__main__ import main as rasa_main
 

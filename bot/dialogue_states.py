@@ -1,0 +1,76 @@
+"""The dialogue states the policies see, computed once per event instead of once per prediction.
+
+Rasa turns the whole conversation into one state per action at every prediction (RulePolicy asks for
+them three or four times a turn): it copies the tracker empty and replays every event, computing the
+state before each action. Over a 200-turn conversation that replay became the largest cost of a turn
+(bench/profile_turns.py: a third of a turn's time at turn 200) and grew with every turn.
+
+The states before an action never change once later events are appended, so the tracker keeps them
+with the replayed copy that produced them; the next call replays only the events added since. When
+the applied events are not the old ones plus new ones (a form's repeated execution or a revert
+rewrites the tail, a restart or new session clears it), it replays from the start, exactly as Rasa does.
+Only the states Rasa computes for rule data (RulePolicy; `ignore_rule_only_turns` off) are kept;
+other calls go to Rasa's own code. Callers get copies: Rasa's featurizer edits the last state in place.
+
+Installed by bot/rasa_server.py with the other patches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+MEMO_ATTRIBUTE = "_hotline_prior_states"
+
+
+@dataclass
+class _Replay:
+    domain: Any
+    omit_unset_slots: bool
+    tracker: Any  # the empty copy, replayed up to `applied`
+    applied: list = field(default_factory=list)  # the applied events replayed so far
+    states: list = field(default_factory=list)  # the state before each ActionExecuted among them
+
+
+def _continues(old: list, new: list) -> bool:
+    """Whether `new` is `old` followed by more events (the same event objects)."""
+    if len(new) < len(old):
+        return False
+    if old and new[len(old) - 1] is not old[-1]:
+        return False
+    return all(a is b for a, b in zip(old, new))
+
+
+def _copy(state: dict) -> dict:
+    return {key: dict(sub) if isinstance(sub, dict) else sub for key, sub in state.items()}
+
+
+def install(original: Callable, action_executed: type) -> Callable:
+    """A replacement for `Domain.states_for_tracker_history` built on Rasa's own `original`."""
+
+    def states_for_tracker_history(self: Any, tracker: Any, omit_unset_slots: bool = False,
+                                   ignore_rule_only_turns: bool = False, rule_only_data: Any = None) -> list:
+        if ignore_rule_only_turns:
+            return original(self, tracker, omit_unset_slots=omit_unset_slots,
+                            ignore_rule_only_turns=ignore_rule_only_turns, rule_only_data=rule_only_data)
+        applied = tracker.applied_events()
+        replay = tracker.__dict__.get(MEMO_ATTRIBUTE)
+        if (replay is None or replay.domain is not self or replay.omit_unset_slots != omit_unset_slots
+                or not _continues(replay.applied, applied)):
+            replay = _Replay(self, omit_unset_slots, tracker.init_copy())
+            tracker.__dict__[MEMO_ATTRIBUTE] = replay
+        replayed = replay.tracker
+        for event in applied[len(replay.applied):]:
+            if isinstance(event, action_executed):
+                replay.states.append(self._clean_state(self.get_active_state(replayed, omit_unset_slots=omit_unset_slots)))
+            replayed.update(event)
+            replay.applied.append(event)
+        last = self._clean_state(self.get_active_state(replayed, omit_unset_slots=omit_unset_slots))
+        return [*(_copy(s) for s in replay.states), last]
+
+    return states_for_tracker_history
+
+
+def forget(tracker: Any) -> None:
+    """Drops what the tracker keeps (before it is stored in a cache bounded in bytes, for example)."""
+    tracker.__dict__.pop(MEMO_ATTRIBUTE, None)

@@ -1,8 +1,8 @@
 """Resident memory of the whole stack after many distinct conversations (issue 18: 20,000 conversations
 leave the stack at most 1.5 GB RSS).
 
-Each conversation is its own REST sender: a greeting, then a citizen's question (the training examples
-of the consultation categories, as bench/load.py). The RSS of every process of the stack is summed at
+Each conversation is its own REST sender asking a citizen's question (the training examples of the
+consultation categories, as bench/load.py); `--turns 2` and more start with a greeting. The RSS of every process of the stack is summed at
 checkpoints; with `--start`, every process under the launcher counts (nginx, Redis and PostgreSQL too
 when the launcher starts them), so that is the figure to quote.
 
@@ -66,7 +66,7 @@ async def run(url: str, headers: dict[str, str], conversations: int, turns: int,
                 except asyncio.QueueEmpty:
                     return
                 sender = f"bench-mem-{run_id}-{i}"
-                texts = ["你好"] + [rng.choice(pool) for _ in range(turns - 1)]
+                texts = (["你好"] if turns > 1 else []) + [rng.choice(pool) for _ in range(max(1, turns - 1))]
                 for text in texts:
                     if not await post(sender, text):
                         errors += 1
@@ -94,7 +94,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_stack_arguments(parser)
     parser.add_argument("--conversations", "-n", type=int, default=20_000)
-    parser.add_argument("--turns", type=int, default=2, help="turns per conversation (a greeting first)")
+    parser.add_argument("--turns", type=int, default=1,
+                        help="turns per conversation: a citizen's question, after a greeting if more than one")
     parser.add_argument("--concurrency", "-c", type=int, default=16)
     parser.add_argument("--seed", type=int, default=12348)
     parser.add_argument("--limit-mb", type=float, default=LIMIT_MB)

@@ -21,6 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 MEMO_ATTRIBUTE = "_hotline_prior_states"
+# What the kept states cost, measured with tracemalloc on the hotline's domain (50 slots;
+# tests/test_tracker_store.py checks the estimate): the replayed copy holds its own slots, each state
+# a few small dicts.
+REPLAY_BYTES_PER_SLOT = 300
+STATE_BYTES = 750
 
 
 @dataclass
@@ -69,6 +74,16 @@ def install(original: Callable, action_executed: type) -> Callable:
         return [*(_copy(s) for s in replay.states), last]
 
     return states_for_tracker_history
+
+
+def memo_bytes(tracker: Any) -> int:
+    """Estimated bytes of what the tracker keeps for its states (0 if nothing), for the tracker
+    cache's bound (bot/tracker_store.py)."""
+    replay = tracker.__dict__.get(MEMO_ATTRIBUTE)
+    if replay is None:
+        return 0
+    return (REPLAY_BYTES_PER_SLOT * len(replay.tracker.slots) + STATE_BYTES * len(replay.states)
+            + 8 * len(replay.applied))
 
 
 def forget(tracker: Any) -> None:

@@ -30,7 +30,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import rasa_server
+from bot import dialogue_states, rasa_server
 from bot.masking import mask_text_in
 from bot.security.files import private_sqlite
 
@@ -210,7 +210,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # session mid-way holds more than that session, so it is reloaded from the database instead.
         if after is None or not all(i <= 1 for i, e in enumerate(tracker.events) if isinstance(e, SessionStarted)):
             return
-        size = estimate_bytes(tracker.events)
+        # With the policies' states the tracker keeps between turns (bot/dialogue_states.py).
+        size = estimate_bytes(tracker.events) + dialogue_states.memo_bytes(tracker)
         if size > self.cache_limit:
             return
         self._cache[sender] = _Cached(tracker, len(tracker.events), after, size)

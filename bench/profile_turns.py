@@ -26,7 +26,22 @@ from stackproc import ROOT  # noqa: E402
 sys.path.insert(0, str(ROOT))
 
 
-async def run(html: Path | None, port: int) -> None:
+def growth(first: "pstats.Stats", last: "pstats.Stats", top: int = 25) -> None:
+    """The functions whose time grew most from the first to the last window (cumulative seconds, calls)."""
+    def table(stats: "pstats.Stats") -> dict:
+        return {f"{Path(k[0]).name}:{k[2]}": (v[3], v[1]) for k, v in stats.stats.items()}  # type: ignore[attr-defined]
+
+    a, b = table(first), table(last)
+    rows = sorted(((b[k][0] - a.get(k, (0, 0))[0], k) for k in b), reverse=True)[:top]
+    print(f"\n===== grew most (cumulative s over {WINDOW} turns: first -> last; calls) =====")
+    for diff, k in rows:
+        print(f"{a.get(k, (0, 0))[0]:8.3f} -> {b[k][0]:8.3f}  (+{diff:.3f})  calls {a.get(k, (0, 0))[1]} -> {b[k][1]}  {k}")
+
+
+async def run(html: Path | None, port: int, deterministic: bool = False) -> None:
+    import cProfile
+    import pstats
+
     from pyinstrument import Profiler
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
@@ -50,18 +65,27 @@ async def run(html: Path | None, port: int) -> None:
     agent = await load_agent(model_path=str(ensure_trained()), endpoints=endpoints)
     messages = script(12348)
     sender = f"profile-{time.time_ns():x}"
+    for text in messages[:WINDOW]:  # a first conversation loads what the servers load lazily
+        await agent.handle_text(text, sender_id=sender + "-warm-up")
     windows = {0: "first", len(messages) - WINDOW: "last"}
     profiler = None
+    stats: dict = {}
     for i, text in enumerate(messages):
         if i in windows:
-            profiler = Profiler(async_mode="enabled")
-            profiler.start()
+            profiler = cProfile.Profile() if deterministic else Profiler(async_mode="enabled")
+            profiler.enable() if deterministic else profiler.start()
             started = time.perf_counter()
         await agent.handle_text(text, sender_id=sender)
         if profiler is not None and i - max(k for k in windows if k <= i) == WINDOW - 1:
-            profiler.stop()
+            profiler.disable() if deterministic else profiler.stop()
             name = windows[i - WINDOW + 1]
             print(f"\n===== {name} {WINDOW} turns: {1000 * (time.perf_counter() - started) / WINDOW:.0f} ms a turn =====")
+            if deterministic:
+                stats[name] = pstats.Stats(profiler)
+                if len(stats) == 2:
+                    growth(stats["first"], stats["last"])
+                profiler = None
+                continue
             print(profiler.output_text(unicode=True, color=False, show_all=False))
             if html:
                 html.mkdir(parents=True, exist_ok=True)
@@ -73,6 +97,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--html", type=Path)
     parser.add_argument("--actions-port", type=int, default=15055)
+    parser.add_argument("--cprofile", action="store_true",
+                        help="deterministic profile: the functions whose time grew most, with call counts")
     args = parser.parse_args()
     from bot import stack
     from bot.security import settings
@@ -86,7 +112,7 @@ def main() -> None:
     try:
         if not stack.wait_http(f"http://127.0.0.1:{args.actions_port}/health", 120, [actions]):
             raise SystemExit("the action server did not start")
-        asyncio.run(run(args.html, args.actions_port))
+        asyncio.run(run(args.html, args.actions_port, args.cprofile))
     finally:
         stack.stop([actions])
 

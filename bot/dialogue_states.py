@@ -12,6 +12,11 @@ rewrites the tail, a restart or new session clears it), it replays from the star
 Only the states Rasa computes for rule data (RulePolicy; `ignore_rule_only_turns` off) are kept;
 other calls go to Rasa's own code. Callers get copies: Rasa's featurizer edits the last state in place.
 
+The list of applied events (the events minus what reverts, restarts and a form's repeated executions
+undo) is kept the same way: Rasa rebuilt it from every event five times a turn, checking each event's
+class against ABCs; the tracker now extends it with the new events while they are plain ones (no
+revert, restart, session start, loop activation or loop execution) and rebuilds it otherwise.
+
 Installed by bot/rasa_server.py with the other patches.
 """
 
@@ -21,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 MEMO_ATTRIBUTE = "_hotline_prior_states"
+APPLIED_ATTRIBUTE = "_hotline_applied_events"
 # What the kept states cost, measured with tracemalloc on the hotline's domain (50 slots;
 # tests/test_tracker_store.py checks the estimate): the replayed copy holds its own slots, each state
 # a few small dicts.
@@ -76,16 +82,61 @@ def install(original: Callable, action_executed: type) -> Callable:
     return states_for_tracker_history
 
 
+@dataclass
+class _Applied:
+    events: Any  # the tracker's deque, as it was when `applied` was computed
+    count: int  # how many of its events
+    last: Any  # the last of them (the deque only grows; a bounded one drops old events)
+    applied: list
+    loops: frozenset  # names of the loops activated anywhere in those events
+
+
+def install_applied_events(original: Callable, rewriting: tuple[type, ...], action_executed: type,
+                           active_loop: type) -> Callable:
+    """A replacement for `DialogueStateTracker.applied_events`; `rewriting` are the event classes that
+    undo or clear earlier events (reverts, restarts, session starts)."""
+
+    def plain(event: Any, loops: frozenset) -> bool:
+        if isinstance(event, rewriting):
+            return False
+        if isinstance(event, active_loop):
+            return not event.name or event.name in loops
+        return not (isinstance(event, action_executed) and event.action_name in loops)
+
+    def applied_events(self: Any) -> list:
+        events = self.events
+        count = len(events)
+        memo = self.__dict__.get(APPLIED_ATTRIBUTE)
+        if (memo is not None and memo.events is events and memo.count <= count
+                and (memo.count == 0 or events[memo.count - 1] is memo.last)):
+            new = [events[i] for i in range(memo.count, count)] if count - memo.count < 64 else list(events)[memo.count:]
+            if all(plain(e, memo.loops) for e in new):
+                memo.applied.extend(new)
+                memo.count, memo.last = count, (events[-1] if count else None)
+                return list(memo.applied)
+        applied = original(self)
+        loops = frozenset(e.name for e in events if isinstance(e, active_loop) and e.name)
+        self.__dict__[APPLIED_ATTRIBUTE] = _Applied(events, count, events[-1] if count else None, list(applied), loops)
+        return applied
+
+    return applied_events
+
+
 def memo_bytes(tracker: Any) -> int:
     """Estimated bytes of what the tracker keeps for its states (0 if nothing), for the tracker
     cache's bound (bot/tracker_store.py)."""
+    size = 0
+    applied = tracker.__dict__.get(APPLIED_ATTRIBUTE)
+    if applied is not None:
+        size += 8 * len(applied.applied) + 200
     replay = tracker.__dict__.get(MEMO_ATTRIBUTE)
-    if replay is None:
-        return 0
-    return (REPLAY_BYTES_PER_SLOT * len(replay.tracker.slots) + STATE_BYTES * len(replay.states)
-            + 8 * len(replay.applied))
+    if replay is not None:
+        size += (REPLAY_BYTES_PER_SLOT * len(replay.tracker.slots) + STATE_BYTES * len(replay.states)
+                 + 8 * len(replay.applied))
+    return size
 
 
 def forget(tracker: Any) -> None:
     """Drops what the tracker keeps (before it is stored in a cache bounded in bytes, for example)."""
     tracker.__dict__.pop(MEMO_ATTRIBUTE, None)
+    tracker.__dict__.pop(APPLIED_ATTRIBUTE, None)

@@ -100,9 +100,16 @@ def _index_event_types() -> None:
 
 def _remember_prior_states() -> None:
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted, SessionStarted,
+                                         UserUtteranceReverted)
+    from rasa.shared.core.trackers import DialogueStateTracker
 
     from bot import dialogue_states
+
+    applied = patch_target(DialogueStateTracker, "applied_events", ["self"])
+    if not getattr(applied, _APPLIED, False):
+        DialogueStateTracker.applied_events = mark(dialogue_states.install_applied_events(  # type: ignore[method-assign]
+            applied, (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted), ActionExecuted, ActiveLoop))
 
     original = patch_target(Domain, "states_for_tracker_history",
                             ["self", "tracker", "omit_unset_slots", "ignore_rule_only_turns", "rule_only_data"])

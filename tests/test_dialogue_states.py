@@ -81,6 +81,19 @@ def test_the_states_are_rasas_after_every_event(domain: Domain, seed: int) -> No
             assert tracker.past_states(domain) == rasa_states(domain, events[: i + 1]), f"after event {i}"
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3, 7])
+def test_the_applied_events_are_rasas_after_every_event(domain: Domain, seed: int) -> None:
+    events = conversation(seed)
+    tracker = DialogueStateTracker.from_events("grows", [], domain.slots)
+    for i, event in enumerate(events):
+        tracker.update(event)
+        fresh = DialogueStateTracker.from_events("fresh", events[: i + 1], domain.slots)
+        assert tracker.applied_events() == fresh.applied_events(), f"after event {i}"
+    got = tracker.applied_events()
+    got.clear()  # a caller's copy
+    assert tracker.applied_events() == fresh.applied_events()
+
+
 def test_callers_may_edit_what_they_get(domain: Domain) -> None:
     events = conversation(4)
     tracker = DialogueStateTracker.from_events("edits", events, domain.slots)

@@ -232,3 +232,14 @@ def test_the_estimate_counts_the_states_a_tracker_keeps_between_turns() -> None:
         held, _ = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert 0.7 < held / dialogue_states.memo_bytes(tracker) < 1.4, (turns, held, dialogue_states.memo_bytes(tracker))
+
+
+def test_a_cached_conversation_s_size_grows_by_its_new_events_only(tmp_path) -> None:
+    from bot.tracker_store import estimate_bytes
+
+    s = store(tmp_path)
+    for i in range(12):
+        tracker = say(s, f"第{i}句" * (i + 1))
+        entry = s._cache["c1"]
+        assert entry.events_size == estimate_bytes(tracker.events)  # the running sum is the full estimate
+    assert s.counts["hits"] >= 10

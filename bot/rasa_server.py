@@ -5,7 +5,11 @@ Profiling the stack under load (bench/load.py with py-spy) showed two costs that
   itself each time (a fifth of the server's time);
 - every stored event was turned back into its class by scanning all Event subclasses;
 - every prediction replayed the whole conversation to compute the policies' states, so a turn cost
-  more with every turn (bot/dialogue_states.py keeps them between predictions and turns).
+  more with every turn (bot/dialogue_states.py keeps them between predictions and turns);
+- every custom-action call sent the whole conversation; most actions now get its recent events
+  (bot/action_history.py);
+- RulePolicy matched every rule against every state of the conversation; only the states as far back
+  as the longest rule can change the match.
 
 It also installs the handoff gate (bot/handoff/channel.py): while an agent holds a conversation the
 bot stays silent, and the agent's messages reach the citizen over the citizen's own channel.
@@ -118,6 +122,41 @@ def _remember_prior_states() -> None:
     Domain.states_for_tracker_history = mark(dialogue_states.install(original, ActionExecuted))  # type: ignore[method-assign]
 
 
+def _match_rules_on_their_length() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    original = patch_target(RulePolicy, "_get_possible_keys", ["self", "lookup", "states"])
+    if getattr(original, _APPLIED, False):
+        return
+
+    def _get_possible_keys(self: RulePolicy, lookup: dict, states: list) -> set:
+        # Rasa checks every rule against every state of the conversation, but a state further back
+        # than a rule's length matches it by definition (RulePolicy._is_rule_applicable): the
+        # states older than the longest rule change nothing and cost a turn more at every turn.
+        longest = max((len(self._rule_key_to_state(key)) for key in lookup), default=0)
+        return original(self, lookup, states[-longest:] if 0 < longest < len(states) else states)
+
+    RulePolicy._get_possible_keys = mark(_get_possible_keys)  # type: ignore[method-assign]
+
+
+def _send_recent_events_to_actions() -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.trackers import EventVerbosity
+
+    from bot import action_history
+
+    original = patch_target(RemoteAction, "_action_call_format", ["self", "tracker", "domain"])
+    if getattr(original, _APPLIED, False):
+        return
+
+    def _action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> dict:
+        if action_history.needs_whole_conversation(self.name()) or len(tracker.events) <= action_history.RECENT_EVENTS:
+            return original(self, tracker, domain)
+        return original(self, action_history.RecentEvents(tracker, EventVerbosity.ALL, EventVerbosity.NONE), domain)
+
+    RemoteAction._action_call_format = mark(_action_call_format)  # type: ignore[method-assign]
+
+
 def _quiet_root_route() -> None:
     import rasa.server
     from sanic import response
@@ -142,6 +181,8 @@ def apply() -> None:
     _compile_action_response_validator()
     _index_event_types()
     _remember_prior_states()
+    _send_recent_events_to_actions()
+    _match_rules_on_their_length()
     _quiet_root_route()
     channel.install_gate()
 

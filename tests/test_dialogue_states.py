@@ -128,3 +128,32 @@ def test_rule_only_states_still_go_to_rasa(domain: Domain) -> None:
     tracker = DialogueStateTracker.from_events("rules", events, domain.slots)
     tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data={"slots": [], "loops": []})
     assert dialogue_states.MEMO_ATTRIBUTE not in tracker.__dict__
+
+
+def test_rules_match_as_in_rasa_on_the_states_as_far_back_as_the_longest_rule(domain: Domain) -> None:
+    import json
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    class Policy(RulePolicy):
+        def __init__(self) -> None:  # only the matching methods are used
+            pass
+
+    def rasas(policy: RulePolicy, lookup: dict, states: list) -> set:  # RulePolicy._get_possible_keys, Rasa 3.6
+        keys = set(lookup)
+        for i, state in enumerate(reversed(states)):
+            keys = {k for k in keys if policy._is_rule_applicable(k, i, state)}
+        return keys
+
+    events = conversation(9)
+    states = DialogueStateTracker.from_events("rules", events, domain.slots).past_states(domain)
+    rng = random.Random(9)
+    lookup = {}
+    for _ in range(60):  # rules cut from the conversation itself, so that many of them match
+        end = rng.randint(1, len(states))
+        start = max(0, end - rng.randint(1, 4))
+        lookup[json.dumps(states[start:end], sort_keys=True)] = "some_action"
+    lookup[json.dumps([{}, *states[1:3]], sort_keys=True)] = "conversation_start_rule"
+    policy = Policy()
+    for cut in range(1, len(states) + 1, 7):
+        assert policy._get_possible_keys(lookup, states[:cut]) == rasas(policy, lookup, states[:cut]), cut

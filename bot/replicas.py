@@ -396,8 +396,11 @@ def pg_data_dir(base: Path) -> Path:
     if os.geteuid() != 0:
         return link
     key = hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:12]
-    real = Path("/var/lib/hotline-replicas") / key
-    real.mkdir(parents=True, exist_ok=True, mode=0o700)
+    parent = Path("/var/lib/hotline-replicas")
+    parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(parent, 0o711)  # `postgres` may pass through to its own directory, not list the others
+    real = parent / key
+    real.mkdir(exist_ok=True, mode=0o700)
     shutil.chown(real, "postgres", "postgres")
     if not link.is_symlink():
         if link.exists():
@@ -411,7 +414,7 @@ def init_postgres(data: Path, password: str) -> None:
         return
     user = "postgres" if os.geteuid() == 0 else None
     data.mkdir(parents=True, exist_ok=True, mode=0o700)
-    pwfile = data.parent / f".pw-{os.getpid()}" if user else data.parent / ".pw"
+    pwfile = data / ".pw"  # read by initdb, which runs as `user`
     pwfile.write_text(password + "\n", encoding="utf-8")
     os.chmod(pwfile, 0o600)
     if user:

@@ -112,6 +112,9 @@ def rest_token() -> str:
     return keys.value(keys.REST_TOKEN)
 
 
+RETRIED: list[str] = []  # requests a dying replica failed and the client sent again (for the figures)
+
+
 def say(sender: str, message: str, patience: float = 60.0) -> list[dict]:
     """A REST message through nginx. A replica that dies under it answers 502 or drops the connection:
     the client sends again, as a real integration does, until `patience` runs out."""
@@ -126,9 +129,11 @@ def say(sender: str, message: str, patience: float = 60.0) -> list[dict]:
         except urllib.error.HTTPError as err:
             if err.code < 500 or time.monotonic() > deadline:
                 raise
-        except (OSError, ValueError):
+            RETRIED.append(f"HTTP {err.code}")
+        except (OSError, ValueError) as err:
             if time.monotonic() > deadline:
                 raise
+            RETRIED.append(type(err).__name__)
         time.sleep(1)
 
 
@@ -295,6 +300,7 @@ def test_nothing_is_lost_when_a_rasa_an_action_server_and_a_web_app_die(replicat
     openid = f"oReplica{int(time.time())}abcdefghijk"
     assert "法律依据" in wechat(openid, "老板欠了三个月工资不给怎么办")
 
+    load_started = time.monotonic()
     with Load() as load:
         time.sleep(5)
         killed = {name: kill(name) for name in ("rasa-0",)}
@@ -315,12 +321,19 @@ def test_nothing_is_lost_when_a_rasa_an_action_server_and_a_web_app_die(replicat
         assert "受理编号：FY-" in submitted, submitted
         time.sleep(10)  # more load while the supervisor brings the killed servers back
 
+    load_seconds = time.monotonic() - load_started
     # Every load message was answered, none failed for good.
     assert not load.failures, load.failures[:5]
     assert load.answered == sum(len(m) for m in load.sent.values()) and load.answered >= 20
-    for sender, messages in load.sent.items():  # the history holds every message, in order
-        stored = user_texts("rest:" + sender)
-        assert [m for m in stored if m in messages] == [m for m in messages if m in stored] and set(messages) <= set(stored)
+    # The history holds every message, in order. A message whose Rasa server died after storing its turn
+    # but before answering is stored twice when the client sends it again (REST carries no message id):
+    # at least once, never lost; the figures count them.
+    repeated = 0
+    for sender, messages in load.sent.items():
+        stored = [m for m in user_texts("rest:" + sender) if m in messages]
+        collapsed = [m for i, m in enumerate(stored) if i == 0 or m != stored[i - 1]]
+        repeated += len(stored) - len(collapsed)
+        assert collapsed == messages, (sender, stored)
 
     # Exactly one application for the form.
     assert count("select count(*) from legal_aid_applications where sender_id = :s", s="rest:" + aid) == 1
@@ -335,6 +348,7 @@ def test_nothing_is_lost_when_a_rasa_an_action_server_and_a_web_app_die(replicat
     procs = _state()["processes"]
     for name, pid in killed.items():
         assert procs[name]["restarts"] >= 1 and procs[name]["alive"] and procs[name]["pid"] != pid, procs[name]
+    back = time.monotonic()
     supervisor_log = (VAR / "replicas" / "logs" / "supervisor.log").read_text(encoding="utf-8")
     for name in killed:
         assert f"{name} (pid {killed[name]}) exited" in supervisor_log and f"{name} restarted" in supervisor_log
@@ -342,6 +356,11 @@ def test_nothing_is_lost_when_a_rasa_an_action_server_and_a_web_app_die(replicat
         port = procs[name]["port"]
         probe = {"rasa": "/", "actions": "/health", "web": "/healthz"}[name.split("-")[0]]
         assert replicas.http_ok(f"http://127.0.0.1:{port}{probe}")() or _wait_ok(port, probe)
+    from collections import Counter
+
+    print(f"\nREPLICAS-FIGURES load: {load.answered} messages from {len(load.sent)} REST conversations in "
+          f"{load_seconds:.0f} s, 0 lost, {repeated} stored twice; retried after a replica died: {dict(Counter(RETRIED))}; "
+          f"killed servers serving again {time.monotonic() - back:.0f} s after the restart check")
 
     # The chat page's conversation continues with its history, rejoining its session after the kills.
     page.close()

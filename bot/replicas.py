@@ -247,7 +247,8 @@ class Supervisor:
     quiet: bool = True
 
     def spawn(self, child: Child) -> None:
-        kwargs: dict = {"cwd": PROJECT_ROOT, "env": child.env, "start_new_session": True}
+        kwargs: dict = {"cwd": PROJECT_ROOT, "env": child.env, "start_new_session": True,
+                        "preexec_fn": _die_with_parent}
         if child.user:
             kwargs["user"] = child.user
         if self.quiet:
@@ -320,6 +321,17 @@ class Supervisor:
                     child.proc.wait()
         self.ready = False
         self.write_state()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: killed if the launcher dies without stopping it (kill -9 of the
+    launcher must not leave servers holding the ports). Linux only; elsewhere nothing."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 # -- readiness probes --------------------------------------------------------------------------------

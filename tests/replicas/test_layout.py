@@ -90,3 +90,37 @@ def test_the_supervisor_restarts_a_dead_child_after_its_backoff_and_logs_it(tmp_
     finally:
         sup.stop()
     assert not child.alive
+
+
+def test_children_die_with_a_launcher_killed_without_stopping_them(tmp_path) -> None:
+    import os
+    import signal
+    import sys
+    import textwrap
+    import time
+
+    script = tmp_path / "launcher.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from bot import replicas
+        sup = replicas.Supervisor(Path({str(tmp_path)!r}), Path({str(tmp_path / 'state.json')!r}))
+        sup.start(replicas.Child("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"], 0, lambda: True), 10)
+        print(sup.children[0].proc.pid, flush=True)
+        time.sleep(60)
+    """))
+    import subprocess
+
+    launcher = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(launcher.stdout.readline())
+    launcher.send_signal(signal.SIGKILL)
+    launcher.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the child outlived its launcher")

@@ -28,9 +28,11 @@ def _libc() -> Any:
         return None
 
 
-def release() -> bool:
-    """Collects garbage and returns free heap pages to the system; True if the C library could."""
-    gc.collect()
+def release(collect: bool = True) -> bool:
+    """Returns free heap pages to the system (after a garbage collection unless `collect` is False: a
+    full collection of a server's heap stalls it); True if the C library could."""
+    if collect:
+        gc.collect()
     libc = _libc()
     if libc is None:
         return False

@@ -234,4 +234,4 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._saves += 1
         if self._saves % REPORT_EVERY == 0:
             self._report()
-            heap.release()  # what evicted conversations freed, back to the system (bot/heap.py)
+            heap.release(collect=False)  # what evicted conversations freed, back to the system (bot/heap.py)

@@ -29,7 +29,8 @@ import aiohttp
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-URL = "http://127.0.0.1:5005/webhooks/rest/webhook"
+URL = "http://127.0.0.1:5005/webhooks/rest/webhook"  # --url for another entry (nginx: bench/replicas.py)
+HEADERS: dict[str, str] = {}  # the REST bearer token through nginx (bench/stackproc.py rest_headers)
 REQUEST_TIMEOUT = 60
 RUN_DEADLINE = 600  # seconds; a run stops issuing turns after this
 
@@ -71,7 +72,7 @@ async def run_conversation(session: aiohttp.ClientSession, sender: str, messages
             return
         start = time.perf_counter()
         try:
-            async with session.post(URL, json={"sender": sender, "message": text}) as resp:
+            async with session.post(URL, json={"sender": sender, "message": text}, headers=HEADERS) as resp:
                 body = await resp.read()
                 ok = resp.status == 200 and isinstance(json.loads(body), list)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
@@ -159,7 +160,16 @@ async def main() -> int:
     parser.add_argument("--seed", type=int, default=12348)
     parser.add_argument("--only", choices=["think", "capacity", "burst", "long"], action="append")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--url", help="REST webhook to load (default: the embedded stack's Rasa server)")
+    parser.add_argument("--bearer", action="store_true", help="send the REST token (a remote caller, e.g. via nginx)")
     args = parser.parse_args()
+    global URL
+    if args.url:
+        URL = args.url
+    if args.bearer:
+        from stackproc import rest_headers
+
+        HEADERS.update(rest_headers(1))
     pool = message_pool(args.seed)
     c = args.concurrency
     plans = {

@@ -34,6 +34,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.dev:  # the public WeChat development token, with the Rasa server on loopback only
         os.environ["HOTLINE_DEV"] = "1"
     model = ensure_trained()
+    if args.replicas is not None:
+        return _run_replicas(model, args)
     _purge_at_start()
     print("启动中 (starting the action server, the Rasa server and the web app)…", flush=True)
     procs = stack.start(model, log_dir=VAR / "logs" if args.quiet else None)
@@ -62,6 +64,45 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         stack.stop(procs)
         print("已停止 (stopped).", flush=True)
+    return 0
+
+
+def _run_replicas(model: Path, args: argparse.Namespace) -> int:
+    """`run --replicas N`: PostgreSQL, Redis, N Rasa and N action servers, two web apps behind nginx."""
+    from bot import replicas
+
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+    def ready(ports: "replicas.Ports") -> None:
+        entry = f"http://{ports.entry_host}:{ports.entry}"
+        print(
+            f"\n12348 智能法律咨询已启动 ({args.replicas} replicas behind nginx):\n"
+            f"  网页咨询:  {entry}/chat/\n"
+            f"  REST:      POST {entry}/webhooks/rest/webhook  (Authorization: Bearer $HOTLINE_REST_TOKEN)\n"
+            f"  socket.io: {entry}/socket.io/\n"
+            f"  微信公众号: {entry}/webhooks/wechat/webhook\n"
+            f"  坐席工作台: {entry}/console/\n"
+            f"  进程状态:  {VAR / 'replicas' / 'state.json'}\n"
+            "按 Ctrl-C 停止 (Ctrl-C stops everything).",
+            flush=True,
+        )
+
+    print(f"启动中 (starting PostgreSQL, Redis, {args.replicas}×Rasa, {args.replicas}×actions, 2×web, nginx)…",
+          flush=True)
+    try:
+        replicas.run(model, args.replicas, quiet=args.quiet, fresh=args.fresh, stopping=lambda: stopping,
+                     on_ready=ready)
+    except RuntimeError as error:
+        print(f"启动失败 (start failed): {error}", file=sys.stderr)
+        return 1
+    print("已停止 (stopped).", flush=True)
     return 0
 
 
@@ -452,6 +493,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true", help="send server logs to var/logs")
     p.add_argument("--dev", action="store_true",
                    help="development mode: Rasa on 127.0.0.1 and the public WeChat development token")
+    p.add_argument("--replicas", type=int, metavar="N",
+                   help="N Rasa and N action servers, two web apps, PostgreSQL and Redis behind nginx on :8080 "
+                        "(docs/replicas.md)")
+    p.add_argument("--fresh", action="store_true", help="with --replicas: start from an empty database")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("purge", help="delete conversations and consultation logs past HOTLINE_RETENTION_DAYS "
                                      "(default 180); open tickets and applications are kept")

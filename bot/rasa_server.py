@@ -3,7 +3,13 @@
 Profiling the stack under load (bench/load.py with py-spy) showed two costs that do no useful work:
 - every custom-action reply was checked with `jsonschema.validate`, which re-checks the schema
   itself each time (a fifth of the server's time);
-- every stored event was turned back into its class by scanning all Event subclasses.
+- every stored event was turned back into its class by scanning all Event subclasses;
+- every prediction replayed the whole conversation to compute the policies' states, so a turn cost
+  more with every turn (bot/dialogue_states.py keeps them between predictions and turns);
+- every custom-action call sent the whole conversation; most actions now get its recent events
+  (bot/action_history.py);
+- RulePolicy matched every rule against every state of the conversation; only the states as far back
+  as the longest rule can change the match.
 
 It also installs the handoff gate (bot/handoff/channel.py): while an agent holds a conversation the
 bot stays silent, and the agent's messages reach the citizen over the citizen's own channel.
@@ -97,6 +103,61 @@ def _index_event_types() -> None:
     Event.resolve_by_type = staticmethod(mark(resolve_by_type))  # type: ignore[assignment]
 
 
+def _remember_prior_states() -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted, SessionStarted,
+                                         UserUtteranceReverted)
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot import dialogue_states
+
+    applied = patch_target(DialogueStateTracker, "applied_events", ["self"])
+    if not getattr(applied, _APPLIED, False):
+        DialogueStateTracker.applied_events = mark(dialogue_states.install_applied_events(  # type: ignore[method-assign]
+            applied, (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted), ActionExecuted, ActiveLoop))
+
+    original = patch_target(Domain, "states_for_tracker_history",
+                            ["self", "tracker", "omit_unset_slots", "ignore_rule_only_turns", "rule_only_data"])
+    if getattr(original, _APPLIED, False):
+        return
+    Domain.states_for_tracker_history = mark(dialogue_states.install(original, ActionExecuted))  # type: ignore[method-assign]
+
+
+def _match_rules_on_their_length() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    original = patch_target(RulePolicy, "_get_possible_keys", ["self", "lookup", "states"])
+    if getattr(original, _APPLIED, False):
+        return
+
+    def _get_possible_keys(self: RulePolicy, lookup: dict, states: list) -> set:
+        # Rasa checks every rule against every state of the conversation, but a state further back
+        # than a rule's length matches it by definition (RulePolicy._is_rule_applicable): the
+        # states older than the longest rule change nothing and cost a turn more at every turn.
+        longest = max((len(self._rule_key_to_state(key)) for key in lookup), default=0)
+        return original(self, lookup, states[-longest:] if 0 < longest < len(states) else states)
+
+    RulePolicy._get_possible_keys = mark(_get_possible_keys)  # type: ignore[method-assign]
+
+
+def _send_recent_events_to_actions() -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.trackers import EventVerbosity
+
+    from bot import action_history
+
+    original = patch_target(RemoteAction, "_action_call_format", ["self", "tracker", "domain"])
+    if getattr(original, _APPLIED, False):
+        return
+
+    def _action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> dict:
+        if action_history.needs_whole_conversation(self.name()) or len(tracker.events) <= action_history.RECENT_EVENTS:
+            return original(self, tracker, domain)
+        return original(self, action_history.RecentEvents(tracker, EventVerbosity.ALL, EventVerbosity.NONE), domain)
+
+    RemoteAction._action_call_format = mark(_action_call_format)  # type: ignore[method-assign]
+
+
 def _quiet_root_route() -> None:
     import rasa.server
     from sanic import response
@@ -120,12 +181,24 @@ def apply() -> None:
     socketio_compat.apply()  # Rasa 3.6 does not await enter_room (python-socketio ≥ 5.9)
     _compile_action_response_validator()
     _index_event_types()
+    _remember_prior_states()
+    _send_recent_events_to_actions()
+    _match_rules_on_their_length()
     _quiet_root_route()
     channel.install_gate()
 
 
+def skip_unused_imports() -> None:
+    """TensorFlow (which Rasa imports whatever the pipeline) loads jax for its TFLite converter when
+    jax is installed, as TensorFlow 2.12 requires: 66 MB of the Rasa server's memory for nothing it
+    runs. TensorFlow handles jax being absent. Only for this entry point, before Rasa is imported."""
+    if "tensorflow" not in sys.modules:
+        sys.modules.setdefault("jax", None)  # type: ignore[assignment]  # `import jax` → ImportError
+
+
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    skip_unused_imports()
     apply()
     if sys.argv[1:2] == ["run"]:
         from bot.store.db import engine

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from bot import heap
 from bot.paths import PROJECT_ROOT, VAR
 from bot.security import keys, settings
 from bot.security.secrets import write_private
@@ -29,6 +30,7 @@ RASA_MAX_BODY = 128 * 1024
 def child_env() -> dict[str, str]:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("MALLOC_ARENA_MAX", heap.MALLOC_ARENA_MAX)  # bounded per-thread heaps (bot/heap.py)
     # Every server on 127.0.0.1 unless HOTLINE_<NAME>_HOST says otherwise (README "Security").
     env["HOTLINE_RASA_HOST"] = settings.bind_host("RASA")
     from bot.channels.wechat.config import DEV_ENV, development_mode

@@ -30,7 +30,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import rasa_server
+from bot import dialogue_states, heap, rasa_server
 from bot.masking import mask_text_in
 from bot.security.files import private_sqlite
 
@@ -85,6 +85,7 @@ class _Cached:
     stored: int  # how many of its events are stored (spares Rasa's count query on save)
     version: tuple[int, int]  # (count, largest id) of the conversation's rows right after the save
     size: int  # estimated bytes
+    events_size: int  # of which its events (the next save adds only the new events' estimate)
 
 
 class _PersonalNumbersMasked:
@@ -126,6 +127,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # A conversation served from memory: how many of its events are stored and its version, for
         # the save that ends its turn (spares Rasa's count query).
         self._pending: dict[str, tuple[int, tuple[int, int]]] = {}
+        # A conversation served from memory: how many events its last estimate covered, and that estimate.
+        self._sized: dict[str, tuple[int, int]] = {}
         # The conversation's version before and after the rows of the save in progress (Rasa's save
         # runs without an await between reading and committing, so one pair per store suffices).
         self._before: tuple[int, int] | None = None
@@ -168,11 +171,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if self.version(sender_id) == entry.version:
                 self.counts["hits"] += 1
                 self._pending[sender_id] = (entry.stored, entry.version)
+                self._sized[sender_id] = (entry.stored, entry.events_size)
                 return entry.tracker
             self.counts["stale"] += 1  # another process wrote or pruned it: the database wins
         elif self.cache_on:
             self.counts["misses"] += 1
         self._pending.pop(sender_id, None)
+        self._sized.pop(sender_id, None)
         return await super().retrieve(sender_id)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
@@ -203,17 +208,24 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         previous = self._drop(sender)
         if previous is not None:
             self._pending.setdefault(sender, (previous.stored, previous.version))
+            self._sized.setdefault(sender, (previous.stored, previous.events_size))
         self._before = self._after = None
         await super().save(tracker)  # on failure nothing is cached, so the next turn reloads
         after, self._before, self._after = self._after, None, None
+        sized = self._sized.pop(sender, None)
         # The store counts stored events from the last session start. A tracker that started a new
         # session mid-way holds more than that session, so it is reloaded from the database instead.
         if after is None or not all(i <= 1 for i, e in enumerate(tracker.events) if isinstance(e, SessionStarted)):
             return
-        size = estimate_bytes(tracker.events)
+        # With the policies' states the tracker keeps between turns (bot/dialogue_states.py).
+        if sized is not None and sized[0] <= len(tracker.events):
+            events_size = sized[1] + sum(event_bytes(e) for e in itertools.islice(tracker.events, sized[0], None))
+        else:
+            events_size = estimate_bytes(tracker.events)
+        size = events_size + dialogue_states.memo_bytes(tracker)
         if size > self.cache_limit:
             return
-        self._cache[sender] = _Cached(tracker, len(tracker.events), after, size)
+        self._cache[sender] = _Cached(tracker, len(tracker.events), after, size, events_size)
         self._bytes += size
         while self._bytes > self.cache_limit and self._cache:
             _, evicted = self._cache.popitem(last=False)
@@ -222,3 +234,4 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._saves += 1
         if self._saves % REPORT_EVERY == 0:
             self._report()
+            heap.release(collect=False)  # what evicted conversations freed, back to the system (bot/heap.py)

@@ -5,6 +5,7 @@ import asyncio
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 
+from bot import rasa_server
 from bot.tracker_store import CachedSQLTrackerStore
 
 
@@ -201,3 +202,44 @@ def test_the_size_estimate_is_close_to_what_python_holds() -> None:
         held, _ = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert 0.5 < held / estimate_bytes(tracker.events) < 2, (turns, held)
+
+
+def test_the_estimate_counts_the_states_a_tracker_keeps_between_turns() -> None:
+    import gc
+    import tracemalloc
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot import dialogue_states
+    from bot.paths import PROJECT_ROOT
+
+    rasa_server.apply()
+    domain = Domain.load(PROJECT_ROOT / "domain.yml")
+
+    def turn() -> list:
+        return [ActionExecuted("action_listen"), UserUttered("欠钱不还", {"name": "debt", "confidence": 0.9}),
+                ActionExecuted("action_answer_consultation"), SlotSet("category", "debt")]
+
+    for turns in (1, 20, 200):
+        tracker = DialogueStateTracker.from_events("c1", [e for _ in range(turns) for e in turn()], domain.slots)
+        assert dialogue_states.memo_bytes(tracker) == 0
+        gc.collect()
+        tracemalloc.start()
+        tracker.past_states(domain)
+        gc.collect()
+        held, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert 0.7 < held / dialogue_states.memo_bytes(tracker) < 1.4, (turns, held, dialogue_states.memo_bytes(tracker))
+
+
+def test_a_cached_conversation_s_size_grows_by_its_new_events_only(tmp_path) -> None:
+    from bot.tracker_store import estimate_bytes
+
+    s = store(tmp_path)
+    for i in range(12):
+        tracker = say(s, f"第{i}句" * (i + 1))
+        entry = s._cache["c1"]
+        assert entry.events_size == estimate_bytes(tracker.events)  # the running sum is the full estimate
+    assert s.counts["hits"] >= 10

@@ -68,7 +68,7 @@ class ChatSocketInput(InputChannel):
         self.by_session = Limiter(limits.sender)
         self.by_address = Limiter(limits.address)
         self.new_sessions = Limiter(limits.sessions)
-        self.revoked = sessions.Revoked()
+        self.revoked = sessions.revoked_for_environment()  # shared by the replicas through Redis
         self.bound: dict[str, str] = {}  # socket id -> its confirmed session id
         self.addresses: dict[str, str] = {}  # socket id -> client address
 

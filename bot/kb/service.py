@@ -11,6 +11,7 @@ import logging
 import threading
 from pathlib import Path
 
+from bot import heap
 from bot.kb import faq, statutes
 from bot.kb.articles import ArticleIndex
 from bot.kb.retrieval import Index
@@ -27,6 +28,7 @@ class KnowledgeBase:
         self._lock = threading.Lock()
         self._articles_lock = threading.Lock()
         self.index = Index(faq.load(faq_dir))
+        heap.release()  # what the build freed (bot/heap.py)
         self.shipped = statutes.load_shipped(statutes_dir)
         self._seen = self._stamp_time()
         self.last_error: str | None = None
@@ -38,6 +40,7 @@ class KnowledgeBase:
         with self._articles_lock:
             if self._articles is None:
                 self._articles = ArticleIndex(self.shipped)
+                heap.release()
             return self._articles
 
     def articles_if_ready(self) -> ArticleIndex | None:
@@ -69,6 +72,7 @@ class KnowledgeBase:
             if shipped != self.shipped:
                 self._articles = None  # rebuilt on next use from the new texts
             self.index, self.shipped, self.last_error = index, shipped, None
+        heap.release()
         logger.info("knowledge base reloaded: %d entries", len(index.entries))
         return True
 

@@ -63,3 +63,46 @@ class Revoked:
     def __call__(self, session_id: str, now: float) -> bool:
         until = self._until.get(session_id)
         return until is not None and until >= now
+
+
+class SharedRevoked(Revoked):
+    """`Revoked` for the replicated stack: ended sessions are also kept in Redis (a key per session
+    expiring with its last token), so a page that ended its session on one Rasa server cannot rejoin it
+    on another, nor after a restart. This process's own memory still answers if Redis is unreachable."""
+
+    def __init__(self, client, ttl: int = TTL) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ttl)
+        self.client = client
+
+    @staticmethod
+    def key(session_id: str) -> str:
+        return "hotline:revoked:" + hashlib.sha256(session_id.encode()).hexdigest()[:32]
+
+    def add(self, session_id: str, now: float) -> None:
+        super().add(session_id, now)
+        try:
+            self.client.set(self.key(session_id), "1", ex=self.ttl)
+        except Exception:  # noqa: BLE001 - Redis down: revoked here at least
+            import logging
+
+            logging.getLogger(__name__).warning("session revocation not shared (Redis unreachable)")
+
+    def __call__(self, session_id: str, now: float) -> bool:
+        if super().__call__(session_id, now):
+            return True
+        try:
+            return bool(self.client.exists(self.key(session_id)))
+        except Exception:  # noqa: BLE001 - Redis down: what this process knows
+            return False
+
+
+def revoked_for_environment() -> Revoked:
+    """SharedRevoked when HOTLINE_REDIS_URL is set (the replicated stack), else the in-process set."""
+    import os
+
+    url = os.environ.get("HOTLINE_REDIS_URL", "").strip()
+    if not url:
+        return Revoked()
+    import redis
+
+    return SharedRevoked(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1))

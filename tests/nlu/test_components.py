@@ -111,3 +111,23 @@ def test_the_linear_classifier_ranks_every_intent_it_learnt() -> None:
     assert ranking[0][0] == "wage_arrears"
     assert {n for n, _ in ranking} == set(labels)
     assert abs(sum(p for _, p in ranking) - 1.0) < 1e-6
+
+
+def test_a_compacted_model_gives_the_same_probabilities_in_half_the_memory() -> None:
+    import numpy as np
+
+    from bot.nlu.linear import LinearIntentModel, _linear_parts
+
+    model = LinearIntentModel()
+    texts = ["老板欠我工资", "拖欠工资不给", "工资一直拖着", "离婚孩子归谁", "离婚财产分割", "协议离婚怎么办",
+             "今天天气不错", "讲个笑话", "你是谁"]
+    labels = ["wage_arrears"] * 3 + ["marriage_family"] * 3 + ["out_of_scope"] * 3
+    model.fit(texts, [list(t) for t in texts], labels)
+    queries = ["工资被拖欠了", "想离婚", "天气"]
+    before = model.probabilities(queries, [list(q) for q in queries])
+    weights = sum(p.coef_.nbytes for m in model._models for p in _linear_parts(m))
+    model.compact()
+    after = model.probabilities(queries, [list(q) for q in queries])
+    assert sum(p.coef_.nbytes for m in model._models for p in _linear_parts(m)) == weights // 2
+    assert np.abs(after - before).max() < 1e-6
+    assert (after.argmax(axis=1) == before.argmax(axis=1)).all()

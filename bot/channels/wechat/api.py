@@ -25,6 +25,7 @@ from bot.masking import mask_openid
 
 if TYPE_CHECKING:
     from bot.channels.wechat.config import WeChatConfig
+    from bot.channels.wechat.shared_token import SharedTokenStore
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ class WeChatAPIError(RuntimeError):
 
 class WeChatClient:
     def __init__(self, api_base_url: str, app_id: str, app_secret: str, timeout: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, shared: "SharedTokenStore | None" = None,
+                 wall_clock: Callable[[], float] = time.time) -> None:
         self.base = api_base_url.rstrip("/")
         self.app_id, self._secret = app_id, app_secret
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -45,10 +47,16 @@ class WeChatClient:
         self._tokens = TokenCache()
         self._token_lock: asyncio.Lock | None = None
         self._session: aiohttp.ClientSession | None = None
+        # With replicas: the token in Redis, fetched by one process for all (shared_token.py).
+        self._shared = shared
+        self._wall = wall_clock
 
     @classmethod
     def from_config(cls, config: "WeChatConfig") -> "WeChatClient":
-        return cls(config.api_base_url, config.app_id, config.app_secret, timeout=config.http_timeout)
+        from bot.channels.wechat.shared_token import from_environment
+
+        return cls(config.api_base_url, config.app_id, config.app_secret, timeout=config.http_timeout,
+                   shared=from_environment(config.app_id))
 
     def _http(self) -> aiohttp.ClientSession:
         # Created on first use, inside the server's running loop.
@@ -76,7 +84,43 @@ class WeChatClient:
             raise WeChatAPIError(f"{path}: unexpected answer")
         return data
 
+    async def _fetch_token(self) -> tuple[str, float]:
+        data = await self._call("GET", "/cgi-bin/token", params={
+            "grant_type": "client_credential", "appid": self.app_id, "secret": self._secret})
+        if not data.get("access_token"):
+            raise WeChatAPIError(f"/cgi-bin/token: errcode {data.get('errcode')}", data.get("errcode"))
+        return str(data["access_token"]), float(data.get("expires_in") or 7200)
+
+    async def _shared_token(self, shared: "SharedTokenStore") -> str:
+        """The token from Redis; if there is none, this process fetches it when it wins the fetch lock,
+        otherwise waits for the winner (up to the API timeout plus a margin)."""
+        deadline = self._clock() + (self._timeout.total or 5.0) + 5.0
+        while True:
+            token = await shared.get(self._wall())
+            if token:
+                return token
+            if await shared.acquire():
+                try:
+                    token = await shared.get(self._wall())
+                    if token:
+                        return token
+                    token, expires_in = await self._fetch_token()
+                    await shared.store(token, expires_in, self._wall())
+                    return token
+                finally:
+                    await shared.release()
+            if self._clock() > deadline:
+                raise WeChatAPIError("/cgi-bin/token: another process is still fetching it")
+            await asyncio.sleep(0.1)
+
     async def access_token(self) -> str:
+        if self._shared is not None:
+            try:
+                return await self._shared_token(self._shared)
+            except WeChatAPIError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - Redis down: this process fetches for itself
+                logger.warning("wechat: shared token cache unavailable (%s); using this process's own", type(exc).__name__)
         token = self._tokens.get(self._clock())
         if token:
             return token
@@ -86,12 +130,9 @@ class WeChatClient:
             token = self._tokens.get(self._clock())
             if token:
                 return token
-            data = await self._call("GET", "/cgi-bin/token", params={
-                "grant_type": "client_credential", "appid": self.app_id, "secret": self._secret})
-            if not data.get("access_token"):
-                raise WeChatAPIError(f"/cgi-bin/token: errcode {data.get('errcode')}", data.get("errcode"))
-            self._tokens.store(str(data["access_token"]), float(data.get("expires_in") or 7200), self._clock())
-            return str(data["access_token"])
+            token, expires_in = await self._fetch_token()
+            self._tokens.store(token, expires_in, self._clock())
+            return token
 
     async def _send(self, payload: dict[str, Any]) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")  # WeChat shows \\u escapes literally
@@ -104,6 +145,11 @@ class WeChatClient:
                 return
             if needs_refresh(errcode) and attempt == 1:
                 self._tokens.invalidate(token)
+                if self._shared is not None:
+                    try:
+                        await self._shared.invalidate(token)
+                    except Exception:  # noqa: BLE001 - Redis down: the next fetch replaces it anyway
+                        logger.warning("wechat: could not drop the shared token")
                 continue
             raise WeChatAPIError(f"custom/send: errcode {errcode}", errcode)
 

@@ -166,3 +166,14 @@ def test_the_reports_page_and_csv_in_china_time_with_english_ids(kb, eng, notifi
         assert "/console/reports" in page and '<a href="/console/reports">' in page
 
     run(kb, eng, scenario)
+
+
+def test_every_ticket_reason_and_agent_status_has_a_plain_label() -> None:
+    """Review B16: the ticket page showed 原因 request_human (the label was keyed `request`)."""
+    from bot.console import display, ops_views
+    from bot.handoff import assignment
+
+    for reason in tickets.REASONS:
+        assert display.reason_name(reason) != reason, reason
+    for status in assignment.STATUSES:
+        assert ops_views.status_label(status) != status, status

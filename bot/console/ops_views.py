@@ -71,7 +71,8 @@ async def set_status(request: web.Request) -> web.Response:
     except tickets.InvalidInput as exc:
         return web.json_response({"error": str(exc)}, status=400, dumps=middleware._dumps)
     if "application/json" in request.headers.get("Accept", ""):
-        return web.json_response({"status": status, "status_label": status_label(status)}, dumps=middleware._dumps)
+        return web.json_response({"ok": True, "status": status, "status_label": status_label(status)},
+                                 dumps=middleware._dumps)
     raise web.HTTPSeeOther("/console/queue")
 
 
@@ -112,7 +113,9 @@ async def reassign(request: web.Request) -> web.Response:
     except tickets.HandoffError as exc:
         return web.json_response({"error": str(exc)}, status=409 if isinstance(exc, tickets.TicketClosed) else 400,
                                  dumps=middleware._dumps)
-    raise web.HTTPSeeOther(request.headers.get("X-Return-To") or "/console/queue")
+    if "application/json" in request.headers.get("Accept", ""):
+        return web.json_response({"ok": True, "reference": ref, "claimed_by": target}, dumps=middleware._dumps)
+    raise web.HTTPSeeOther("/console/queue")
 
 
 async def callback_claim(request: web.Request) -> web.Response:

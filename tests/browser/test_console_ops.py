@@ -91,3 +91,16 @@ def test_report_days_start_at_midnight_china_time(browser, console) -> None:  # 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "console-reports-1366.png"))
     page.context.close()
+
+
+def test_the_ticket_page_handling_timer_ticks(browser, console) -> None:  # noqa: F811
+    """Review B6: 处理 read 53秒 at t=0 and still 53秒 at t=20 s."""
+    base, e = console
+    t = open_ticket(e, "ops-handling", text="合同到期公司不续签有补偿吗")
+    store.claim(e, t.reference, "agent1", datetime.now(timezone.utc) - timedelta(seconds=53))
+    page = _page(browser, base, "agent1")
+    page.goto(f"{base}/tickets/{t.reference}")
+    first = page.inner_text("#handling-timer")
+    page.wait_for_timeout(2200)
+    assert page.inner_text("#handling-timer") != first
+    page.context.close()

@@ -62,6 +62,15 @@
       }
     });
   }
+  // The ticket page's 等待 (while open) and 处理 (while claimed) tick too (review B6: 53秒 at t=0 and at t=20 s).
+  var loaded = Date.now();
+  function tickSpans() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-ticking='1'][data-tick-from]"), function (el) {
+      var from = parseFloat(el.getAttribute("data-tick-from"));
+      if (!isNaN(from)) { el.textContent = fmtDuration(from + (Date.now() - loaded) / 1000); }
+    });
+  }
+  if (document.querySelector("[data-ticking='1'][data-tick-from]")) { setInterval(tickSpans, 1000); }
   if (document.querySelector("[data-sla-timer]")) {
     tickTimers();
     setInterval(tickTimers, 1000);  // also picks up rows that the live refresh replaced

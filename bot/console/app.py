@@ -13,8 +13,8 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bot.console import (application_views, audit_views, login_views, middleware, policy, sse, stats_views,
-                         ticket_views, transport)
+from bot.console import (application_views, audit_views, login_views, middleware, ops_views, policy, reports_views,
+                         sse, stats_views, ticket_views, transport)
 from bot.console.keys import ENGINE_KEY, SESSION, SESSION_STREAMS_KEY, STREAMS_KEY, TRANSPORT_KEY
 from bot.store import schema
 
@@ -119,4 +119,12 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     r.add_get("/console/stats", stats_views.stats_page, name="stats")
     r.add_get("/console/stats.csv", stats_views.stats_csv, name="stats_csv")
     r.add_get("/console/stats/charts/{name}.svg", stats_views.stats_chart, name="stats_chart")
+    # Shift operations (issue 17 items 3, 4, 7): agent status, reassignment, 留言 attempts, reports.
+    r.add_post("/console/agents/status", ops_views.set_status, name="agent_status")
+    r.add_get("/console/api/agents", ops_views.agents_json, name="agents_json")
+    r.add_post("/console/tickets/{ref}/reassign", ops_views.reassign, name="ticket_reassign")
+    r.add_post("/console/tickets/{ref}/callback-claim", ops_views.callback_claim, name="callback_claim")
+    r.add_post("/console/tickets/{ref}/callback-attempt", ops_views.callback_attempt, name="callback_attempt")
+    r.add_get("/console/reports", reports_views.reports_page, name="reports")
+    r.add_get("/console/reports.csv", reports_views.reports_csv, name="reports_csv")
     r.add_static("/console/static", STATIC, name="console_static")

@@ -4,6 +4,7 @@ session exists yet."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -14,6 +15,8 @@ from bot.console import auth, middleware, policy, session_cache, sse, transport,
 from bot.console.keys import (CSRF_FIELD, ENGINE_KEY, LOGIN_CSRF_COOKIE, SESSION, SESSION_COOKIE, TOKEN,
                               TRANSPORT_KEY)
 from bot.console.pages import render
+
+logger = logging.getLogger(__name__)
 
 MAX_FIELD_CHARS = 256
 # argon2 takes 64 MiB and ~0.1 s of CPU per check: two at a time, on their own threads, so that a burst of
@@ -61,6 +64,7 @@ async def login_submit(request: web.Request) -> web.Response:
         return resp
     except users.LoginRefused:
         return _login_page(request, "用户名或密码错误", status=401, username=username)
+    await _set_status(request, session.user, "online")  # a login starts the shift (issue 17 item 3)
     resp = web.HTTPFound(policy.home(session.user))
     resp.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", secure=_secure(request), path="/",
                     max_age=int(auth.SESSION_LIFETIME.total_seconds()))
@@ -68,7 +72,23 @@ async def login_submit(request: web.Request) -> web.Response:
     raise resp
 
 
+async def _set_status(request: web.Request, user: users.User | None, status: str) -> None:
+    """Agent status follows login and logout; agents change it in between on the queue page."""
+    from bot.console.ops_views import WORKING_ROLES
+    from bot.handoff import agent_status
+
+    if user is None or user.role not in WORKING_ROLES:
+        return
+    try:
+        await asyncio.to_thread(agent_status.set_status, request.app[ENGINE_KEY], user.username, status,
+                                datetime.now(timezone.utc))
+    except Exception:  # noqa: BLE001 - a status is not worth refusing a login or logout for
+        logger.warning("could not set the agent status of %s", user.username, exc_info=True)
+
+
 async def logout(request: web.Request) -> web.Response:
+    session = request.get(SESSION)
+    await _set_status(request, session.user if session else None, "offline")
     await asyncio.to_thread(users.logout, request.app[ENGINE_KEY], request[TOKEN])
     session_cache.forget(request[TOKEN])
     sse.end_session_streams(request.app, request[TOKEN])  # the event streams end with the session

@@ -110,9 +110,17 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def csv_rows(report: Report) -> list[list[str]]:
+def csv_rows(report: Report, labels: dict[str, str] | None = None) -> list[list[str]]:
     """Long format, one figure a row: section, date, key, value; cells that a spreadsheet would run
-    as a formula are neutralised (bot.spreadsheet), since questions are the citizens' own text."""
+    as a formula are neutralised (bot.spreadsheet), since questions are the citizens' own text.
+    With `labels` (key id → display label), a fifth column `label` sits beside the English id (B12)."""
+    rows = _csv_rows(report)
+    if labels is not None:
+        rows = [rows[0] + ["label"]] + [r + [labels.get(r[2], "") if r[0] != "unanswered" else ""] for r in rows[1:]]
+    return safe_rows(rows)
+
+
+def _csv_rows(report: Report) -> list[list[str]]:
     rows = [["section", "date", "key", "value"],
             ["period", "", "start", report.start.isoformat()], ["period", "", "end", report.end.isoformat()]]
     for day, counts in report.consultations_per_day.items():
@@ -126,7 +134,7 @@ def csv_rows(report: Report) -> list[list[str]]:
     rows += [["csat", "", str(r), str(n)] for r, n in report.csat.items()]
     rows += [["legal_aid_decisions", "", d, str(n)] for d, n in sorted(report.decisions.items())]
     rows += [["unanswered", "", q, str(n)] for q, n in report.unanswered]
-    return safe_rows(rows)
+    return rows
 
 
 def _fmt(value: float | None) -> str:

@@ -52,6 +52,16 @@ def category_names() -> dict[str, str]:
     return {"none": display.labels()["none"], **{cid: info.name for cid, info in categories().items()}}
 
 
+# Display labels for the CSV's English keys (review B12: ids stay, for formulas; labels for people).
+METRIC_LABELS = {"start": "开始（北京时间）", "end": "结束（北京时间）", "conversations": "对话数", "handed_off": "转人工对话数",
+                 "rate": "转人工率", "tickets": "工单数", "median_wait_seconds": "等待时长中位数（秒）",
+                 "median_handling_seconds": "处理时长中位数（秒）", **{str(r): f"{r}分" for r in stats.RATINGS}}
+
+
+def csv_labels() -> dict[str, str]:
+    return {**METRIC_LABELS, **category_names(), **DECISION_NAMES}
+
+
 async def stats_page(request: web.Request) -> web.Response:
     report, days = await _report(request)
     return render("stats.html", request,
@@ -62,7 +72,7 @@ async def stats_page(request: web.Request) -> web.Response:
 async def stats_csv(request: web.Request) -> web.Response:
     report, days = await _report(request)
     buf = io.StringIO()
-    csv.writer(buf).writerows(stats.csv_rows(report))
+    csv.writer(buf).writerows(stats.csv_rows(report, csv_labels()))
     # UTF-8 with a BOM so that Excel, which most centres use, opens the Chinese text correctly.
     return web.Response(body=("\ufeff" + buf.getvalue()).encode("utf-8"), content_type="text/csv", charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="hotline-stats-{days}d.csv"'})

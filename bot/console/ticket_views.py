@@ -10,11 +10,11 @@ from typing import Any
 from aiohttp import web
 
 from bot import clock
-from bot.console import display, middleware, policy, users
+from bot.console import display, middleware, ops_views, policy, users
 from bot.console.keys import ENGINE_KEY, SESSION
 from bot.console.pages import render
 from bot.console.users import Session
-from bot.handoff import delivery, routing, store, tickets
+from bot.handoff import delivery, routing, sla, store, tickets
 from bot.kb import assist
 from bot.legal_aid import store as aid_store
 from bot.store import staff_audit
@@ -53,19 +53,39 @@ async def _queue_for(request: web.Request) -> list[tickets.Ticket]:
     return [t for t in all_tickets if _visible(session, t)]
 
 
+async def _queue_with_ops(request: web.Request, at: datetime) -> tuple[list[tickets.Ticket], dict[str, Any]]:
+    """The visible queue and its SLA fields, offers, agents and stuck claims (ops_views.queue_extras),
+    from one read of the full queue."""
+    session = _session(request)
+    engine = request.app[ENGINE_KEY]
+
+    def load() -> tuple[list[tickets.Ticket], dict[str, Any]]:
+        full = store.queue(engine)
+        extras = ops_views.queue_extras(engine, full, at, policy.sees_escalations(session.user))
+        extras["me"] = next((a for a in extras["agents"] if a.username == session.user.username), None)
+        return [t for t in full if _visible(session, t)], extras
+
+    return await asyncio.to_thread(load)
+
+
 def _queue_context(session: Session) -> dict[str, Any]:
-    return {"escalate_after": policy.CRISIS_CLAIM_SECONDS, "sees_escalations": policy.sees_escalations(session.user)}
+    return {"escalate_after": policy.CRISIS_CLAIM_SECONDS, "sees_escalations": policy.sees_escalations(session.user),
+            "status_labels": ops_views.status_labels(), "sla_labels": display.labels().get("sla_states", {})}
 
 
 async def queue_page(request: web.Request) -> web.Response:
+    at = now()
+    queue, ops = await _queue_with_ops(request, at)
     return render("queue.html", request,
-                  {"tickets": await _queue_for(request), "now": now(), "names": await display_names(request),
+                  {"tickets": queue, "now": at, "names": await display_names(request), "ops": ops,
                    **_queue_context(_session(request))})
 
 
 async def queue_rows(request: web.Request) -> web.Response:
+    at = now()
+    queue, ops = await _queue_with_ops(request, at)
     return render("_queue_rows.html", request,
-                  {"tickets": await _queue_for(request), "now": now(), "names": await display_names(request),
+                  {"tickets": queue, "now": at, "names": await display_names(request), "ops": ops,
                    **_queue_context(_session(request))})
 
 
@@ -80,15 +100,24 @@ def _public_dict(ticket: tickets.Ticket, at: datetime) -> dict[str, Any]:
 
 
 async def queue_json(request: web.Request) -> web.Response:
+    """The queue with the SLA fields and the offer of each ticket (console contract §1, §2); the
+    server time of the figures is in X-Generated-At."""
     at = now()
-    return web.json_response([_public_dict(t, at) for t in await _queue_for(request)], dumps=middleware._dumps)
+    queue, ops = await _queue_with_ops(request, at)
+    goals = sla.targets()
+    rows = [{**_public_dict(t, at), **ops["sla"][t.reference], "offered_to": ops["offers"].get(t.reference),
+             **({"callback_max_attempts": goals.callback_max_attempts} if t.reason == tickets.REASON_CALLBACK else {})}
+            for t in queue]
+    return web.json_response(rows, dumps=middleware._dumps, headers={"X-Generated-At": at.isoformat()})
 
 
 async def queue_events(request: web.Request) -> web.StreamResponse:
     from bot.console import sse
 
     async def fingerprint() -> object:
-        return tuple((t.reference, t.status, t.priority, t.claimed_by) for t in await _queue_for(request))
+        # region and kind too: a region set by the relay shows without a reload (review B6)
+        return tuple((t.reference, t.status, t.priority, t.claimed_by, t.region, t.kind)
+                     for t in await _queue_for(request))
 
     return await sse.stream(request, "queue", fingerprint)
 
@@ -258,8 +287,19 @@ def _actor(session: Session) -> str:
     return session.user.username
 
 
+def _chat_cap(engine: Any, session: Session) -> int | None:
+    """The claiming agent's concurrent-chat cap (their own, else sla.yml's default); none for supervisors."""
+    if session.user.role not in ops_views.WORKING_ROLES:
+        return None
+    from bot.handoff import agent_status
+
+    own = agent_status.statuses(engine).get(session.user.username, (None, None))[1]
+    return own or sla.targets().default_max_chats
+
+
 async def claim(request: web.Request) -> web.Response:
-    return await _act(request, lambda eng, t, s: store.claim(eng, t.reference, _actor(s), now()))
+    return await _act(request, lambda eng, t, s: store.claim(eng, t.reference, _actor(s), now(),
+                                                            max_chats=_chat_cap(eng, s)))
 
 
 async def reply(request: web.Request) -> web.Response:
@@ -284,6 +324,13 @@ async def transfer(request: web.Request) -> web.Response:
 
 async def close(request: web.Request) -> web.Response:
     code = str((await request.post()).get("resolution") or "")
+    ticket = await _ticket(request)
+    if ticket.status == tickets.CALLBACK and code in ("callback_done", "callback_unreachable"):
+        # One unanswered call does not end a 留言 (review B8): it counts as an attempt.
+        goals = sla.targets()
+        return await _act(request, lambda eng, t, s: store.callback_attempt(
+            eng, t.reference, _actor(s), code == "callback_done", now(), goals.callback_max_attempts,
+            goals.callback_retry_minutes, supervisor=s.user.role == policy.SUPERVISOR), notify=False)
     return await _act(request, lambda eng, t, s: store.close(eng, t.reference, _actor(s), code, now(),
                                                             supervisor=s.user.role == policy.SUPERVISOR))
 
@@ -296,7 +343,10 @@ async def callbacks_page(request: web.Request) -> web.Response:
     items = await asyncio.to_thread(store.callbacks, request.app[ENGINE_KEY], show_done)
     return render("callbacks.html", request,
                                           {"callbacks": [t for t in items if _visible(session, t)], "now": now(),
-                                           "show_done": show_done, "resolution_codes": tickets.RESOLUTION_CODES})
+                                           "show_done": show_done, "resolution_codes": tickets.RESOLUTION_CODES,
+                                           "max_attempts": sla.targets().callback_max_attempts,
+                                           "names": await display_names(request),
+                                           "error": (request.query.get("error") or "")[:200]})
 
 
 async def callback_phone(request: web.Request) -> web.Response:

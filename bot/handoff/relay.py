@@ -197,6 +197,11 @@ def intercept(engine: Engine, sender_id: str, text: str, now: datetime, active: 
             store.record_citizen_message(engine, active.reference, text, now)
         if decision.payload == f"/{INTENT_PHONE}":
             store.set_contact_phone(engine, active.reference, phone_in(text) or "", now)
+        elif (decision.action == SILENCE and active.callback_phone_masked is None and phone_in(text)
+              and (active.kind == T.MEDIATION or active.is_crisis)):
+            # A number given to the mediator or the crisis agent mid-conversation is the one to call back
+            # on: kept for the reveal button, not only masked in the transcript (review B7).
+            store.set_contact_phone(engine, active.reference, phone_in(text) or "", now)
         if decision.payload in (f"/{INTENT_REGION}", f"/{INTENT_PHONE}") or (active.region is None and region_in(text)):
             if active.region is None and region_in(text):
                 store.set_region(engine, active.reference, region_in(text) or "", now)

@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, and_, func, or_, select
+from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text, and_, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -55,6 +55,13 @@ tickets_table = Table(
     Column("callback_window", String(50)),
     Column("application_reference", String(20)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # revision 0005_console_ops
+    Column("queue_seconds", Float),
+    Column("queued_at", DateTime(timezone=True)),
+    Column("first_response_at", DateTime(timezone=True)),
+    Column("callback_attempts", Integer, nullable=False, server_default="0"),
+    Column("callback_next_try_at", DateTime(timezone=True)),
+    Column("callback_claimed_by", String(64)),
 )
 
 messages_table = Table(
@@ -105,7 +112,20 @@ def _ticket(row: Any) -> Ticket:
         closed_by=row.closed_by, resolution=row.resolution, rating=row.rating, comment=row.comment,
         feedback_state=row.feedback_state, callback_phone_masked=row.callback_phone_masked,
         callback_window=row.callback_window, application_reference=row.application_reference,
+        queue_seconds=row.queue_seconds, queued_at=_aware(row.queued_at),
+        first_response_at=_aware(row.first_response_at), callback_attempts=row.callback_attempts or 0,
+        callback_next_try_at=_aware(row.callback_next_try_at), callback_claimed_by=row.callback_claimed_by,
     )
+
+
+def _stop_clock(row: Any, now: datetime) -> dict[str, Any]:
+    """Leaving the queue (claimed, closed): the stretch just ended is added to the queue time."""
+    return {"queue_seconds": _ticket(row).wait_seconds(now), "queued_at": None}
+
+
+def _start_clock(row: Any, now: datetime) -> dict[str, Any]:
+    """Back in the queue (transfer, release): the clock runs on from the time already waited (B6)."""
+    return {"queue_seconds": _ticket(row).wait_seconds(now), "queued_at": now}
 
 
 def _message(ref: str, row: Any) -> Message:
@@ -182,7 +202,8 @@ def open_ticket(engine: Engine, *, sender_id: str, channel: str, reason: str, ca
                     reference=ref, kind=r.kind, reason=reason, category=category, region=region,
                     mediation_body=r.mediation_body, priority=r.priority, status=T.OPEN, sender_id=sender_id,
                     channel=channel or "unknown", summary=stored_summary, created_at=now,
-                    application_reference=application_reference, updated_at=now))
+                    application_reference=application_reference, updated_at=now, queue_seconds=0.0,
+                    queued_at=now))
                 return _ticket(_row(conn, ref))
         except IntegrityError:
             # A concurrent request for the same conversation won (or, rarely, a reference repeated).
@@ -310,10 +331,18 @@ def conversation(engine: Engine, sender_id: str, now: datetime) -> tuple[Ticket 
     return active, feedback, items
 
 
-def claim(engine: Engine, ref: str, agent: str, now: datetime) -> Ticket:
+def claim(engine: Engine, ref: str, agent: str, now: datetime, max_chats: int | None = None) -> Ticket:
     """Gives an open ticket to `agent`; the bot falls silent for that conversation from now on and the
     citizen is told an agent has joined. Raises AlreadyClaimed, TicketClosed or TicketNotFound."""
     with engine.begin() as conn:
+        if max_chats is not None:
+            # The concurrent-chat cap (issue 17 item 3); a crisis is taken whatever the cap.
+            held = conn.execute(select(func.count()).select_from(tickets_table).where(
+                _t.status == T.CLAIMED, _t.claimed_by == agent)).scalar() or 0
+            target = _row(conn, ref)
+            if target is not None and target.status == T.OPEN and target.priority != T.PRIORITY_CRISIS \
+                    and held >= max_chats:
+                raise T.InvalidInput(f"您已同时接待 {held} 个会话（上限 {max_chats}），请先办结或转交")
         # The status condition makes two simultaneous claims race safely: only one row update wins.
         done = conn.execute(tickets_table.update().where(_t.reference == ref, _t.status == T.OPEN).values(
             status=T.CLAIMED, claimed_by=agent, updated_at=now)).rowcount
@@ -326,8 +355,10 @@ def claim(engine: Engine, ref: str, agent: str, now: datetime) -> Ticket:
             if row.status == T.CALLBACK:
                 raise T.InvalidInput("留言工单请在回电列表处理")
             raise T.TicketClosed(f"工单 {ref} 已办结")
-        if row.claimed_at is None:  # waiting time ends at the first claim, even after a transfer
-            conn.execute(tickets_table.update().where(_t.id == row.id).values(claimed_at=now))
+        changes = _stop_clock(row, now)
+        if row.claimed_at is None:  # the first claim: handling time starts here
+            changes["claimed_at"] = now
+        conn.execute(tickets_table.update().where(_t.id == row.id).values(**changes))
         _add_message(conn, row.id, SYSTEM, agent, f"{agent} 接手", now)
         _queue_trigger(conn, row, T.TRIGGER_CLAIMED, now)
         return _ticket(_row(conn, ref))
@@ -349,7 +380,8 @@ def post_agent_message(engine: Engine, ref: str, agent: str, text: str, now: dat
         _add_message(conn, row.id, AGENT, agent, reply, now)
         conn.execute(outbox_table.insert().values(sender_id=row.sender_id, ticket_id=row.id, kind="text",
                                                   text=reply, created_at=now))
-        conn.execute(tickets_table.update().where(_t.id == row.id).values(updated_at=now))
+        conn.execute(tickets_table.update().where(_t.id == row.id).values(
+            updated_at=now, **({"first_response_at": now} if row.first_response_at is None else {})))
     return Message(ref, AGENT, agent, reply, now)
 
 
@@ -396,7 +428,8 @@ def close(engine: Engine, ref: str, actor: str, resolution_code: str, now: datet
                  and resolution_code != "crisis_handled")
         done = conn.execute(tickets_table.update().where(_t.id == row.id, _t.status == row.status).values(
             status=T.CLOSED, closed_at=now, closed_by=actor, resolution=resolution_code, updated_at=now,
-            feedback_state=T.FEEDBACK_RATING_ASKED if rated else None)).rowcount
+            feedback_state=T.FEEDBACK_RATING_ASKED if rated else None, callback_claimed_by=None,
+            **(_stop_clock(row, now) if row.status == T.OPEN else {}))).rowcount
         if not done:
             raise T.TicketClosed(f"工单 {ref} 状态已变化，请刷新")
         _add_message(conn, row.id, SYSTEM, actor, f"办结：{T.RESOLUTION_CODES[resolution_code]}", now)
@@ -428,6 +461,8 @@ def transfer(engine: Engine, ref: str, actor: str, now: datetime, *, mediation_b
         if row.status == T.CLAIMED and not (supervisor or row.claimed_by == actor):
             raise T.NotClaimedByYou(f"工单 {ref} 由 {row.claimed_by} 处理中，只有处理人或班长可以转交")
         changes: dict[str, Any] = {"status": T.OPEN, "claimed_by": None, "updated_at": now}
+        if row.status == T.CLAIMED:
+            changes.update(_start_clock(row, now))
         if mediation_body is not None:
             changes.update(kind=T.MEDIATION, mediation_body=mediation_body)
         if region is not None:
@@ -582,3 +617,96 @@ def search(engine: Engine, text: str, limit: int = SEARCH_LIMIT) -> list[Ticket]
             _t.summary.like(pattern, escape="\\"), _t.id.in_(in_messages)))
             .order_by(_t.id.desc()).limit(limit)).all()
     return [_ticket(r) for r in rows]
+
+
+def reassign(engine: Engine, ref: str, actor: str, now: datetime, to_agent: str | None = None) -> Ticket:
+    """A supervisor moves a stuck claim (the console checks the role): to another agent, or back to
+    the queue (`to_agent` None), where its clock runs on from the time already waited. Noted in the
+    transcript. Raises TicketClosed, InvalidInput, TicketNotFound."""
+    to_agent = (to_agent or "").strip()[:64] or None
+    schema.upgrade(engine)
+    with engine.begin() as conn:
+        row = _locked_row(conn, ref)
+        if row.status not in T.ACTIVE:
+            raise T.TicketClosed(f"工单 {ref} 已办结或为留言，不能改派")
+        if to_agent is not None and to_agent == row.claimed_by:
+            raise T.InvalidInput("该工单已由此坐席处理")
+        if to_agent is None:
+            if row.status != T.CLAIMED:
+                raise T.InvalidInput("工单在队列中，无需释放")
+            changes: dict[str, Any] = {"status": T.OPEN, "claimed_by": None, **_start_clock(row, now)}
+            text = f"{actor} 释放回队列（原处理人 {row.claimed_by}）"
+        else:
+            changes = {"status": T.CLAIMED, "claimed_by": to_agent}
+            if row.status == T.OPEN:
+                changes.update(_stop_clock(row, now))
+                if row.claimed_at is None:
+                    changes["claimed_at"] = now
+            text = f"{actor} 改派给 {to_agent}" + (f"（原处理人 {row.claimed_by}）" if row.claimed_by else "")
+        done = conn.execute(tickets_table.update().where(_t.id == row.id, _t.status == row.status).values(
+            updated_at=now, **changes)).rowcount
+        if not done:
+            raise T.TicketClosed(f"工单 {ref} 状态已变化，请刷新")
+        _add_message(conn, row.id, SYSTEM, actor, text, now)
+        if to_agent is not None and row.status == T.OPEN:
+            _queue_trigger(conn, row, T.TRIGGER_CLAIMED, now)
+        return _ticket(_row(conn, ref))
+
+
+def claim_callback(engine: Engine, ref: str, agent: str, now: datetime) -> Ticket:
+    """An agent takes a 留言 to call it (review B8: two agents must not call the same person). Race
+    safe: only a 留言 nobody (or this agent) holds is taken. Raises AlreadyClaimed, InvalidInput."""
+    schema.upgrade(engine)
+    with engine.begin() as conn:
+        row = _locked_row(conn, ref)
+        if row.status != T.CALLBACK:
+            raise T.InvalidInput("该留言已办结")
+        if row.callback_claimed_by == agent:
+            return _ticket(row)
+        done = conn.execute(tickets_table.update().where(
+            _t.id == row.id, _t.status == T.CALLBACK, _t.callback_claimed_by.is_(None)).values(
+            callback_claimed_by=agent, updated_at=now)).rowcount
+        if not done:
+            raise T.AlreadyClaimed(f"留言 {ref} 已由 {row.callback_claimed_by or '其他坐席'} 认领回电")
+        _add_message(conn, row.id, SYSTEM, agent, f"{agent} 认领回电", now)
+        return _ticket(_row(conn, ref))
+
+
+def callback_attempt(engine: Engine, ref: str, agent: str, reached: bool, now: datetime, max_attempts: int,
+                     retry_minutes: tuple[int, ...], supervisor: bool = False) -> Ticket:
+    """Records one call on a 留言 (bot.handoff.callbacks.attempt): reached closes it as 已回电; a failed
+    call schedules the next try and releases the 留言 for whoever calls next, and after
+    `max_attempts` failed calls closes it as 回电未接通. Only its caller (or a supervisor, or anyone
+    when nobody holds it) records a call. Raises InvalidInput, NotClaimedByYou, TicketNotFound."""
+    from bot.handoff import callbacks as C
+
+    schema.upgrade(engine)
+    with engine.begin() as conn:
+        row = _locked_row(conn, ref)
+        if row.status != T.CALLBACK:
+            raise T.InvalidInput("该留言已办结")
+        if row.callback_claimed_by not in (None, agent) and not supervisor:
+            raise T.NotClaimedByYou(f"留言 {ref} 由 {row.callback_claimed_by} 回电中")
+        out = C.attempt(row.callback_attempts or 0, reached, now, max_attempts, retry_minutes)
+        changes: dict[str, Any] = {"callback_attempts": out.attempts, "callback_next_try_at": out.next_try_at,
+                                   "callback_claimed_by": None, "updated_at": now}
+        if out.close_with:
+            changes.update(status=T.CLOSED, closed_at=now, closed_by=agent, resolution=out.close_with)
+            text = f"办结：{T.RESOLUTION_CODES[out.close_with]}（回电 {out.attempts + (1 if reached else 0)} 次）"
+        else:
+            text = f"回电未接通（第 {out.attempts} 次，共 {max_attempts} 次）"
+        conn.execute(tickets_table.update().where(_t.id == row.id).values(**changes))
+        _add_message(conn, row.id, SYSTEM, agent, text, now)
+        return _ticket(_row(conn, ref))
+
+
+def last_activity(engine: Engine, refs: list[str]) -> dict[str, datetime]:
+    """reference → time of the ticket's latest message (one grouped query), for stuck claims."""
+    if not refs:
+        return {}
+    schema.upgrade(engine)
+    m = messages_table.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(_t.reference, func.max(m.at)).join(messages_table, m.ticket_id == _t.id)
+                            .where(_t.reference.in_(refs)).group_by(_t.reference)).all()
+    return {ref: _aware(at) for ref, at in rows if at is not None}

@@ -136,6 +136,14 @@ class Ticket:
     callback_phone_masked: str | None = None
     callback_window: str | None = None  # as the citizen chose it, e.g. "工作日上午"
     application_reference: str | None = None  # legal-aid application (FY-…) if any
+    # Queue time over every stretch (review B6): seconds of the stretches already ended, and the start
+    # of the current one while the ticket waits. Both None on tickets stored before revision 0005.
+    queue_seconds: float | None = None
+    queued_at: datetime | None = None
+    first_response_at: datetime | None = None  # the first agent message
+    callback_attempts: int = 0  # 留言: calls that did not get through
+    callback_next_try_at: datetime | None = None
+    callback_claimed_by: str | None = None  # the agent calling it now (one caller at a time)
 
     @property
     def is_crisis(self) -> bool:
@@ -146,9 +154,24 @@ class Ticket:
         return self.status in ACTIVE
 
     def wait_seconds(self, now: datetime) -> float:
-        """Waiting time (SLA): from creation until claimed, or until `now` while nobody has it."""
-        end = self.claimed_at or self.closed_at or now
-        return max(0.0, (end - self.created_at).total_seconds())
+        """Waiting time (SLA): every stretch in the queue, the current one up to `now` (a transfer or a
+        release puts the ticket back and its clock runs on from what it had, review B6)."""
+        if self.queue_seconds is None and self.queued_at is None:  # stored before the queue clock
+            end = self.claimed_at or self.closed_at or now
+            return max(0.0, (end - self.created_at).total_seconds())
+        current = (now - self.queued_at).total_seconds() if self.queued_at is not None else 0.0
+        return max(0.0, (self.queue_seconds or 0.0) + max(0.0, current))
+
+    def first_response_seconds(self) -> float | None:
+        """Claim → first agent message (None without both)."""
+        if self.claimed_at is None or self.first_response_at is None:
+            return None
+        return max(0.0, (self.first_response_at - self.claimed_at).total_seconds())
+
+    @property
+    def abandoned(self) -> bool:
+        """The citizen left (结束人工) before any agent claimed the ticket."""
+        return self.status == CLOSED and self.claimed_at is None and self.closed_by == "citizen"
 
     def handling_seconds(self, now: datetime) -> float | None:
         """Handling time (SLA): from claim until close, or until `now` while claimed; None if never claimed."""

@@ -46,8 +46,23 @@ def test_the_csv_period_is_in_china_time_and_counts_today(kb, eng) -> None:
         await c.login("boss")
         body = await (await c.get("/console/stats.csv?days=1")).text()
         start = next(line for line in body.splitlines() if line.startswith("period,,start"))
-        assert start.endswith("T00:00:00+08:00")
+        assert start.split(",")[3].endswith("T00:00:00+08:00")
         today = datetime.now(timezone.utc).astimezone(CST).date().isoformat()
         assert f"consultations,{today},debt,1" in body  # stored in UTC, counted on its China day
+
+    run(kb, eng, scenario)
+
+
+def test_the_stats_csv_puts_a_display_label_beside_each_english_id(kb, eng) -> None:
+    """Review B12: the CSV showed only `wage_arrears`, `none`; the ids stay, a label column is added."""
+    consultation_log.record(eng, "s1", "debt", "借钱不还怎么办", answered=True)
+
+    async def scenario(c):
+        await c.login("boss")
+        lines = (await (await c.get("/console/stats.csv?days=1")).text()).lstrip("\ufeff").splitlines()
+        assert lines[0] == "section,date,key,value,label"
+        assert any(line.startswith("consultations,") and line.endswith(",debt,1,借贷债务") for line in lines)
+        assert "handoff,,rate,,转人工率" in lines or any(x.startswith("handoff,,rate,") and x.endswith(",转人工率")
+                                                         for x in lines)
 
     run(kb, eng, scenario)

@@ -155,3 +155,21 @@ def test_end_handoff_withdraws_a_callback_still_waiting(eng, monkeypatch) -> Non
                                                 ("我要真人", False), ("转人工", False), ("不要机器人我要人", False)])
 def test_asking_whether_the_bot_is_a_person(text, identity) -> None:
     assert relay.asks_bot_identity(text) is identity
+
+
+@pytest.mark.parametrize("reason,kept", [(T.REASON_MEDIATION, True), (T.REASON_CRISIS, True),
+                                         (T.REASON_REQUEST, False)])
+def test_a_number_given_to_the_mediator_or_crisis_agent_is_kept_for_a_call_back(eng, monkeypatch, reason, kept) -> None:
+    """Review B7: the mediator saw 138****8000 in the transcript and could not reveal it."""
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("HOTLINE_FERNET_KEY", Fernet.generate_key().decode())
+    sid = f"b7-{reason}"
+    t = store.open_ticket(eng, sender_id=sid, channel="rest", reason=reason, category="neighbor_dispute",
+                          summary=T.build_summary("neighbor_dispute", {}, [], []), now=T0)
+    store.claim(eng, t.reference, "med1", T0)
+    assert relay.intercept(eng, sid, "我的电话13800138000，方便时打给我", T0).action == relay.SILENCE
+    got = store.get(eng, t.reference)
+    assert got.callback_phone_masked == ("138****8000" if kept else None)
+    if kept:
+        assert store.reveal_callback_phone(eng, t.reference, "med1", T0) == "13800138000"

@@ -1,15 +1,15 @@
 """Drops `handoff_events`: the first handoff records, replaced by tickets (0002_handoff) and no longer
 written or read (style review 2026-12-01, §5). Retention already purged its old rows.
 
-Revision ID: 0005_drop_handoff_events
-Revises: 0004_console_security
+Revision ID: 0006_drop_handoff_events
+Revises: 0005_console_ops
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_drop_handoff_events"
-down_revision = "0004_console_security"
+revision = "0006_drop_handoff_events"
+down_revision = "0005_console_ops"
 branch_labels = None
 depends_on = None
 

@@ -128,14 +128,15 @@ def classify(model: LinearIntentModel, prepared: list[tuple[str, str, list[str]]
         parse = {"intent": msg.get("intent"), "intent_ranking": msg.get("intent_ranking"),
                  "safety": msg.get("safety"), "entities": []}
         c = from_parse(orig, parse)
-        out.append((c.category, c.decision, c.confidence))
+        legal = [r["name"] for r in msg.get("intent_ranking") or [] if r["name"] in taxonomy.CATEGORIES]
+        out.append((c.category, c.decision, c.confidence, legal[:3]))
     return out
 
 
 def rates(results: list) -> dict:
     n = len(results)
-    cats = Counter(c for c, _, _ in results)
-    decs = Counter(d for _, d, _ in results)
+    cats = Counter(r[0] for r in results)
+    decs = Counter(r[1] for r in results)
     return {"n": n, "turned_away": cats[taxonomy.OUT_OF_SCOPE] / n, "crisis": cats[taxonomy.CRISIS] / n,
             "none": cats[taxonomy.NONE] / n, "clarify": decs["clarify"] / n, "answer": decs["answer"] / n}
 
@@ -146,9 +147,10 @@ def main() -> int:
     ap.add_argument("--c", type=float, default=10.0)
     ap.add_argument("--svm-c", type=float, default=1.0)
     ap.add_argument("--answer", type=float, default=None)
-    ap.add_argument("--errors", choices=("even",), default=None)
+    ap.add_argument("--errors", choices=("even", "team"), default=None)
     ap.add_argument("--sweep", action="store_true", help="right category among answered vs clarified")
     ap.add_argument("--no-team", action="store_true")
+    ap.add_argument("--odd", action="store_true", help="also the odd lines' aggregate figures (the check)")
     args = ap.parse_args()
     from bot.scope import Thresholds
 
@@ -161,7 +163,8 @@ def main() -> int:
     th = Thresholds() if args.answer is None else Thresholds(answer=args.answer)
     labelled = sets["labelled"]
     res = classify(model, sets["sample"], th)
-    for half, parity in (("even", 0), ("odd", 1)):
+    # The odd lines are the check: printed only when asked (--odd), never line by line.
+    for half, parity in (("even", 0), ("odd", 1))[: 2 if args.odd else 1]:
         pairs = [(it, r) for it, r in zip(labelled, res) if it["n"] % 2 == parity]
         cols = real_text_columns(((it["category"], r[0], r[1]) for it, r in pairs), [it.get("alt") for it, _ in pairs])
         print(f"{half:5} right {cols['right_category']:.1%} (alt {cols['right_or_alternative']:.1%}) "
@@ -175,8 +178,9 @@ def main() -> int:
                 acc = sum(r[0] == it["category"] for it, r in ans) / max(1, len(ans))
                 accb = sum(r[0] == it["category"] for it, r in below) / max(1, len(below))
                 alt = sum(r[0] in (it["category"], it.get("alt")) for it, r in ans) / max(1, len(ans))
+                top3 = sum(it["category"] in r[3] for it, r in below) / max(1, len(below))
                 print(f"   cut {cut:.2f}: answered {len(ans) / len(legal):.1%} right {acc:.1%} (alt {alt:.1%}); "
-                      f"clarified right {accb:.1%}")
+                      f"clarified: best right {accb:.1%}, right among the 3 buttons {top3:.1%}")
     r_all = rates(classify(model, sets["all"], th))
     print(f"all   n={r_all['n']} away {r_all['turned_away']:.1%} crisis {r_all['crisis']:.2%} none "
           f"{r_all['none']:.1%} clarify {r_all['clarify']:.1%}")
@@ -184,7 +188,12 @@ def main() -> int:
     print(f"chit  n={r_chit['n']} not answered {1 - r_chit['answer']:.1%} crisis {r_chit['crisis']:.2%}")
     if not args.no_team:
         for name, (rows, prepared) in sets["team"].items():
-            rep = score((row["category"], r[0]) for row, r in zip(rows, classify(model, prepared, th)))
+            got = classify(model, prepared, th)
+            rep = score((row["category"], r[0]) for row, r in zip(rows, got))
+            if args.errors == "team":
+                for row, r in zip(rows, got):
+                    if row["category"] != r[0] and taxonomy.OUT_OF_SCOPE in (row["category"], r[0]):
+                        print("   ", row["category"], "->", r[0], r[1], round(r[2], 2), row["text"])
             print(f"{name:28} macro-F1 {rep['macro_f1']:.3f} crisis recall {rep['crisis_recall']:.3f} "
                   f"OOS recall {rep['out_of_scope_recall']:.3f} legal→OOS {rep['wrongly_out_of_scope_rate']:.1%}")
     if args.errors == "even":

@@ -107,7 +107,8 @@ def classify(model: LinearIntentModel, prepared: list[tuple[str, str, list[str]]
     from bot.classifier import from_parse
     from bot.nlu.components import ORIGINAL_TEXT, ScopeGuard
 
-    guard = ScopeGuard({"answer_threshold": thresholds.answer, "reject_threshold": thresholds.reject,
+    guard = ScopeGuard({"answer_threshold": thresholds.answer, "answer_legal_threshold": thresholds.answer_legal,
+                        "reject_threshold": thresholds.reject,
                         "legal_doubt": thresholds.legal_doubt, "reject_strong": thresholds.reject_strong,
                         "legal_doubt_strong": thresholds.legal_doubt_strong,
                         "dialogue_threshold": thresholds.dialogue})
@@ -147,6 +148,7 @@ def main() -> int:
     ap.add_argument("--c", type=float, default=10.0)
     ap.add_argument("--svm-c", type=float, default=1.0)
     ap.add_argument("--answer", type=float, default=None)
+    ap.add_argument("--answer-legal", type=float, default=None)
     ap.add_argument("--errors", choices=("even", "team"), default=None)
     ap.add_argument("--sweep", action="store_true", help="right category among answered vs clarified")
     ap.add_argument("--no-team", action="store_true")
@@ -160,7 +162,11 @@ def main() -> int:
     model = LinearIntentModel(LinearSettings(kind=args.kind, c=args.c, svm_c=args.svm_c))
     model.fit(texts, toks, labels)
     print(f"trained on {len(texts)} examples in {time.time() - t0:.0f}s", file=sys.stderr)
-    th = Thresholds() if args.answer is None else Thresholds(answer=args.answer)
+    th = Thresholds()
+    if args.answer is not None:
+        th = Thresholds(answer=args.answer, answer_legal=min(args.answer, th.answer_legal))
+    if args.answer_legal is not None:
+        th = Thresholds(answer=th.answer, answer_legal=args.answer_legal)
     labelled = sets["labelled"]
     res = classify(model, sets["sample"], th)
     # The odd lines are the check: printed only when asked (--odd), never line by line.
@@ -170,6 +176,12 @@ def main() -> int:
         print(f"{half:5} right {cols['right_category']:.1%} (alt {cols['right_or_alternative']:.1%}) "
               f"away {cols['turned_away']:.1%} crisis {cols['sent_to_crisis']:.1%} none "
               f"{cols['classified_none']:.1%} clarify {cols['clarified']:.1%}")
+        legal = [(it, r) for it, r in pairs if it["category"] in taxonomy.CATEGORIES]
+        answered = [(it, r) for it, r in legal if r[1] == "answer"]
+        clarified = [(it, r) for it, r in legal if r[1] == "clarify"]
+        print(f"      answered {len(answered) / len(legal):.1%}, right among them "
+              f"{sum(r[0] == it['category'] for it, r in answered) / max(1, len(answered)):.1%}; clarified: "
+              f"right among the 3 buttons {sum(it['category'] in r[3] for it, r in clarified) / max(1, len(clarified)):.1%}")
         if args.sweep and half == "even":
             legal = [(it, r) for it, r in pairs if it["category"] in taxonomy.CATEGORIES]
             for cut in (0.2, 0.25, 0.3, 0.35, 0.4):

@@ -82,7 +82,10 @@ def from_parse(text: str, parse: dict[str, Any]) -> Classification:
             name, confidence = behind[0]["name"], float(behind[0]["confidence"])
     decision = decision_of(name)
     if name == taxonomy.NLU_FALLBACK:
-        ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") != taxonomy.NLU_FALLBACK]
+        # The clarifying question's likeliest category (behind a concern the ranking also holds the
+        # concern intent itself, which is not a category).
+        ranked = [r for r in parse.get("intent_ranking") or []
+                  if r.get("name") not in (taxonomy.NLU_FALLBACK, CONCERN_INTENT)]
         if ranked:
             name, confidence = ranked[0]["name"], float(ranked[0]["confidence"])
     if name == taxonomy.FOLLOW_UP:

@@ -34,6 +34,13 @@ CLARIFY_CHOICES = 3
 class Thresholds:
     # The best category is answered at or above this probability; below it the bot asks back.
     answer: float = 0.4
+    # ...or at or above this one when the message names a dispute cue or an everyday legal word
+    # (欠我, 起诉, 合同, 工资…): real questions nearly always do and chit-chat seldom does, so citizens
+    # get their answer instead of a question back without answering more chit-chat (docs/nlu.md).
+    answer_legal: float = 0.3
+    # ...for a message of at least this many Chinese characters beyond the courtesies: a short
+    # follow-up ("那他不还呢") is read in the dialogue's context, not answered on a weak guess.
+    answer_legal_chars: int = 10
     # Out of scope needs this much probability, with the best legal category under `legal_doubt`,
     # before a message with no legal word is turned away (the best category, not the sum over all
     # 21: a little probability on each of them is noise, not doubt)...
@@ -122,25 +129,30 @@ def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | Non
         top, p_top = ranked[0]
     if top == taxonomy.OUT_OF_SCOPE:
         if legal_cue(text):
-            return _legal(legal, ranked, t)  # a dispute is never turned away
+            return _legal(legal, ranked, t, text)  # a dispute is never turned away
         plain = p_top >= t.reject and best_legal < t.legal_doubt and not legal_word(text)
         if plain or (p_top >= t.reject_strong and best_legal < t.legal_doubt_strong):
             return Decision(top, p_top, tuple(ranked))
-        return _legal(legal, ranked, t)
+        return _legal(legal, ranked, t, text)
     if top in taxonomy.CATEGORIES:
-        return _legal(legal, ranked, t)
+        return _legal(legal, ranked, t, text)
     if p_top >= t.dialogue or top in OPENING_ACTS:
         return Decision(top, p_top, tuple(ranked))
     if top == taxonomy.FOLLOW_UP and p_top >= best_legal and not legal_cue(text):
         # "需要带什么材料？" right after an answer: the dialogue reads it in the topic of that answer.
         return Decision(top, p_top, tuple(ranked))
-    return _legal(legal, ranked, t)
+    return _legal(legal, ranked, t, text)
 
 
-def _legal(legal: list[tuple[str, float]], ranked: list[tuple[str, float]], t: Thresholds) -> Decision:
+def _legal(legal: list[tuple[str, float]], ranked: list[tuple[str, float]], t: Thresholds,
+           text: str = "") -> Decision:
     """The best legal category when clear enough, else a clarifying question offering the likeliest."""
     reordered = legal + [r for r in ranked if r[0] not in taxonomy.CATEGORIES]
-    if legal and legal[0][1] >= t.answer:
+    enough = t.answer
+    if t.answer_legal < t.answer and substance(text) >= t.answer_legal_chars and (
+            legal_cue(text) or legal_word(text)):
+        enough = t.answer_legal
+    if legal and legal[0][1] >= enough:
         return Decision(legal[0][0], legal[0][1], tuple(reordered))
     return _clarify(reordered, legal[0][1] if legal else 0.0)
 

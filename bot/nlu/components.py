@@ -191,14 +191,15 @@ class ScopeGuard(_ConfiguredOnly):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         t = Thresholds()
-        return {"answer_threshold": t.answer, "reject_threshold": t.reject, "legal_doubt": t.legal_doubt,
+        return {"answer_threshold": t.answer, "answer_legal_threshold": t.answer_legal, "reject_threshold": t.reject, "legal_doubt": t.legal_doubt,
                 "reject_strong": t.reject_strong, "legal_doubt_strong": t.legal_doubt_strong,
                 "dialogue_threshold": t.dialogue}
 
     @property
     def _thresholds(self) -> Thresholds:
         c = {**self.get_default_config(), **self._config}
-        return Thresholds(answer=float(c["answer_threshold"]), reject=float(c["reject_threshold"]),
+        return Thresholds(answer=float(c["answer_threshold"]), answer_legal=float(c["answer_legal_threshold"]),
+                          reject=float(c["reject_threshold"]),
                           legal_doubt=float(c["legal_doubt"]), reject_strong=float(c["reject_strong"]),
                           legal_doubt_strong=float(c["legal_doubt_strong"]),
                           dialogue=float(c["dialogue_threshold"]))

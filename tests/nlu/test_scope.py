@@ -75,3 +75,15 @@ def test_cues_words_and_substance() -> None:
     assert substance("您好律师，请问一下") == 0
     assert substance("你好，我想咨询一下离婚的事") == 3  # 离婚事: short, but a legal word
     assert decide([("greet", 0.5), ("marriage_family", 0.45)], "你好，我想咨询一下离婚的事").intent == "marriage_family"
+
+
+def test_a_question_naming_a_legal_word_is_answered_at_a_lower_confidence() -> None:
+    # Real questions nearly always name a dispute cue or a legal word and chit-chat seldom does: on the
+    # real sample's even lines this answers 72% of questions directly instead of 65%, as accurately
+    # (86% right), with no more chit-chat answered (docs/nlu.md).
+    ranking = [("debt", 0.33), ("contract", 0.2)]
+    assert decide(ranking, "朋友借了我两万块钱一直拖着不还，我该怎么要回来").intent == "debt"
+    assert decide(ranking, "这件事一直拖着没人管，我也不知道该去问谁才好").intent == "nlu_fallback"  # no legal word
+    assert decide(ranking, "那他不还呢").intent == "nlu_fallback"  # short: a follow-up, read in context
+    assert decide(ranking, "朋友借了我两万块钱一直拖着不还，我该怎么要回来",
+                  Thresholds(answer_legal=0.4)).intent == "nlu_fallback"

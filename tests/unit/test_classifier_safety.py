@@ -35,3 +35,15 @@ def test_behind_a_concern_the_classifiers_own_call_is_reported() -> None:
     data["intent_ranking"] = [{"name": "safety_concern", "confidence": 1.0}, {"name": "out_of_scope", "confidence": 0.88}]
     c = from_parse("我同学想自杀，我该怎么劝", data)
     assert (c.category, c.confidence, c.safety) == ("out_of_scope", 0.88, "concern")
+
+
+def test_a_concern_that_is_asked_back_reports_the_likeliest_category_not_none() -> None:
+    # ScopeGuard puts the concern in front of the clarifying question's ranking; the category reported
+    # is the likeliest legal one (it was `none`, with confidence 1.0).
+    data = parse("safety_concern", {"tier": "concern", "kind": "threat", "phrase": "威胁"})
+    data["intent_ranking"] = [{"name": "safety_concern", "confidence": 1.0},
+                              {"name": "nlu_fallback", "confidence": 0.19},
+                              {"name": "labor_dispute", "confidence": 0.19},
+                              {"name": "personal_injury", "confidence": 0.12}]
+    c = from_parse("店长威胁我交罚款，怎么讨说法", data)
+    assert (c.category, c.decision, c.confidence, c.safety) == ("labor_dispute", "clarify", 0.19, "concern")

@@ -42,6 +42,14 @@ def latest_user_text(tracker: Tracker) -> str:
     return texts[-1] if texts else ""
 
 
+def last_utterance(tracker: Tracker) -> str | None:
+    """The response name of the bot's last utterance (utter_ask_topic, utter_clarify_category…)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
+
+
 def recent_user_texts(tracker: Tracker, limit: int = RECENT_TURNS) -> list[str]:
     texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
     return [t for t in texts if t and not t.startswith("/")][-limit:]

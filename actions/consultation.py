@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     SLOT_CATEGORY,
     SLOT_FALLBACK_STREAK,
+    last_utterance,
     latest_intent,
     latest_user_text,
     slot_set,
@@ -100,14 +101,6 @@ def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
     dispatcher.utter_message(response="utter_disclaimer")
     return events + [slot_set(SLOT_CATEGORY, category), slot_set(SLOT_FAQ_ID, None),
                      slot_set(SLOT_LAST_QUESTION, text[:200])]
-
-
-def last_utterance(tracker: Tracker) -> str | None:
-    """The response name of the bot's last utterance (utter_ask_topic, utter_clarify_category…)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "bot":
-            return (event.get("metadata") or {}).get("utter_action")
-    return None
 
 
 def last_bot_texts(tracker: Tracker) -> list[str]:

@@ -8,9 +8,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import (SLOT_CATEGORY, SLOT_FALLBACK_STREAK, agents_on_duty, current_category, latest_user_text,
-                            recent_user_texts, slot_set)
-from actions.consultation import answer_consultation, last_utterance
+from actions.common import (SLOT_CATEGORY, SLOT_FALLBACK_STREAK, agents_on_duty, current_category, last_utterance,
+                            latest_user_text, recent_user_texts, slot_set)
+from actions.consultation import answer_consultation
 from actions.handoff import request_agent
 from bot import consultation, taxonomy
 from bot.handoff.tickets import REASON_FALLBACK

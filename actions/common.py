@@ -19,6 +19,7 @@ from bot.names import SLOT_CATEGORY, SLOT_FALLBACK_STREAK, SLOT_FAQ_ID, SLOT_HAN
 from bot.store.db import engine
 
 BOT_TURN_CHARS = 300  # enough for the agent to see what the bot said
+RECENT_TURNS = 10
 _MASKERS = {"phone": mask_phone, "id_number": mask_id_number}
 
 
@@ -39,6 +40,19 @@ def latest_user_text(tracker: Tracker) -> str:
         if earlier:
             return earlier[-1]
     return texts[-1] if texts else ""
+
+
+def last_utterance(tracker: Tracker) -> str | None:
+    """The response name of the bot's last utterance (utter_ask_topic, utter_clarify_category…)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
+
+
+def recent_user_texts(tracker: Tracker, limit: int = RECENT_TURNS) -> list[str]:
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return [t for t in texts if t and not t.startswith("/")][-limit:]
 
 
 def current_category(tracker: Tracker) -> str | None:

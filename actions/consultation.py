@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     SLOT_CATEGORY,
     SLOT_FALLBACK_STREAK,
+    last_utterance,
     latest_intent,
     latest_user_text,
     off_the_loop,
@@ -41,21 +42,28 @@ class ActionAnswerConsultation(Action):
 
 
 def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        with_buttons: bool = True) -> list[dict[str, Any]]:
+                        with_buttons: bool = True, text: str | None = None) -> list[dict[str, Any]]:
     """The cited FAQ answer to the latest message, a follow-up answer within the topic, or the
     category guidance when unsure. Also used for a question asked in the middle of a form
-    (`with_buttons=False`: no next-step buttons there)."""
-    text = latest_user_text(tracker)
+    (`with_buttons=False`: no next-step buttons there). `text`: the question when it is not the latest
+    message alone (a clarifying answer read with the question before it)."""
+    text = text or latest_user_text(tracker)
     kb = service.shared()
     turn = consult.decide(
         kb.index, text, intent=latest_intent(tracker),
         intent_confidence=float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0),
         context_category=tracker.get_slot(SLOT_CATEGORY),
         previous_id=tracker.get_slot(SLOT_FAQ_ID), previous_question=tracker.get_slot(SLOT_LAST_QUESTION) or "",
-        named_topic=named_topic(tracker.latest_message), asked_topic_last=_asked_topic_last(tracker))
+        named_topic=named_topic(tracker.latest_message), asked_topic_last=last_utterance(tracker) == "utter_ask_topic",
+        last_reply="\n".join(last_bot_texts(tracker)))
     if turn.kind == consult.ASK_TOPIC:
         dispatcher.utter_message(response="utter_ask_topic")
         return []
+    if turn.kind == consult.SUGGEST:
+        # The same "这要看…" again would not help: the likeliest questions of the topic to pick from.
+        dispatcher.utter_message(response="utter_suggest_questions",
+                                 buttons=turn.buttons + (answer.buttons("human", with_articles=False) if with_buttons else []))
+        return [slot_set(SLOT_FALLBACK_STREAK, 0), slot_set(SLOT_CATEGORY, turn.category)]
     if len(text) > LONG_MESSAGE_CHARS:
         dispatcher.utter_message(response="utter_long_message_note")
     events = [slot_set(SLOT_FALLBACK_STREAK, 0)]
@@ -96,12 +104,18 @@ def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
                      slot_set(SLOT_LAST_QUESTION, text[:200])]
 
 
-def _asked_topic_last(tracker: Tracker) -> bool:
-    """Whether the bot's last utterance asked for the topic."""
+def last_bot_texts(tracker: Tracker) -> list[str]:
+    """What the bot said in reply to the message before the latest one."""
+    said: list[str] = []
+    users = 0
     for event in reversed(tracker.events):
-        if event.get("event") == "bot":
-            return (event.get("metadata") or {}).get("utter_action") == "utter_ask_topic"
-    return False
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1 and event.get("text"):
+            said.append(event["text"])
+    return said[::-1]
 
 
 class ActionShowArticles(Action):

@@ -19,8 +19,8 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (SLOT_HANDOFF_REFERENCE, latest_intent, latest_user_text, now, off_the_loop, open_ticket,
-                            slot_set)
+from actions.common import (SLOT_HANDOFF_REFERENCE, last_utterance, latest_intent, latest_user_text, now, off_the_loop,
+                            open_ticket, slot_set)
 from bot import names, safety
 from bot.handoff import tickets
 from bot.entities.phone import extract_phones
@@ -55,9 +55,12 @@ def crisis_response(kind: str | None) -> str:
     return f"utter_crisis_{kind}" if kind in CRISIS_KINDS else "utter_crisis"
 
 
-def followup_response(kind: str | None) -> str:
+def followup_response(kind: str | None, said_last: str | None = None) -> str:
     # A crisis of unknown kind is followed like violence now: the safety steps apply to anyone in danger.
-    return f"utter_crisis_followup_{kind if kind in CRISIS_KINDS else safety.VIOLENCE_NOW}"
+    base = f"utter_crisis_followup_{kind if kind in CRISIS_KINDS else safety.VIOLENCE_NOW}"
+    # The same words twice in a row read as a machine that is not listening: a second wording of the
+    # same safety steps alternates with the first.
+    return f"{base}_again" if said_last == base else base
 
 
 def _signal(tracker: Tracker) -> safety.Signal | None:
@@ -171,7 +174,7 @@ class ValidateCrisisForm(FormValidationAction):
             slots[SLOT_KIND] = kind
             dispatcher.utter_message(response=crisis_response(kind))
         else:
-            dispatcher.utter_message(response=followup_response(kind))
+            dispatcher.utter_message(response=followup_response(kind, last_utterance(tracker)))
         masked = _store_phone(tracker, ticket)
         if masked:
             dispatcher.utter_message(response="utter_crisis_phone_saved", phone=masked)

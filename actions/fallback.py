@@ -8,8 +8,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import (SLOT_CATEGORY, SLOT_FALLBACK_STREAK, agents_on_duty, current_category, latest_user_text,
-                            off_the_loop, slot_set)
+from actions.common import (SLOT_CATEGORY, SLOT_FALLBACK_STREAK, agents_on_duty, current_category, last_utterance,
+                            latest_user_text, off_the_loop, recent_user_texts, slot_set)
 from actions.consultation import answer_consultation
 from actions.handoff import request_agent
 from bot import consultation, taxonomy
@@ -23,6 +23,8 @@ OFFER_HUMAN_AFTER = 2
 CLARIFY_CHOICES = 3
 # Categories below this probability are not worth a button.
 CLARIFY_MIN_CONFIDENCE = 0.05
+# The bot's questions after which the next message may be the rest of the earlier one.
+CLARIFYING = ("utter_clarify_category", "utter_ask_rephrase")
 
 
 def clarify_choices(parse: dict[str, Any]) -> list[str]:
@@ -46,8 +48,15 @@ class ActionHandleLowConfidence(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         # A follow-up the NLU could not place ("医药费谁出啊") is answered within the current topic.
-        if followup.continues_topic(latest_user_text(tracker), tracker.get_slot(SLOT_CATEGORY), service.shared().index):
+        text = latest_user_text(tracker)
+        if followup.continues_topic(text, tracker.get_slot(SLOT_CATEGORY), service.shared().index):
             return answer_consultation(dispatcher, tracker)
+        # More detail after a clarifying question ("孩子被狗咬了" … "看病花了三百多，能要吗") is read with the
+        # question before it, rather than counted as a second turn not understood.
+        if last_utterance(tracker) in CLARIFYING:
+            together = followup.read_together(recent_user_texts(tracker, 2)[:-1], text, service.shared().index)
+            if together:
+                return answer_consultation(dispatcher, tracker, text=together)
         # Unanswered turns feed the supervisors' "questions the bot could not answer".
         consultation_log.record_safely(engine, tracker.sender_id, current_category(tracker) or "none",
                                        latest_user_text(tracker), False)

@@ -20,6 +20,8 @@ DEPENDS = "depends"  # honest "这要看…" with the human offer
 ASK_SIDE = "ask_side"  # the answers differ by side and the message does not tell
 ASK_TOPIC = "ask_topic"  # a follow-up with no topic at all
 GUIDANCE = "guidance"  # no confident entry: the category's guidance
+SUGGEST = "suggest"  # "这要看…" was the last reply already: the likeliest questions of the topic as buttons
+SUGGESTIONS = 3  # how many questions a suggestion offers
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Turn:
     entry: FaqEntry | None = None  # the entry answered, or the topic's entry for follow-ups
     text: str = ""  # follow-up or depends text; the side question
     citations: tuple[Citation, ...] = ()
-    buttons: list[dict[str, str]] = field(default_factory=list)  # the side question's
+    buttons: list[dict[str, str]] = field(default_factory=list)  # the side question's or the suggestions
     remember: str = ""  # what to keep as the question of the topic
 
 
@@ -40,11 +42,40 @@ def _from_reply(reply: followup.Reply, remember: str) -> Turn:
     return Turn(kind, reply.category, reply.entry, reply.text, reply.citations, remember=remember)
 
 
-def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0.0, context_category: str | None, previous_id: str | None,
-           previous_question: str = "", named_topic: str | None = None, asked_topic_last: bool = False) -> Turn:
+def _suggest(index: Index, text: str, turn: Turn, context: str) -> Turn:
+    """Instead of the same "这要看…" twice in a row: the topic's questions closest to the message (read
+    alone, then with the topic's question), as buttons that ask them. Kept as it was when none is near."""
+    exclude = turn.entry.id if turn.entry else None
+    entries: list[FaqEntry] = []
+    for query in (text, f"{context} {text}"):
+        for hit in index.search(query, category=turn.category, k=SUGGESTIONS + 2):
+            e = hit.entry
+            if e.category == turn.category and e.id != exclude and all(e.id != x.id for x in entries):
+                entries.append(e)
+    if not entries:
+        return turn
+    buttons = [{"title": e.question, "payload": e.question} for e in entries[:SUGGESTIONS]]
+    return Turn(SUGGEST, turn.category, turn.entry, buttons=buttons, remember=turn.remember)
+
+
+def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0.0, context_category: str | None,
+           previous_id: str | None, previous_question: str = "", named_topic: str | None = None,
+           asked_topic_last: bool = False, last_reply: str = "") -> Turn:
     """What to answer. `context_category`/`previous_id`/`previous_question`: the topic so far;
     `named_topic`: the category a follow-up-looking message names itself (from the NLU ranking);
-    `asked_topic_last`: the bot's last turn asked for the topic (never ask again right after)."""
+    `asked_topic_last`: the bot's last turn asked for the topic (never ask again right after);
+    `last_reply`: what the bot said last turn (never the same "这要看…" again right after)."""
+    turn = _decide(index, text, intent=intent, intent_confidence=intent_confidence, context_category=context_category,
+                   previous_id=previous_id, previous_question=previous_question, named_topic=named_topic,
+                   asked_topic_last=asked_topic_last)
+    if turn.kind == DEPENDS and turn.text and turn.text in last_reply:
+        previous = index.by_id.get(previous_id or "")
+        return _suggest(index, text, turn, previous.question if previous else previous_question)
+    return turn
+
+
+def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, context_category: str | None,
+            previous_id: str | None, previous_question: str, named_topic: str | None, asked_topic_last: bool) -> Turn:
     previous = index.by_id.get(previous_id or "")
     intent_is_followup = intent == taxonomy.FOLLOW_UP
     remember_topic = previous.question if previous else previous_question

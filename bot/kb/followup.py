@@ -143,6 +143,15 @@ def continues_topic(text: str, context_category: str | None, index: Index) -> bo
     return index.is_confident(hits) and hits[0].entry.category == context_category
 
 
+def read_together(earlier: list[str], text: str, index: Index) -> str | None:
+    """The earlier message and this one as one question, when together they find a confident answer
+    (the citizen adding detail after a clarifying question); None otherwise."""
+    if not earlier or not normalize(text or ""):
+        return None
+    together = f"{earlier[-1]} {text}"
+    return together if index.is_confident(index.search(together, k=1)) else None
+
+
 def _entry_reply(hit: Hit) -> Reply:
     return Reply("entry", hit.entry.category, entry=hit.entry)
 

@@ -53,3 +53,48 @@ def test_without_a_topic_the_fallback_still_asks_to_rephrase() -> None:
 
     messages, _ = run(ActionHandleLowConfidence(), tracker("nlu_fallback", "嗯嗯那个啥"))
     assert messages[0]["response"] == "utter_ask_rephrase"
+
+
+# Defects found by the conversation suite (tests/stack/conversations, docs/conversations.md).
+
+def _after(t, bot_texts: list[str], utter_action: str | None = None):  # type: ignore[no-untyped-def]
+    """`t` with the bot's reply to the message before the latest one."""
+    earlier = [e for e in t.events if e["event"] == "user"]
+    bot = [{"event": "bot", "text": x, "metadata": {"utter_action": utter_action} if utter_action else {}}
+           for x in bot_texts]
+    t.events[:] = [*earlier[:-1], *bot, earlier[-1]]
+    return t
+
+
+def test_the_same_it_depends_is_never_said_twice_in_a_row_the_closest_questions_are_offered() -> None:
+    from bot.kb import followup
+
+    depends = followup.load_category_followups().depends["marriage_family"]
+    t = _after(tracker("marriage_family", "孩子才三岁，能跟我吗", slots={"category": "marriage_family",
+               "last_question": "我想问下离婚的事"}, history=["我想问下离婚的事"]), [depends])
+    messages, _ = run(ActionAnswerConsultation(), t)
+    assert messages[0]["response"] == "utter_suggest_questions"
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert any("抚养" in title for title in titles) and "转人工" in titles
+    assert all(m.get("text") != depends for m in messages)
+
+
+def test_detail_after_a_clarifying_question_is_read_with_the_question_before_it() -> None:
+    from actions.fallback import ActionHandleLowConfidence
+
+    t = _after(tracker("nlu_fallback", "孩子看病花了三百多，这个也能要吗", history=["孩子被邻居家的狗咬了"]),
+               ["为了更准确地回答您…"], "utter_clarify_category")
+    messages, events = run(ActionHandleLowConfidence(), t)
+    assert messages[0]["response"] == "utter_faq_answer" and slot(events, "category") == "personal_injury"
+
+
+def test_how_long_after_the_resignation_answer_is_the_notice_period() -> None:
+    t = tracker("follow_up", "要提前多久说", slots={"category": "labor_dispute", "faq_id": "labor_dispute-010"})
+    messages, _ = run(ActionAnswerConsultation(), t)
+    assert "三十日" in messages[0]["answer"] and "仲裁" not in messages[0]["answer"]
+
+
+def test_a_parent_who_does_not_pay_child_support_gets_enforcement_not_the_divorce_refusal() -> None:
+    t = tracker("follow_up", "对方不给抚养费怎么办", slots={"category": "marriage_family", "faq_id": "marriage_family-004"})
+    messages, _ = run(ActionAnswerConsultation(), t)
+    assert "强制执行" in messages[0]["answer"] and "不同意离婚" not in messages[0]["answer"]

@@ -25,7 +25,7 @@ def after(previous_id: str, text: str, intent: str = "follow_up", confidence: fl
 @pytest.mark.parametrize(("text", "kind"), [
     ("那要多久？", "deadline"), ("过了一年还能告吗", "deadline"), ("需要带什么材料", "documents"),
     ("要准备哪些证据", "documents"), ("要花多少钱", "cost"), ("医药费谁出啊", "cost"), ("去哪里办", "where"),
-    ("找哪个部门", "where"), ("对方不给怎么办", "refusal"), ("老板不承认怎么办", "refusal"),
+    ("找哪个部门", "where"), ("要去哪里办手续", "where"), ("对方不给怎么办", "refusal"), ("老板不承认怎么办", "refusal"),
 ])
 def test_the_kind_of_follow_up(text: str, kind: str) -> None:
     assert followup.kind_of(text) == kind

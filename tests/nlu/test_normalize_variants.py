@@ -30,6 +30,12 @@ def test_homophone_typos(raw: str, expected: str) -> None:
     ("我哋點算", "我们怎么办"),
     ("他們的關係很好", "他們的關係很好"),  # not Cantonese: 係 in 關係 stays
     ("人工智能會取代律師嗎", "人工智能會取代律師嗎"),  # not Cantonese and not about pay
+    # The conversation suite's Cantonese (tests/stack/conversations): how long, an injury, a threat.
+    ("要幾耐先有結果", "要多久先有結果"),
+    ("我喺工廠做嘢整親隻手", "我在工廠干活弄伤隻手"),
+    ("佢攞住把刀喺門口話要斬死我", "他拿着把刀在門口说要砍死我"),
+    ("我而家安全喇", "我现在安全了"),
+    ("喇叭壞咗", "喇叭壞了"),  # 喇 is a particle, 喇叭 a horn
 ])
 def test_cantonese(raw: str, expected: str) -> None:
     assert from_cantonese(raw) == expected

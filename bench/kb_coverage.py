@@ -44,7 +44,8 @@ def main() -> None:
         text = json.loads(texts[lab["row"]])["text"]
         c = classifier.classify(text)
         category = c.category if c.category in taxonomy.CATEGORIES else None
-        hits = index.search(text, category=category, k=3, sides=sides.detect(text))
+        hits = index.search(text, category=category, k=3, sides=sides.detect(text),
+                            category_confidence=c.confidence if category else None)
         if hits and index.is_confident(hits):
             answered += 1
             in_category += hits[0].entry.category in (lab["label"], lab.get("alt"))

@@ -99,6 +99,17 @@ class Index:
                 self._postings[tok].append((d, tf))
         n = len(docs)
         self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self._postings.items()}
+        # A word's BM25 contribution to a document does not depend on the query (query words count
+        # once), so it is computed here: terms × docs, and a query is a sum of rows (agents' latency).
+        self._word_ids = {t: i for i, t in enumerate(self._postings)}
+        rows, cols, vals = [], [], []
+        for t, plist in self._postings.items():
+            for d, tf in plist:
+                norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self._doc_len[d] / self._avg_len)
+                rows.append(self._word_ids[t])
+                cols.append(d)
+                vals.append(self._idf[t] * tf * (BM25_K1 + 1) / norm)
+        self._bm25_matrix = sp.csr_matrix((vals, (rows, cols)), shape=(len(self._word_ids), n))
         # Character n-grams catch typos, dialect and words jieba splits differently.
         self._tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         self._matrix = self._tfidf.fit_transform(texts).T.tocsr()  # terms × docs, for fast products
@@ -120,12 +131,8 @@ class Index:
 
     def _bm25(self, query_words: list[str]) -> np.ndarray:
         """BM25 of every document (zero where no query word occurs)."""
-        scores = np.zeros(len(self._owner))
-        for tok in set(query_words):
-            for d, tf in self._postings.get(tok, ()):
-                norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self._doc_len[d] / self._avg_len)
-                scores[d] += self._idf[tok] * tf * (BM25_K1 + 1) / norm
-        return scores
+        ids = sorted({self._word_ids[t] for t in query_words if t in self._word_ids})
+        return self._dot((ids, np.ones(len(ids))), self._bm25_matrix)
 
     def _query_vector(self, text: str) -> tuple[list[int], np.ndarray]:
         """The TF-IDF vector of one query (term ids, weights), as the fitted vectoriser would make it."""
@@ -145,9 +152,11 @@ class Index:
         if not cols:
             return np.zeros(n)
         ip = terms_by_x.indptr
-        spans = [np.arange(ip[c], ip[c + 1]) for c in cols]
-        at = np.concatenate(spans)
-        weights = terms_by_x.data[at] * np.repeat(vals, [len(x) for x in spans])
+        starts, lengths = ip[cols], ip[np.asarray(cols) + 1] - ip[cols]
+        # The positions of every row's entries in one vectorised step (no array per row).
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        at = np.arange(int(lengths.sum())) + offsets
+        weights = terms_by_x.data[at] * np.repeat(vals, lengths)
         return np.bincount(terms_by_x.indices[at], weights=weights, minlength=n)
 
     def _best_per_entry(self, doc_scores: np.ndarray) -> np.ndarray:

@@ -81,9 +81,9 @@ class ArticleIndex:
         vals = np.array([(1 + math.log(c)) * self._idf[col] for col, c in zip(cols, counts.values())])
         vals /= np.linalg.norm(vals)
         ip = self._matrix.indptr
-        spans = [np.arange(ip[c], ip[c + 1]) for c in cols]
-        at = np.concatenate(spans)
-        weights = self._matrix.data[at] * np.repeat(vals, [len(s) for s in spans])
+        starts, lengths = ip[cols], ip[np.asarray(cols) + 1] - ip[cols]
+        at = np.arange(int(lengths.sum())) + np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        weights = self._matrix.data[at] * np.repeat(vals, lengths)
         return np.bincount(self._matrix.indices[at], weights=weights, minlength=n)
 
     def search(self, query: str, k: int = 5,

@@ -99,7 +99,10 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
             return Turn(GUIDANCE, "other_legal", remember=text)
 
     revealed = sides_mod.detect(text)
-    hits = index.search(text, category=category, k=3, sides=revealed)
+    # The NLU's own call counts as evidence with its confidence; the conversation's topic is sure.
+    from_nlu = intent in taxonomy.CATEGORIES
+    hits = index.search(text, category=category, k=3, sides=revealed,
+                        category_confidence=intent_confidence if from_nlu else None)
     if not index.is_confident(hits):
         return Turn(GUIDANCE, category or "other_legal", remember=text)
     if not revealed:

@@ -29,6 +29,8 @@ from bot.kb.retrieval import Index
     ("我妈在医院做手术后去世了", "patient"),
     ("我老公被刑拘了", "accused"),
     ("我的商标被别人用了", "rights_holder"),
+    ("我想离婚，男方不愿意怎么办", "plaintiff"),
+    ("他就是不和我离婚", "plaintiff"),
 ])
 def test_the_side_a_message_reveals(text: str, side: str) -> None:
     assert side in sides.detect(text)

@@ -9,7 +9,6 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, selec
 from sqlalchemy.engine import Engine
 
 from bot.handoff import assignment as A
-from bot.store import schema
 
 metadata = MetaData()
 
@@ -25,7 +24,6 @@ agent_status = Table(
 def set_status(engine: Engine, username: str, status: str, now: datetime, max_chats: int | None = None) -> None:
     """Sets an agent's status (and cap when given); an insert the first time."""
     A.check_status(status)
-    schema.upgrade(engine)
     c = agent_status.c
     with engine.begin() as conn:
         changes = {"status": status, "updated_at": now, **({"max_chats": max_chats} if max_chats else {})}
@@ -35,7 +33,6 @@ def set_status(engine: Engine, username: str, status: str, now: datetime, max_ch
 
 def statuses(engine: Engine) -> dict[str, tuple[str, int | None]]:
     """username → (status, own cap or None); agents with no row are offline."""
-    schema.upgrade(engine)
     with engine.connect() as conn:
         rows = conn.execute(select(agent_status)).all()
     return {r.username: (r.status, r.max_chats) for r in rows}

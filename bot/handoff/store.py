@@ -624,7 +624,6 @@ def reassign(engine: Engine, ref: str, actor: str, now: datetime, to_agent: str 
     the queue (`to_agent` None), where its clock runs on from the time already waited. Noted in the
     transcript. Raises TicketClosed, InvalidInput, TicketNotFound."""
     to_agent = (to_agent or "").strip()[:64] or None
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         if row.status not in T.ACTIVE:
@@ -656,7 +655,6 @@ def reassign(engine: Engine, ref: str, actor: str, now: datetime, to_agent: str 
 def claim_callback(engine: Engine, ref: str, agent: str, now: datetime) -> Ticket:
     """An agent takes a 留言 to call it (review B8: two agents must not call the same person). Race
     safe: only a 留言 nobody (or this agent) holds is taken. Raises AlreadyClaimed, InvalidInput."""
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         if row.status != T.CALLBACK:
@@ -680,7 +678,6 @@ def callback_attempt(engine: Engine, ref: str, agent: str, reached: bool, now: d
     when nobody holds it) records a call. Raises InvalidInput, NotClaimedByYou, TicketNotFound."""
     from bot.handoff import callbacks as C
 
-    schema.upgrade(engine)
     with engine.begin() as conn:
         row = _locked_row(conn, ref)
         if row.status != T.CALLBACK:
@@ -704,7 +701,6 @@ def last_activity(engine: Engine, refs: list[str]) -> dict[str, datetime]:
     """reference → time of the ticket's latest message (one grouped query), for stuck claims."""
     if not refs:
         return {}
-    schema.upgrade(engine)
     m = messages_table.c
     with engine.connect() as conn:
         rows = conn.execute(select(_t.reference, func.max(m.at)).join(messages_table, m.ticket_id == _t.id)

@@ -224,6 +224,11 @@ def kind_for(reason: str) -> str:
     return MEDIATION if reason == REASON_MEDIATION else HOTLINE_AGENT
 
 
+def queue_order(tickets: list[Ticket]) -> list[Ticket]:
+    """Queue order: priority first (crisis on top), then the longest waiting."""
+    return sorted(tickets, key=lambda t: (t.priority, t.created_at, t.reference))
+
+
 def build_summary(category: str | None, entities: dict[str, list[str]], faq_answers: list[dict[str, str]],
                   turns: list[Turn]) -> Summary:
     """The auto-written summary; texts and entity values must already be masked."""

@@ -102,14 +102,17 @@ def test_no_real_text_is_copied_into_the_training_data() -> None:
     assert not copies
 
 
-# Gates: what the model reaches now (70.5% right on all lines, 69.6% on the untouched odd lines, 1.2%
-# and 1.4% turned away, 0.2% `none`), with a small margin. Issue 13 asks for ≥ 80% right category, which
-# is not reached yet (README, NLU design).
-ALL_RIGHT = 0.68
-HELD_OUT_RIGHT = 0.67
+# Gates: what the model reaches now (docs/nlu.md: 73.8% right on all lines, 70.0% on the untouched odd
+# lines, 0.7% and 1.2% turned away, 0.2% `none`, no crisis; 27.8% asked back), with a small margin.
+# Issue 13 asks for ≥ 80% right category, which is not reached yet.
+ALL_RIGHT = 0.72
+HELD_OUT_RIGHT = 0.68
 MAX_TURNED_AWAY = 0.02
-MAX_NONE = 0.02
-MAX_CRISIS = 0.02
+MAX_NONE = 0.01
+MAX_CRISIS = 0.01
+# A clarifying question costs the citizen a turn: a question of substance naming a legal word is
+# answered from 0.3 (bot/scope.py), which brought this from 39% to 28%.
+MAX_CLARIFIED = 0.31
 
 
 def test_real_questions_all(questions: list[tuple[dict, dict]]) -> None:
@@ -118,12 +121,15 @@ def test_real_questions_all(questions: list[tuple[dict, dict]]) -> None:
     assert cols["turned_away"] <= MAX_TURNED_AWAY, cols
     assert cols["classified_none"] <= MAX_NONE, cols
     assert cols["sent_to_crisis"] <= MAX_CRISIS, cols
+    assert cols["clarified"] <= MAX_CLARIFIED, cols
 
 
 def test_real_questions_untouched_half(questions: list[tuple[dict, dict]]) -> None:
     cols = _columns([(it, o) for it, o in questions if it["n"] % 2 == 1])
     assert cols["right_category"] >= HELD_OUT_RIGHT, cols
     assert cols["turned_away"] <= MAX_TURNED_AWAY, cols
+    assert cols["classified_none"] <= MAX_NONE, cols
+    assert cols["sent_to_crisis"] <= MAX_CRISIS, cols
 
 
 def test_real_chit_chat_is_not_given_a_legal_answer() -> None:

@@ -191,9 +191,9 @@ class ScopeGuard(_ConfiguredOnly):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         t = Thresholds()
-        return {"answer_threshold": t.answer, "answer_legal_threshold": t.answer_legal, "reject_threshold": t.reject, "legal_doubt": t.legal_doubt,
-                "reject_strong": t.reject_strong, "legal_doubt_strong": t.legal_doubt_strong,
-                "dialogue_threshold": t.dialogue}
+        return {"answer_threshold": t.answer, "answer_legal_threshold": t.answer_legal,
+                "reject_threshold": t.reject, "legal_doubt": t.legal_doubt, "reject_strong": t.reject_strong,
+                "legal_doubt_strong": t.legal_doubt_strong, "dialogue_threshold": t.dialogue}
 
     @property
     def _thresholds(self) -> Thresholds:

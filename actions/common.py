@@ -98,12 +98,15 @@ def ticket_summary(tracker: Tracker) -> tuple[Summary, str | None]:
     return build_summary(current_category(tracker), entities, faq_answers, turns), region
 
 
-def open_ticket(tracker: Tracker, reason: str) -> Ticket:
-    """Opens (or finds) the conversation's ticket; committed before the citizen is told."""
-    summary, region = ticket_summary(tracker)
+def open_ticket(tracker: Tracker, reason: str, region: str | None = None,
+                application_reference: str | None = None) -> Ticket:
+    """Opens (or finds) the conversation's ticket; committed before the citizen is told. The region is
+    the last place the conversation named, else `region`."""
+    summary, named = ticket_summary(tracker)
     return store.open_ticket(engine(), sender_id=tracker.sender_id,
                              channel=tracker.get_latest_input_channel() or "unknown", reason=reason,
-                             category=current_category(tracker), summary=summary, now=now(), region=region)
+                             category=current_category(tracker), summary=summary, now=now(),
+                             region=named or region, application_reference=application_reference)
 
 
 def agents_on_duty() -> bool:

@@ -16,13 +16,12 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, current_category, latest_intent, latest_user_text,
-                            now, off_the_loop, ticket_summary)
+from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, latest_intent, latest_user_text,
+                            off_the_loop, open_ticket)
 from actions.consultation import answer_consultation
 from actions.crisis import ActionHandleCrisis
 from actions.handoff import request_agent
 from bot import clock, names, taxonomy
-from bot.handoff import store as tickets_store
 from bot.handoff import tickets
 from bot.legal_aid import intake, reference, secrets, store
 from bot.legal_aid.status_guard import StatusGuard
@@ -170,11 +169,8 @@ class ActionFinishLegalAid(Action):
             # 法律援助法第四十四条: a deadline within seven days goes to an agent at once, linked to the
             # application so the console opens it.
             try:
-                summary, region = ticket_summary(tracker)
-                ticket = tickets_store.open_ticket(
-                    engine(), sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown",
-                    reason=tickets.REASON_LEGAL_AID_URGENT, category=current_category(tracker), summary=summary,
-                    now=now(), region=region or fields["region"], application_reference=ref)
+                ticket = open_ticket(tracker, tickets.REASON_LEGAL_AID_URGENT, region=fields["region"],
+                                     application_reference=ref)
                 dispatcher.utter_message(response="utter_aid_urgent", reference=ticket.reference)
                 events.append(SlotSet(SLOT_HANDOFF_REFERENCE, ticket.reference))
             except Exception:  # noqa: BLE001 - the application itself is stored

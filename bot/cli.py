@@ -420,6 +420,8 @@ def cmd_test(args: argparse.Namespace) -> int:
 
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
     steps = [
+        # Lint first: under a second, and an unused import or undefined name fails before the slow steps.
+        [sys.executable, "-m", "ruff", "check", "--quiet", "."],
         [sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain.yml", "--data", "intents",
          "--config", "config.yml"],
     ]

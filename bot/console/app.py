@@ -13,8 +13,8 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bot.console import (application_views, audit_views, login_views, middleware, ops_views, policy, reports_views,
-                         sse, stats_views, ticket_views, transport)
+from bot.console import (application_views, audit_views, display, login_views, middleware, ops_views, policy,
+                         reports_views, sse, stats_views, ticket_views, transport)
 from bot.console.keys import ENGINE_KEY, SESSION, SESSION_STREAMS_KEY, STREAMS_KEY, TRANSPORT_KEY
 from bot.store import schema
 
@@ -77,6 +77,8 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
                                undefined=jinja2.StrictUndefined)
     env.filters["duration"] = _duration
     env.filters["local"] = _local
+    # Imported templates (_labels.html) see globals, not the page's context.
+    env.globals["application_status_names"] = display.labels()["application_statuses"]
     app[ENGINE_KEY] = engine
     app[STREAMS_KEY] = set()
     app[SESSION_STREAMS_KEY] = {}

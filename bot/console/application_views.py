@@ -17,11 +17,7 @@ from bot.console.users import Session
 from bot.legal_aid import store as aid_store
 
 STATUSES = tuple(aid_store.TRANSITIONS)
-DECISION_NAMES = {  # bot/eligibility decisions, as the statistics show them
-    "no_means_test": "免予核查经济状况", "exempt_from_means_check": "无需经济困难审查",
-    "means_test_passed": "经济困难审查通过", "means_test_failed": "不符合经济困难标准",
-    "needs_review": "需人工审查", "out_of_scope": "不属援助范围", "not_assessed": "未评估",
-}
+DECISION_NAMES = display.labels()["decisions"]  # bot/eligibility decisions, as staff read them
 
 
 def _reader(request: web.Request) -> Session:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypedDict
+
+import yaml
+
+from bot.paths import KNOWLEDGE
+
+
+@lru_cache(maxsize=1)
+def _staff_labels() -> dict[str, Any]:
+    return yaml.safe_load((KNOWLEDGE / "console" / "labels.yml").read_text(encoding="utf-8"))
 
 # Kinds
 HOTLINE_AGENT = "hotline_agent"
@@ -48,20 +58,14 @@ PRIORITY = {
 URGENT_CATEGORIES = frozenset({"domestic_violence"})
 
 # How a ticket ended (the console's close form offers these).
-RESOLUTION_CODES = {
-    "answered": "已解答",
-    "referred_legal_aid": "引导申请法律援助",
-    "referred_mediation": "转调解组织",
-    "referred_litigation": "建议诉讼或仲裁",
-    "referred_other_agency": "转其他部门",
-    "callback_done": "已回电",
-    "callback_unreachable": "回电未接通",
-    "no_response": "群众未回复",
-    "citizen_ended": "群众结束人工",
-    "crisis_handled": "危机已处置",  # never followed by a rating request
-    "duplicate": "重复工单",
-    "other": "其他",
-}
+RESOLUTIONS = (
+    "answered", "referred_legal_aid", "referred_mediation", "referred_litigation", "referred_other_agency",
+    "callback_done", "callback_unreachable", "no_response", "citizen_ended",
+    "crisis_handled",  # never followed by a rating request
+    "duplicate", "other",
+)
+# Code → the staff label, reviewed with the console's other labels (knowledge/console/labels.yml).
+RESOLUTION_CODES: dict[str, str] = {code: str(_staff_labels()["resolutions"][code]) for code in RESOLUTIONS}
 
 LAST_TURNS = 10
 MAX_MESSAGE_CHARS = 2000  # an agent's reply; longer is refused, not cut

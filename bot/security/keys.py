@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.paths import VAR
 from bot.security.secrets import secrets_dir, write_private
 
 

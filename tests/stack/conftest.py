@@ -3,8 +3,6 @@
 import json
 import urllib.request
 
-import pytest
-
 from bot import stack
 
 REST = f"http://127.0.0.1:{stack.RASA_PORT}/webhooks/rest/webhook"

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from bot import stack
-from bot.handoff import delivery, store
+from bot.handoff import store
 from bot.security import keys
 from bot.security.action_guard import TOKEN_HEADER
 from bot.store.db import engine

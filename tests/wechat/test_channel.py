@@ -18,8 +18,8 @@ from bot.channels.wechat.store import wechat_messages
 from bot.channels.wechat.texts import default as texts
 from bot.store.db import engine
 
-from wechat_helpers import (ACCOUNT, OPENID, TOKEN, StubBot, channel_factory, event_xml, fake_api, message_xml, post, read_reply, run,
-                             serve, sign, signed, text_xml)  # noqa: F401 - channel_factory is a fixture
+from wechat_helpers import (ACCOUNT, OPENID, TOKEN, StubBot, channel_factory, event_xml, fake_api, message_xml, post, read_reply, run,  # noqa: F401 - a fixture
+                             serve, sign, signed, text_xml)
 
 MODES = ["plain", "safe"]
 

@@ -64,3 +64,17 @@ def test_garbage_ciphertext_is_refused(ours: crypto.MessageCrypto, bad: str) -> 
 def test_a_bad_key_is_a_clear_error_not_an_assert(key: str) -> None:
     with pytest.raises(crypto.InvalidKey):
         crypto.MessageCrypto(TOKEN, key, APP_ID)
+
+
+def test_a_body_that_is_not_utf8_is_refused_as_a_crypto_error(ours: crypto.MessageCrypto) -> None:
+    """Style review §8 (wechatpy row): UnicodeDecodeError escaped as a 500 instead of a refusal."""
+    import base64
+    import struct
+
+    body = b"\xff\xfe\xfd"
+    plain = b"r" * 16 + struct.pack(">I", len(body)) + body + ours.app_id.encode()
+    pad = crypto.BLOCK - len(plain) % crypto.BLOCK
+    enc = ours._cipher().encryptor()
+    token = base64.b64encode(enc.update(plain + bytes([pad]) * pad) + enc.finalize()).decode()
+    with pytest.raises(crypto.WeChatCryptoError):
+        ours.decrypt(token)

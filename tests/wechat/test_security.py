@@ -4,7 +4,6 @@ fails on the channel as reviewed (0f17ab9)."""
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import replace
 
 import aiohttp

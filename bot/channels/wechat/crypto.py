@@ -91,7 +91,10 @@ class MessageCrypto:
             raise InvalidCiphertext("bad length")
         if not hmac.compare_digest(app_id, self.app_id.encode()):
             raise InvalidAppId("message is for another app id")
-        return body.decode()
+        try:
+            return body.decode()
+        except UnicodeDecodeError as exc:  # signed and ours, but not text: refused (403), not a 500
+            raise InvalidCiphertext("message is not UTF-8") from exc
 
     def decrypt_request(self, encrypted: str, msg_signature: str, timestamp: str, nonce: str) -> str:
         check_signature(msg_signature, self.token, timestamp, nonce, encrypted)

@@ -149,6 +149,11 @@ def fast_copy(tracker: Any) -> Any:
         elif key in ("active_loop", "latest_action"):
             value = copy_module.copy(value)  # changed in place by later events
         new.__dict__[key] = value
+    applied = tracker.__dict__.get(APPLIED_ATTRIBUTE)
+    if applied is not None and applied.events is tracker.events and applied.count == len(tracker.events):
+        # The copy's applied events are the original's: the action it is made for need not rebuild them.
+        new.__dict__[APPLIED_ATTRIBUTE] = _Applied(new.events, applied.count, applied.last, list(applied.applied),
+                                                   applied.loops)
     return new
 
 

@@ -188,3 +188,17 @@ def test_a_copy_is_rasas_replayed_copy_after_every_event(domain: Domain, seed: i
     copied.update(SlotSet("category", "changed"))
     copied.update(ActiveLoop("crisis_form"))
     assert tracker.get_slot("category") != "changed" and len(copied.events) == len(tracker.events) + 2
+
+
+def test_a_copy_keeps_the_applied_events_and_both_stay_rasas(domain: Domain) -> None:
+    events = conversation(11)
+    tracker = DialogueStateTracker.from_events("copied", events, domain.slots)
+    tracker.applied_events()
+    copied = tracker.copy()
+    assert dialogue_states.APPLIED_ATTRIBUTE in vars(copied)
+    more = turn("debt", "action_answer_consultation")
+    for event in more:
+        copied.update(event)
+    fresh = DialogueStateTracker.from_events("fresh", events + more, domain.slots)
+    assert copied.applied_events() == fresh.applied_events()
+    assert tracker.applied_events() == DialogueStateTracker.from_events("f", events, domain.slots).applied_events()

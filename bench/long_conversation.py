@@ -71,29 +71,36 @@ def script(seed: int, turns: int = TURNS) -> list[str]:
     return BOOKENDS + middle[:at] + FORM + middle[at:] + BOOKENDS
 
 
-def say(url: str, headers: dict[str, str], sender: str, text: str) -> float | None:
+def say(url: str, headers: dict[str, str], sender: str, text: str) -> tuple[float | None, str]:
+    """(seconds, the replies' text), or (None, "") for a failed turn."""
     req = urllib.request.Request(url, json.dumps({"sender": sender, "message": text}).encode(), headers)
     start = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
-            ok = resp.status == 200 and isinstance(json.load(resp), list)
+            replies = json.load(resp)
+            ok = resp.status == 200 and isinstance(replies, list)
     except (OSError, ValueError):
         ok = False
-    return time.perf_counter() - start if ok else None
+    if not ok:
+        return None, ""
+    return time.perf_counter() - start, " ".join(str(r.get("text") or "") for r in replies if isinstance(r, dict))
 
 
 def one_run(url: str, headers: dict[str, str], sender: str, messages: list[str]) -> dict:
     latencies: list[float] = []
     errors = 0
-    for text in messages:
-        seconds = say(url, headers, sender, text)
+    submitted = False
+    for i, text in enumerate(messages):
+        seconds, said = say(url, headers, sender, text)
+        if i == FORM_AT - 1 + len(FORM) - 1:  # the form's last answer: the application is stored
+            submitted = "受理编号" in said
         if seconds is None:
             errors += 1
             seconds = float("nan")
         latencies.append(seconds)
     first = statistics.median(x for x in latencies[:WINDOW] if x == x)
     last = statistics.median(x for x in latencies[-WINDOW:] if x == x)
-    return {"sender": sender, "errors": errors, "first_ms": round(1000 * first, 1), "last_ms": round(1000 * last, 1),
+    return {"sender": sender, "errors": errors, "form_submitted": submitted, "first_ms": round(1000 * first, 1), "last_ms": round(1000 * last, 1),
             "ratio": round(last / first, 2), "per_turn_ms": [round(1000 * x, 1) for x in latencies]}
 
 
@@ -117,7 +124,7 @@ def main() -> int:
             runs.append(run)
             windows = [statistics.median(run["per_turn_ms"][i:i + 20]) for i in range(0, TURNS, 20)]
             print(f"run {r + 1}: first {WINDOW} p50 {run['first_ms']} ms, last {WINDOW} p50 {run['last_ms']} ms, "
-                  f"ratio {run['ratio']}x, errors {run['errors']}; p50 per 20 turns: "
+                  f"ratio {run['ratio']}x, errors {run['errors']}, form submitted {run['form_submitted']}; p50 per 20 turns: "
                   + " ".join(f"{w:.0f}" for w in windows), flush=True)
         rss = rss_by_kind(stack.root_pid)
     finally:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from long_conversation import WINDOW, script  # noqa: E402
+from long_conversation import FORM, FORM_AT, WINDOW, script  # noqa: E402
 from stackproc import ROOT  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
@@ -38,7 +38,7 @@ def growth(first: "pstats.Stats", last: "pstats.Stats", top: int = 25) -> None:
         print(f"{a.get(k, (0, 0))[0]:8.3f} -> {b[k][0]:8.3f}  (+{diff:.3f})  calls {a.get(k, (0, 0))[1]} -> {b[k][1]}  {k}")
 
 
-async def run(html: Path | None, port: int, deterministic: bool = False) -> None:
+async def run(html: Path | None, port: int, deterministic: bool = False, timing_runs: int = 0) -> None:
     import cProfile
     import pstats
 
@@ -67,6 +67,25 @@ async def run(html: Path | None, port: int, deterministic: bool = False) -> None
     sender = f"profile-{time.time_ns():x}"
     for text in messages[:WINDOW]:  # a first conversation loads what the servers load lazily
         await agent.handle_text(text, sender_id=sender + "-warm-up")
+    if timing_runs:  # no profiler: per-turn times, median(last 10) / median(first 10) per run
+        import statistics
+
+        ratios = []
+        for r in range(timing_runs):
+            took = []
+            for i, text in enumerate(messages):
+                started = time.perf_counter()
+                replies = await agent.handle_text(text, sender_id=f"{sender}-{r}")
+                took.append(time.perf_counter() - started)
+                if i == FORM_AT - 1 + len(FORM) - 1:  # the form's submission: the application is stored
+                    said = " ".join(m.get("text") or "" for m in replies or [])
+                    print(f"run {r + 1}: form submitted: {'受理编号' in said}", flush=True)
+            first, last = statistics.median(took[:WINDOW]), statistics.median(took[-WINDOW:])
+            ratios.append(last / first)
+            print(f"run {r + 1}: first {WINDOW} p50 {1000 * first:.0f} ms, last {WINDOW} p50 {1000 * last:.0f} ms, "
+                  f"ratio {last / first:.2f}x", flush=True)
+        print(f"median ratio {statistics.median(ratios):.2f}x over {timing_runs} runs (in process)")
+        return
     windows = {0: "first", len(messages) - WINDOW: "last"}
     profiler = None
     stats: dict = {}
@@ -97,6 +116,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--html", type=Path)
     parser.add_argument("--actions-port", type=int, default=15055)
+    parser.add_argument("--timing", type=int, default=0, metavar="RUNS",
+                        help="no profiler: time RUNS conversations and print the growth ratios")
     parser.add_argument("--cprofile", action="store_true",
                         help="deterministic profile: the functions whose time grew most, with call counts")
     args = parser.parse_args()
@@ -112,7 +133,7 @@ def main() -> None:
     try:
         if not stack.wait_http(f"http://127.0.0.1:{args.actions_port}/health", 120, [actions]):
             raise SystemExit("the action server did not start")
-        asyncio.run(run(args.html, args.actions_port, args.cprofile))
+        asyncio.run(run(args.html, args.actions_port, args.cprofile, args.timing))
     finally:
         stack.stop([actions])
 

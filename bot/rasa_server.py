@@ -6,6 +6,7 @@ Profiling the stack under load (bench/load.py with py-spy) showed two costs that
 - every stored event was turned back into its class by scanning all Event subclasses;
 - every prediction replayed the whole conversation to compute the policies' states, so a turn cost
   more with every turn (bot/dialogue_states.py keeps them between predictions and turns);
+- every action ran on a copy of the tracker made by replaying every event (a copy of its state now);
 - every custom-action call sent the whole conversation; most actions now get its recent events
   (bot/action_history.py);
 - RulePolicy matched every rule against every state of the conversation; only the states as far back
@@ -115,6 +116,10 @@ def _remember_prior_states() -> None:
     if not getattr(applied, _APPLIED, False):
         DialogueStateTracker.applied_events = mark(dialogue_states.install_applied_events(  # type: ignore[method-assign]
             applied, (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted), ActionExecuted, ActiveLoop))
+
+    copier = patch_target(DialogueStateTracker, "copy", ["self"])
+    if not getattr(copier, _APPLIED, False):
+        DialogueStateTracker.copy = mark(dialogue_states.fast_copy)  # type: ignore[method-assign]
 
     original = patch_target(Domain, "states_for_tracker_history",
                             ["self", "tracker", "omit_unset_slots", "ignore_rule_only_turns", "rule_only_data"])

@@ -19,6 +19,7 @@ Loading this class also installs the project's Rasa patches (bot/rasa_server.py)
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 from collections import OrderedDict
@@ -27,7 +28,8 @@ from typing import Any, Iterable, Iterator, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered,
+                                     deserialise_events)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import dialogue_states, heap, rasa_server
@@ -123,7 +125,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._bytes = 0
         self._saves = 0
-        self.counts = {"hits": 0, "misses": 0, "stale": 0, "evicted": 0}
+        self.counts = {"hits": 0, "caught_up": 0, "misses": 0, "stale": 0, "evicted": 0}
         # A conversation served from memory: how many of its events are stored and its version, for
         # the save that ends its turn (spares Rasa's count query).
         self._pending: dict[str, tuple[int, tuple[int, int]]] = {}
@@ -168,17 +170,37 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # Taken out while a turn runs: if the turn fails before saving, the next one reloads.
         entry = self._drop(sender_id)
         if entry is not None:
-            if self.version(sender_id) == entry.version:
-                self.counts["hits"] += 1
-                self._pending[sender_id] = (entry.stored, entry.version)
+            current = self.version(sender_id)
+            if current == entry.version or self._caught_up(sender_id, entry, current):
+                self.counts["hits" if current == entry.version else "caught_up"] += 1
+                self._pending[sender_id] = (len(entry.tracker.events), current)
                 self._sized[sender_id] = (entry.stored, entry.events_size)
                 return entry.tracker
-            self.counts["stale"] += 1  # another process wrote or pruned it: the database wins
+            self.counts["stale"] += 1  # another process pruned or rewrote it: the database wins
         elif self.cache_on:
             self.counts["misses"] += 1
         self._pending.pop(sender_id, None)
         self._sized.pop(sender_id, None)
         return await super().retrieve(sender_id)
+
+    def _caught_up(self, sender_id: str, entry: _Cached, current: tuple[int, int]) -> bool:
+        """Another replica added turns since this one's save (round-robin REST, a replica that died):
+        the cached tracker takes just those events, if the rows it was built from are all still there
+        unchanged and none of the new ones starts a session. Otherwise the caller reloads everything."""
+        (known, known_max), (count, largest) = entry.version, current
+        if count <= known or largest <= known_max:
+            return False
+        ev = self.SQLEvent
+        with self.session_scope() as session:
+            kept = session.execute(sa.select(sa.func.count(ev.id)).where(
+                ev.sender_id == sender_id, ev.id <= known_max)).scalar()
+            rows = session.execute(sa.select(ev.id, ev.type_name, ev.data).where(
+                ev.sender_id == sender_id, ev.id > known_max, ev.id <= largest).order_by(ev.id)).all()
+        if kept != known or len(rows) != count - known or any(r.type_name == SessionStarted.type_name for r in rows):
+            return False
+        for event in deserialise_events([json.loads(r.data) for r in rows]):
+            entry.tracker.update(event)
+        return True
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         known = self._pending.pop(tracker.sender_id, None)

@@ -157,3 +157,48 @@ def test_rules_match_as_in_rasa_on_the_states_as_far_back_as_the_longest_rule(do
     policy = Policy()
     for cut in range(1, len(states) + 1, 7):
         assert policy._get_possible_keys(lookup, states[:cut]) == rasas(policy, lookup, states[:cut]), cut
+
+
+def same_tracker(a: DialogueStateTracker, b: DialogueStateTracker) -> None:
+    assert set(vars(a)) - {dialogue_states.MEMO_ATTRIBUTE, dialogue_states.APPLIED_ATTRIBUTE} == set(vars(b)) - {
+        dialogue_states.MEMO_ATTRIBUTE, dialogue_states.APPLIED_ATTRIBUTE}
+    for key, value in vars(b).items():
+        if key in (dialogue_states.MEMO_ATTRIBUTE, dialogue_states.APPLIED_ATTRIBUTE):
+            continue
+        mine = vars(a)[key]
+        if key == "events":
+            assert list(mine) == list(value) and mine.maxlen == value.maxlen and mine is not value
+        elif key == "slots":
+            assert {n: (s.value, s.has_been_set) for n, s in mine.items()} == {
+                n: (s.value, s.has_been_set) for n, s in value.items()}
+        elif key == "active_loop":
+            assert vars(mine) == vars(value) if value is not None else mine is None
+        else:
+            assert mine == value, key
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_copy_is_rasas_replayed_copy_after_every_event(domain: Domain, seed: int) -> None:
+    events = conversation(seed)
+    tracker = DialogueStateTracker.from_events("copied", [], domain.slots)
+    for event in events:
+        tracker.update(event)
+        same_tracker(dialogue_states.fast_copy(tracker), DialogueStateTracker.travel_back_in_time(tracker, float("inf")))
+    copied = tracker.copy()
+    copied.update(SlotSet("category", "changed"))
+    copied.update(ActiveLoop("crisis_form"))
+    assert tracker.get_slot("category") != "changed" and len(copied.events) == len(tracker.events) + 2
+
+
+def test_a_copy_keeps_the_applied_events_and_both_stay_rasas(domain: Domain) -> None:
+    events = conversation(11)
+    tracker = DialogueStateTracker.from_events("copied", events, domain.slots)
+    tracker.applied_events()
+    copied = tracker.copy()
+    assert dialogue_states.APPLIED_ATTRIBUTE in vars(copied)
+    more = turn("debt", "action_answer_consultation")
+    for event in more:
+        copied.update(event)
+    fresh = DialogueStateTracker.from_events("fresh", events + more, domain.slots)
+    assert copied.applied_events() == fresh.applied_events()
+    assert tracker.applied_events() == DialogueStateTracker.from_events("f", events, domain.slots).applied_events()

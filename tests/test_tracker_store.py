@@ -138,13 +138,37 @@ def test_a_conversation_another_process_wrote_is_reloaded_not_served_stale(tmp_p
     one_turn(a, "c1", "第一句")  # replica A answers turn 1 and caches it
     one_turn(b, "c1", "第二句")  # replica B answers turn 2
     tracker = asyncio.run(a.retrieve("c1"))
-    assert tracker.latest_message.text == "第二句" and a.counts["stale"] == 1
+    # A takes only B's new events (round-robin replicas; a turn does not reload the conversation)
+    assert tracker.latest_message.text == "第二句" and a.counts["caught_up"] == 1 and a.counts["stale"] == 0
+    reloaded = asyncio.run(store(tmp_path).retrieve("c1"))
+    assert [e.as_dict() for e in tracker.events] == [e.as_dict() for e in reloaded.events]
     tracker.update(UserUttered("第三句", {"name": "debt"}))
     asyncio.run(a.save(tracker))
     full = asyncio.run(store(tmp_path).retrieve_full_tracker("c1"))
     assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["第一句", "第二句", "第三句"]
     again = asyncio.run(a.retrieve("c1"))
     assert again is tracker and a.counts["hits"] == 1  # nobody else wrote: memory is current
+
+
+def test_turns_alternating_between_two_replicas_stay_whole_and_are_caught_up(tmp_path) -> None:
+    a, b = store(tmp_path), store(tmp_path)
+    for i in range(8):
+        one_turn(a if i % 2 == 0 else b, "c1", f"第{i}句")
+    assert a.counts["caught_up"] == 3 and b.counts["caught_up"] == 3 and a.counts["stale"] == b.counts["stale"] == 0
+    full = asyncio.run(store(tmp_path).retrieve_full_tracker("c1"))
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == [f"第{i}句" for i in range(8)]
+
+
+def test_a_new_session_written_by_another_replica_reloads(tmp_path) -> None:
+    a, b = store(tmp_path), store(tmp_path)
+    one_turn(a, "c1", "第一句")
+    tracker = asyncio.run(b.retrieve("c1"))
+    for event in (ActionExecuted("action_session_start"), SessionStarted(), UserUttered("新会话", {"name": "debt"})):
+        tracker.update(event)
+    asyncio.run(b.save(tracker))
+    again = asyncio.run(a.retrieve("c1"))
+    assert a.counts["stale"] == 1 and again.latest_message.text == "新会话"
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["新会话"]  # as Rasa loads a session
 
 
 def test_a_conversation_pruned_in_the_database_is_reloaded(tmp_path) -> None:

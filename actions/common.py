@@ -50,6 +50,20 @@ def last_utterance(tracker: Tracker) -> str | None:
     return None
 
 
+def last_turn_utterances(tracker: Tracker) -> list[str]:
+    """The response names of the bot's messages since the message before the latest one."""
+    names: list[str] = []
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1:
+            names.append((event.get("metadata") or {}).get("utter_action") or "")
+    return names
+
+
 def recent_user_texts(tracker: Tracker, limit: int = RECENT_TURNS) -> list[str]:
     texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
     return [t for t in texts if t and not t.startswith("/")][-limit:]

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -19,8 +20,8 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (SLOT_HANDOFF_REFERENCE, last_utterance, latest_intent, latest_user_text, now, off_the_loop,
-                            open_ticket, slot_set)
+from actions.common import (SLOT_HANDOFF_REFERENCE, last_turn_utterances, latest_intent, latest_user_text, now,
+                            off_the_loop, open_ticket, slot_set)
 from bot import names, safety
 from bot.handoff import tickets
 from bot.entities.phone import extract_phones
@@ -55,12 +56,13 @@ def crisis_response(kind: str | None) -> str:
     return f"utter_crisis_{kind}" if kind in CRISIS_KINDS else "utter_crisis"
 
 
-def followup_response(kind: str | None, said_last: str | None = None) -> str:
+def followup_response(kind: str | None, said_last: Collection[str] = ()) -> str:
+    """`said_last`: the responses of the bot's previous turn."""
     # A crisis of unknown kind is followed like violence now: the safety steps apply to anyone in danger.
     base = f"utter_crisis_followup_{kind if kind in CRISIS_KINDS else safety.VIOLENCE_NOW}"
     # The same words twice in a row read as a machine that is not listening: a second wording of the
     # same safety steps alternates with the first.
-    return f"{base}_again" if said_last == base else base
+    return f"{base}_again" if base in said_last else base
 
 
 def _signal(tracker: Tracker) -> safety.Signal | None:
@@ -174,7 +176,7 @@ class ValidateCrisisForm(FormValidationAction):
             slots[SLOT_KIND] = kind
             dispatcher.utter_message(response=crisis_response(kind))
         else:
-            dispatcher.utter_message(response=followup_response(kind, last_utterance(tracker)))
+            dispatcher.utter_message(response=followup_response(kind, last_turn_utterances(tracker)))
         masked = _store_phone(tracker, ticket)
         if masked:
             dispatcher.utter_message(response="utter_crisis_phone_saved", phone=masked)

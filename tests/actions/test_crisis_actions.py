@@ -147,3 +147,14 @@ def test_a_concern_without_a_recognised_legal_question_gets_the_number_and_an_in
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionAnswerConcern().run(dispatcher, tracker(text, "safety_concern"), {}))
     assert [m["response"] for m in dispatcher.messages] == [line, "utter_concern_invite"]
+
+
+def test_the_next_follow_up_is_worded_differently_even_after_a_saved_number(sqlite_url: str) -> None:
+    """Found by the conversation suite: "13900001111" then "他们还没走" got the same safety text twice."""
+    state = {"crisis_active": True, "crisis_kind": "violence_now", "requested_slot": "crisis_check"}
+    dispatcher = CollectingDispatcher()
+    t = tracker("他们还没走", "nlu_fallback", state, ["有人拿着棍子在砸我的店", "13900001111"])
+    t.events.insert(2, {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_crisis_followup_violence_now"}})
+    t.events.insert(3, {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_crisis_phone_saved"}})
+    ValidateCrisisForm().validate_crisis_check("他们还没走", dispatcher, t, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_crisis_followup_violence_now_again"]

@@ -53,8 +53,8 @@ def test_the_quoted_article_is_word_for_word() -> None:
 def test_the_follow_up_alternates_two_wordings_of_the_same_safety_steps(kind: str) -> None:
     """Found by the conversation suite: three crisis turns got the same words twice in a row."""
     first = followup_response(kind)
-    second = followup_response(kind, said_last=first)
-    assert second == f"{first}_again" and followup_response(kind, said_last=second) == first
+    second = followup_response(kind, said_last=[first, "utter_crisis_phone_saved"])  # a number was saved too
+    assert second == f"{first}_again" and followup_response(kind, said_last=[second]) == first
     numbers = set(re.findall(r"110|120|12356|12338", text(first)))
     assert numbers == set(re.findall(r"110|120|12356|12338", text(second))) and text(first) != text(second)
     assert ("锁好门" in text(first)) == ("锁好门" in text(second))

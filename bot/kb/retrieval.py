@@ -3,7 +3,8 @@ fused by normalised score plus reciprocal rank, with a boost for the category th
 
 Each entry is indexed through its question, paraphrases and (down-weighted) answer; an entry
 scores as its best-matching text. The fused confidence is calibrated so that "no confident answer" can be decided: below the
-threshold the bot says it is not sure instead of making an answer up.
+threshold the bot says it is not sure instead of making an answer up. The NLU's category also counts as
+evidence in that confidence (`_category_prior`, docs/knowledge-base.md).
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ def _assist() -> None:
         assist.suggest(index, q, articles=articles)
         latencies.append(time.perf_counter() - start)
     latencies.sort()
-    print(f"assist.suggest with articles: {len(latencies)} calls, mean {1000 * statistics.mean(latencies):.2f} ms, "
+    print(f"assist.suggest with articles: {len(latencies)} calls, "
+          f"mean {1000 * statistics.mean(latencies):.2f} ms, "
           f"p50 {1000 * statistics.median(latencies):.2f} ms, "
           f"p99 {1000 * latencies[int(0.99 * (len(latencies) - 1))]:.2f} ms")
 

@@ -209,7 +209,8 @@ class Index:
         top = [int(e) for e in np.argsort(-fused, kind="stable")[:k] if candidates[e]]
         return [Hit(self.entries[e], float(fused[e]),
                     self._confidence(float(cosine[e]), float(bm25[e]))
-                    + self._category_prior(self.entries[e].category, category, category_confidence, agree_bonus),
+                    + self._category_prior(self.entries[e].category, category, category_confidence,
+                                           agree_bonus),
                     float(bm25[e]), float(cosine[e])) for e in top]
 
     @staticmethod

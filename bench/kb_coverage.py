@@ -79,7 +79,8 @@ def _citations(classifier, index: Index, lines: list[str]) -> None:  # type: ign
             confident += 1
             first = hits[0].entry.citations[0]
             law += first.law in {e["law"] for e in q["expected"]}
-            article += (first.law, first.article) in {(e["law"], a) for e in q["expected"] for a in e["articles"]}
+            named = {(e["law"], a) for e in q["expected"] for a in e["articles"]}
+            article += (first.law, first.article) in named
         print(json.dumps({"annotation": path.name, "questions": len(questions),
                           "answered_confidently": round(confident / len(questions), 3),
                           "first_cited_law": round(law / max(confident, 1), 3),

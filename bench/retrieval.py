@@ -1,4 +1,5 @@
-"""Retrieval cost: index build for 1,000 entries and query latency, in-process.
+"""Retrieval cost: index build for 1,000 entries, query latency, and one agent-assist call (FAQ search
+plus the long-tail article search) on the shipped base, in-process.
 
     .venv/bin/python bench/retrieval.py
 """
@@ -11,7 +12,8 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.kb import faq
+from bot.kb import assist, faq, statutes
+from bot.kb.articles import ArticleIndex
 from bot.kb.retrieval import Index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +47,26 @@ def main() -> None:
     latencies.sort()
     print(f"index build, 1,000 entries: median {statistics.median(builds):.2f} s over 3 builds")
     print(f"query: {len(latencies)} queries, p50 {1000 * statistics.median(latencies):.2f} ms, "
+          f"p99 {1000 * latencies[int(0.99 * (len(latencies) - 1))]:.2f} ms")
+    _assist()
+
+
+def _assist() -> None:
+    """What one /api/assist/suggest request costs the server, without HTTP and login."""
+    index, articles = Index(faq.load()), ArticleIndex(statutes.load_shipped())
+    lines = (ROOT / "tests/data/heldout_classify_v2.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(ln)["text"] for ln in lines if ln.strip()]
+    for q in questions[:50]:  # warm-up
+        assist.suggest(index, q, articles=articles)
+    latencies = []
+    for q in (questions * 3)[:2000]:
+        start = time.perf_counter()
+        assist.suggest(index, q, articles=articles)
+        latencies.append(time.perf_counter() - start)
+    latencies.sort()
+    print(f"assist.suggest with articles: {len(latencies)} calls, "
+          f"mean {1000 * statistics.mean(latencies):.2f} ms, "
+          f"p50 {1000 * statistics.median(latencies):.2f} ms, "
           f"p99 {1000 * latencies[int(0.99 * (len(latencies) - 1))]:.2f} ms")
 
 

@@ -27,7 +27,8 @@ def suggest(index: Index, text: str, category: str | None = None, confidence: fl
     """Suggested answers; with `articles`, also the most relevant articles of the whole statute
     corpus (the long tail), each with its law, number and text."""
     text = (text or "")[:MAX_QUERY_CHARS]
-    hits = index.search(text, category=category, k=k, sides=sides.detect(text), category_confidence=confidence)
+    hits = index.search(text, category=category, k=k, sides=sides.detect(text),
+                        category_confidence=confidence)
     confident = index.is_confident(hits)
     if category is None:
         votes = Counter(h.entry.category for h in hits)

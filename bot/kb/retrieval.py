@@ -3,7 +3,8 @@ fused by normalised score plus reciprocal rank, with a boost for the category th
 
 Each entry is indexed through its question, paraphrases and (down-weighted) answer; an entry
 scores as its best-matching text. The fused confidence is calibrated so that "no confident answer" can be decided: below the
-threshold the bot says it is not sure instead of making an answer up.
+threshold the bot says it is not sure instead of making an answer up. The NLU's category also counts as
+evidence in that confidence (`_category_prior`, docs/knowledge-base.md).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class Index:
         self.agree_bonus = float(settings.get("category_agree_bonus", 0.0))
         self.agree_full_at = float(settings.get("category_agree_full_at", 1.0))
         self.disagree_penalty = float(settings.get("category_disagree_penalty", 0.0))
+        self.agree_min_words = int(settings.get("category_agree_min_words", 0))
         self.entries = list(entries)
         self.by_id = {e.id: e for e in self.entries}
         texts: list[str] = []
@@ -171,7 +173,11 @@ class Index:
         if not text:
             return []
         n = len(self.entries)
-        bm25 = self._best_per_entry(self._bm25(words(text)))
+        query_words = words(text)
+        bm25 = self._best_per_entry(self._bm25(query_words))
+        # The bonus rescues long messages whose lexical match is diluted by their length; a short
+        # message that matches weakly is vague ("关于那个案子我想了解一下"): guidance, not an entry.
+        agree_bonus = self.agree_bonus if len(query_words) >= self.agree_min_words else 0.0
         query_vector = self._query_vector(text)
         cosine = self._best_per_entry(self._dot(query_vector, self._matrix))
         whole = self._dot(query_vector, self._centroids)
@@ -203,7 +209,8 @@ class Index:
         top = [int(e) for e in np.argsort(-fused, kind="stable")[:k] if candidates[e]]
         return [Hit(self.entries[e], float(fused[e]),
                     self._confidence(float(cosine[e]), float(bm25[e]))
-                    + self._category_prior(self.entries[e].category, category, category_confidence),
+                    + self._category_prior(self.entries[e].category, category, category_confidence,
+                                           agree_bonus),
                     float(bm25[e]), float(cosine[e])) for e in top]
 
     @staticmethod
@@ -211,7 +218,8 @@ class Index:
         # Cosine is on a fixed 0..1 scale; BM25 grows with query length, so it is squashed.
         return 0.7 * cosine + 0.3 * (1 - math.exp(-bm25 / 8))
 
-    def _category_prior(self, entry_category: str, category: str | None, category_confidence: float | None) -> float:
+    def _category_prior(self, entry_category: str, category: str | None, category_confidence: float | None,
+                        agree_bonus: float) -> float:
         """Evidence from the classifier, which reads the whole message: on real questions an entry of
         the NLU's category is on the right matter about nine times in ten, one of another category
         about one time in three, whatever the lexical match (tests/data/realq_labels.jsonl). A weak
@@ -221,7 +229,7 @@ class Index:
         if entry_category != category:
             return -self.disagree_penalty
         sure = 1.0 if category_confidence is None else min(1.0, category_confidence / self.agree_full_at)
-        return self.agree_bonus * sure
+        return agree_bonus * sure
 
     def is_confident(self, hits: list[Hit]) -> bool:
         return bool(hits) and hits[0].confidence >= self.answer_threshold

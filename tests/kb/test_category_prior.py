@@ -34,7 +34,7 @@ def test_worked_example_of_the_confidence_prior() -> None:
 
 def test_a_category_the_caller_is_sure_of_gets_the_whole_bonus() -> None:
     idx = index()
-    q = "城管罚款不给票据"
+    q = "城管当场罚款又不给正规票据，这钱我该不该交"
     plain = idx.search(q, k=1)[0]
     sure = idx.search(q, category="administrative", k=1)[0]  # e.g. the conversation's topic
     assert sure.confidence == pytest.approx(plain.confidence + idx.agree_bonus)
@@ -74,3 +74,13 @@ def test_consult_passes_the_nlu_confidence_and_trusts_the_topic() -> None:
                             previous_id=None)
     assert strong.kind == consult.ANSWER and strong.entry.id == "administrative-051"
     assert weak.kind in (consult.ANSWER, consult.GUIDANCE)
+
+
+@pytest.mark.parametrize("text", ["关于那个案子我想了解一下情况", "我想咨询一下离婚的事", "请问关于劳动合同的问题"])
+def test_a_short_vague_message_gets_no_bonus(text: str) -> None:
+    """The bonus makes up for long messages diluting the match; a short weak match is a vague message
+    and gets the category's guidance instead of some entry."""
+    idx = index()
+    plain = idx.search(text, k=1)[0]
+    with_category = idx.search(text, category=plain.entry.category, k=1, category_confidence=0.9)[0]
+    assert with_category.confidence == pytest.approx(plain.confidence)

@@ -1,5 +1,5 @@
-"""Screenshots of the console at 1366×768 for the docs: the queue, a crisis ticket, a ticket in
-conversation and the reports page, from demo data seeded into a throwaway SQLite database.
+"""Screenshots of the console at 1366×768 for the docs: the queue (a supervisor's and an
+agent's), a crisis ticket, a ticket in conversation and the reports page, from demo data seeded into a throwaway SQLite database.
 
     .venv/bin/python bench/screenshots.py [--out docs/screenshots]
 
@@ -155,6 +155,7 @@ def main() -> int:
             supervisor.goto(f"{base}/reports?days=7")
             shot(supervisor, "console-reports.png")
             agent = login("zhang")
+            shot(agent, "console-queue-agent.png")  # the agent's view: own status, offers
             agent.goto(f"{base}/tickets/{refs['crisis']}")
             shot(agent, "console-crisis-ticket.png")
             agent.goto(f"{base}/tickets/{refs['talk']}")

@@ -248,7 +248,7 @@ class Supervisor:
 
     def spawn(self, child: Child) -> None:
         kwargs: dict = {"cwd": PROJECT_ROOT, "env": child.env, "start_new_session": True,
-                        "preexec_fn": _die_with_parent}
+                        "preexec_fn": _DIE_WITH_PARENT}
         if child.user:
             kwargs["user"] = child.user
         if self.quiet:
@@ -323,15 +323,24 @@ class Supervisor:
         self.write_state()
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: killed if the launcher dies without stopping it (kill -9 of the
-    launcher must not leave servers holding the ports). Linux only; elsewhere nothing."""
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A function for the child before exec that has it killed if the launcher dies without stopping it
+    (kill -9 of the launcher must not leave servers holding the ports). Linux only; resolved here in
+    the parent, so the child only makes one call."""
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
     except (OSError, AttributeError):
-        pass
+        return None
+
+    def set_pdeathsig() -> None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+    return set_pdeathsig
+
+
+_DIE_WITH_PARENT = _parent_death_signal()
 
 
 # -- readiness probes --------------------------------------------------------------------------------

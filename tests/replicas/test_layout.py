@@ -124,3 +124,23 @@ def test_children_die_with_a_launcher_killed_without_stopping_them(tmp_path) -> 
         time.sleep(0.1)
     os.kill(child, signal.SIGKILL)
     raise AssertionError("the child outlived its launcher")
+
+
+def test_a_child_can_run_as_another_user_with_the_parent_death_signal(tmp_path) -> None:
+    """PostgreSQL runs as `postgres` when the launcher is root (a regression: the child's setup failed)."""
+    import os
+    import pwd
+    import sys
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("no postgres user")
+    sup = replicas.Supervisor(tmp_path, tmp_path / "state.json")
+    child = replicas.Child("as-postgres", ["id", "-un"], 0, lambda: True, user="postgres")
+    sup.children.append(child)
+    sup.spawn(child)
+    child.proc.wait(timeout=10)
+    assert child.proc.returncode == 0 and (tmp_path / "as-postgres.log").read_text().strip() == "postgres"

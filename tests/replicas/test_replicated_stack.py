@@ -33,7 +33,10 @@ from bot.paths import VAR
 
 pytestmark = [pytest.mark.stack, pytest.mark.replicas]
 
-PORTS = replicas.Ports()
+# Not the single-process stack's 5005/5055/8000: in a full run its session fixture (`running_stack`)
+# may still be up when this module starts.
+TEST_PORTS = {"HOTLINE_RASA_PORT": "5105", "HOTLINE_ACTIONS_PORT": "5155", "HOTLINE_WEB_PORT": "8100"}
+PORTS = replicas.Ports.from_env(TEST_PORTS)
 ENTRY = f"http://127.0.0.1:{PORTS.entry}"
 STATE = VAR / "replicas" / "state.json"
 VALID_ID = "11010519491231002X"
@@ -58,7 +61,7 @@ def replicated(wechat_api):
     from bot.model import ensure_trained
 
     ensure_trained()
-    env = dict(os.environ, HOTLINE_DEV="1", WECHAT_API_BASE_URL=wechat_api.base_url,
+    env = dict(os.environ, **TEST_PORTS, HOTLINE_DEV="1", WECHAT_API_BASE_URL=wechat_api.base_url,
                HOTLINE_ROSTER=str(Path(__file__).parent.parent / "handoff" / "roster_always_open.yml"))
     env.pop("HOTLINE_DB_URL", None)  # the stack's own PostgreSQL
     STATE.unlink(missing_ok=True)
@@ -67,6 +70,7 @@ def replicated(wechat_api):
     proc = subprocess.Popen([hotline, "run", "--replicas", "2", "--quiet", "--fresh"], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     started = time.monotonic()
+    saved = {name: os.environ.get(name) for name in ("HOTLINE_DB_URL", "HOTLINE_RASA_URL")}
     try:
         while not _state().get("ready"):
             if proc.poll() is not None:
@@ -83,7 +87,11 @@ def replicated(wechat_api):
         os.environ["HOTLINE_RASA_URL"] = ",".join(f"http://127.0.0.1:{PORTS.rasa + i}" for i in range(2))
         yield proc
     finally:
-        os.environ.pop("HOTLINE_RASA_URL", None)
+        for name, value in saved.items():  # the other tests' stores and relay
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             try:

@@ -77,7 +77,7 @@ def test_two_rasa_servers_on_postgres_never_serve_a_stale_conversation(postgres_
     turn(a, "身份证11010519491231002X")
     turn(b, "第二句")
     assert asyncio.run(a.retrieve("citizen-pg-2")).latest_message.text == "第二句"
-    assert a.counts["stale"] == 1
+    assert a.counts["stale"] + a.counts["caught_up"] == 1  # the other replica's turn: caught up or reloaded
     with engine(postgres_url).connect() as conn:
         rows = " ".join(r[0] for r in conn.execute(text("select data from events where sender_id = 'citizen-pg-2'")))
     assert "11010519491231002X" not in rows and "110105********002X" in rows

@@ -363,7 +363,8 @@
   }
   function slashQuery(box) {
     var before = box.value.slice(0, box.selectionStart);
-    var m = before.match(/(^|\s)\/([^\s\/]{0,20})$/);
+    // After a space, Chinese text or punctuation; not inside a URL or a Latin word ("http://", "a/b").
+    var m = before.match(/(^|[^\w:\/])\/([^\s\/]{0,20})$/);
     return m ? m[2] : null;
   }
   function closeMenu() {

@@ -206,6 +206,10 @@ async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[
             "regions": display.transfer_regions(),
             "assist": _suggestions(request, ticket, transcript),
             "application": await asyncio.to_thread(_linked_application, engine, ticket, session),
+            # The citizen's applications (history, issue 17 item 5): reference and status, for the roles
+            # that see the linked one; links only for its readers.
+            "applications": (await asyncio.to_thread(aid_store.for_sender, engine, ticket.sender_id)
+                             if policy.application_access(session.user, ticket) else []),
             "can_work": policy.can_work_ticket(session.user, ticket),
             "application_access": policy.application_access(session.user, ticket),
             "can_reveal": policy.can_reveal_callback_phone(session.user, ticket),

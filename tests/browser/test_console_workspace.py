@@ -157,3 +157,32 @@ def test_a_crisis_in_a_held_conversation_alerts_its_agent_while_on_another_ticke
     _until(page, TITLE_ALERT, 2.5)
     assert a.reference in page.inner_text("#crisis-alert")
     page.context.close()
+
+
+def test_a_transfer_shows_a_banner_to_the_holder_and_the_handover_note_to_the_receiver(browser, console) -> None:
+    base, e = console
+    t = _held(e, "ws-hand")
+    page = _open_workspace(browser, base, t.reference)
+    page.wait_for_timeout(1_500)
+    store.transfer(e, t.reference, "boss", _now(), region="河南省周口市", note="群众在周口打工", supervisor=True)
+    page.locator("#state-banner", has_text="已被转交").wait_for(timeout=5_000)
+    assert page.locator("#reply").count() == 0 and page.evaluate(NO_RELOAD)
+    page.context.close()
+    receiver = _open_workspace(browser, base, t.reference, user="agent2")
+    assert receiver.inner_text("#handover-note") == "群众在周口打工"
+    receiver.keyboard.press("Alt+c")
+    receiver.wait_for_selector("#reply", timeout=5_000)
+    assert store.get(e, t.reference).claimed_by == "agent2"
+    receiver.context.close()
+
+
+def test_the_waiting_time_ticks_in_the_workspace_queue(browser, console) -> None:
+    base, e = console
+    waiting = open_ticket(e, "ws-tick")
+    t = _held(e, "ws-tick-held")
+    page = _open_workspace(browser, base, t.reference)
+    cell = f"#queue-rows tr[data-ref='{waiting.reference}'] [data-sla-timer]"
+    first = page.inner_text(cell)
+    page.wait_for_timeout(2_100)
+    assert page.inner_text(cell) != first
+    page.context.close()

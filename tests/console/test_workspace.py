@@ -238,3 +238,25 @@ def test_assist_is_limited_to_the_category_unless_all_are_asked(kb, eng, notifie
         assert "全部类别" in wide
 
     run(kb, eng, scenario)
+
+
+def test_the_ticket_page_lists_the_citizens_applications(kb, eng, notified) -> None:
+    from bot.legal_aid import store as aid_store
+
+    refs = [aid_store.submit(eng, idempotency_key=f"k-{i}", sender_id="hist1", name="张三", phone="13812345678",
+                             id_number="11010519491231002X", region="河南省周口市", matter="labor_remuneration",
+                             details={"assessment": {"decision": "needs_review"}}) for i in range(2)]
+    t = open_ticket(eng, "hist1")
+
+    async def scenario(c):
+        await c.login("boss")
+        page = await (await c.get(f"/console/tickets/{t.reference}")).text()
+        listed = page[page.index('id="previous-applications"'):]
+        assert all(f'href="/console/applications/{r}"' in listed for r in refs)
+        await c.login("agent1")
+        page = await (await c.get(f"/console/tickets/{t.reference}")).text()
+        listed = page[page.index('id="previous-applications"'):]
+        assert all(r in listed for r in refs) and "/console/applications/" not in listed  # no links
+        await c.login("med1")
+
+    run(kb, eng, scenario)

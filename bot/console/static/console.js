@@ -98,17 +98,21 @@
     if (seconds < 3600) { return Math.floor(seconds / 60) + "分" + ("0" + seconds % 60).slice(-2) + "秒"; }
     return Math.floor(seconds / 3600) + "小时" + ("0" + Math.floor(seconds % 3600 / 60)).slice(-2) + "分";
   }
-  // SLA timers tick from the row's fields (console-ops: data-sla-*; see labels/CONSOLE-CONTRACT.md);
-  // without them an open ticket ticks from its creation.
+  // SLA timers tick from the row's fields (console-ops: data-sla-*, labels/CONSOLE-CONTRACT.md §1),
+  // measured on this clock from when the row arrived (a skewed desktop clock does not matter); without
+  // them an open ticket ticks from its creation. One alert per ticket at breach: everyone for a crisis,
+  // else the supervisor and the agent it is offered to. static/ops.js steps aside for this.
+  window.hotlineConsoleTicks = true;
   var breached = {};
   function tickTimers() {
+    var supervisor = body.getAttribute("data-supervisor") === "1";
     Array.prototype.forEach.call(document.querySelectorAll("#queue-rows [data-sla-timer]"), function (cell) {
       var row = cell.closest("tr");
       if (!row) { return; }
+      if (!row._base) { row._base = Date.now(); }  // a refreshed fragment brings new rows
       var waited = null;
       if (row.getAttribute("data-sla-ticking") === "1") {
-        waited = parseFloat(row.getAttribute("data-sla-waited")) +
-          (Date.now() - parseInt(row.getAttribute("data-rendered"), 10)) / 1000;
+        waited = parseFloat(row.getAttribute("data-sla-waited")) + (Date.now() - row._base) / 1000;
       } else if (!row.hasAttribute("data-sla-ticking") && row.getAttribute("data-status") === "open") {
         waited = (Date.now() - parseInt(row.getAttribute("data-created"), 10)) / 1000;
       }
@@ -118,14 +122,22 @@
       var warn = parseFloat(row.getAttribute("data-sla-warn"));
       if (isNaN(target)) { return; }
       var state = waited >= target ? "breach" : (!isNaN(warn) && waited >= warn ? "warn" : "ok");
-      row.classList.remove("sla-ok", "sla-warn", "sla-breach");
+      row.classList.remove("sla-ok", "sla-warn", "sla-breach", "sla-none");
       row.classList.add("sla-" + state);
       row.setAttribute("data-sla-state", state);
       var ref = row.getAttribute("data-ref");
       if (state === "breach" && !breached[ref]) {
         breached[ref] = true;
-        if (row.getAttribute("data-crisis") !== "1") { alertStaff("工单等待超时：" + ref, "【超时】"); }
+        if (row.getAttribute("data-crisis") === "1" || supervisor || row.getAttribute("data-offered-to") === me) {
+          alertStaff("工单超过接单时限：" + ref, row.getAttribute("data-crisis") === "1" ? null : "【超时】");
+        }
       }
+    });
+    // The ticket's own 等待 / 处理 (console-ops' data-tick-from spans; review B6), after every switch too.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-ticking='1'][data-tick-from]"), function (el) {
+      if (!el._base) { el._base = Date.now(); }
+      var from = parseFloat(el.getAttribute("data-tick-from"));
+      if (!isNaN(from)) { el.textContent = duration(from + (Date.now() - el._base) / 1000); }
     });
   }
 
@@ -435,6 +447,28 @@
         return;
       }
     }
+    if (event.altKey && event.key === "c" && document.getElementById("claim")) {  // 接单
+      event.preventDefault();
+      submitAct(document.getElementById("claim").form);
+      return;
+    }
+    // Queue page: j/k move through the rows, Enter opens the marked one (B14).
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(box.tagName || "");
+    if (!ticketEl() && !typing && !event.altKey && !event.ctrlKey && !event.metaKey &&
+        (event.key === "j" || event.key === "k" || event.key === "Enter")) {
+      var rows = Array.prototype.slice.call(document.querySelectorAll("#queue-rows tr.ticket"));
+      if (!rows.length) { return; }
+      var at = rows.findIndex(function (r) { return r.classList.contains("marked"); });
+      if (event.key === "Enter") {
+        if (at >= 0) { location.href = rows[at].querySelector("a").getAttribute("href"); }
+        return;
+      }
+      if (at >= 0) { rows[at].classList.remove("marked"); }
+      at = Math.max(0, Math.min(rows.length - 1, at + (event.key === "j" ? 1 : -1)));
+      rows[at].classList.add("marked");
+      rows[at].scrollIntoView({ block: "nearest" });
+      return;
+    }
     if (event.altKey && (event.key === "j" || event.key === "k") && ticketEl()) {
       var links = Array.prototype.slice.call(document.querySelectorAll("#queue-rows a[data-switch]"));
       var i = links.findIndex(function (a) { return a.closest("tr").getAttribute("data-ref") === currentRef(); });
@@ -521,9 +555,7 @@
   initTicket(null);
   checkQueue();
   tickTimers();
-  if (document.getElementById("queue-rows")) {
-    setInterval(function () { checkQueue(); tickTimers(); }, 1000);
-  }
+  setInterval(function () { checkQueue(); tickTimers(); }, 1000);
   if (window.Notification && Notification.permission !== "default") {
     var hint = document.getElementById("notify-hint");
     if (hint) { hint.hidden = true; }

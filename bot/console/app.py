@@ -13,8 +13,8 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bot.console import (application_views, audit_views, canned_views, login_views, middleware, policy, sse, stats_views,
-                         ticket_views, transport)
+from bot.console import (application_views, audit_views, canned_views, login_views, middleware, policy, sse,
+                         stats_views, ticket_views, transport)
 from bot.console.keys import ENGINE_KEY, SESSION, SESSION_STREAMS_KEY, STREAMS_KEY, TRANSPORT_KEY
 from bot.store import schema
 

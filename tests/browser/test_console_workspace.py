@@ -56,6 +56,14 @@ def test_tickets_switch_beside_the_queue_without_a_reload_and_keep_each_draft(br
     page.go_back()
     _until(page, f"document.getElementById('ticket-ref').textContent === '{b.reference}'", 5)
     assert page.evaluate(NO_RELOAD)
+    # Many switches in a row: each closes its ticket stream, so the live transcript still works after.
+    for i in range(8):
+        ref = (a, b)[i % 2].reference
+        page.click(f"#queue-rows a[href='/console/tickets/{ref}']")
+        _until(page, f"document.getElementById('ticket-ref').textContent === '{ref}'", 5)
+    page.wait_for_timeout(1_500)
+    store.record_citizen_message(e, b.reference, "切换之后的新消息", _now())
+    page.locator("#transcript li", has_text="切换之后的新消息").wait_for(timeout=5_000)
     page.context.close()
 
 

@@ -64,7 +64,7 @@
   }
 
   // ---- Queue (queue page and the workspace's list) ----
-  var seenCrisis = {}, escalated = {};
+  var seenCrisis = {}, escalated = {}, heldCrisis = {};
   function checkQueue() {
     if (!document.getElementById("queue-rows")) { return; }
     var rows = document.querySelectorAll("#queue-rows tr[data-crisis='1'][data-status='open']");
@@ -78,12 +78,15 @@
       if (supervisor && overdue && !escalated[ref]) { escalated[ref] = true; late.push(ref); }
       if (supervisor && overdue) { row.classList.add("overdue"); }
     });
-    // A crisis signal inside a conversation this agent holds (the relay raised it to 危机): at once.
-    var mine = document.querySelectorAll("#queue-rows tr[data-crisis='1'][data-status='claimed'][data-mine='1']");
-    var minePending = [];
-    Array.prototype.forEach.call(mine, function (row) {
-      var ref = row.getAttribute("data-ref");
-      if (once("mine:" + ref)) { minePending.push(ref); }
+    // A crisis signal inside a conversation this agent holds (the relay raises it to 危机): at once, when
+    // a held row turns crisis (not when the agent claims a ticket that was a crisis already).
+    var held = document.querySelectorAll("#queue-rows tr[data-status='claimed'][data-mine='1']");
+    var mine = [], minePending = [];
+    Array.prototype.forEach.call(held, function (row) {
+      var ref = row.getAttribute("data-ref"), crisis = row.getAttribute("data-crisis");
+      if (crisis === "1") { mine.push(ref); }
+      if (heldCrisis[ref] === "0" && crisis === "1" && once("mine:" + ref)) { minePending.push(ref); }
+      heldCrisis[ref] = crisis;
     });
     if (late.length) { alertStaff("危机工单超过" + limit / 1000 + "秒无人接单：" + late.join("、")); }
     else if (minePending.length) { alertStaff("您处理的对话出现危机信号：" + minePending.join("、")); }

@@ -211,17 +211,24 @@
   }
 
   var ticketSource = null;
-  function connectTicket() {
+  function connectTicket(retry) {
     if (ticketSource) { ticketSource.close(); ticketSource = null; }
     var el = ticketEl();
     if (!el || !window.EventSource) { return; }
-    var first = true;
-    ticketSource = new EventSource(el.getAttribute("data-live"));
-    ticketSource.addEventListener("ticket", function () {
-      if (first) { first = false; return; }  // the first event describes the ticket as shown
+    var ref = el.getAttribute("data-ticket");
+    var first = !retry;  // a new stream's first event describes the ticket as shown (not after a gap)
+    var source = ticketSource = new EventSource(el.getAttribute("data-live"));
+    source.addEventListener("ticket", function () {
+      if (first) { first = false; return; }
       refreshTicket(false);
     });
-    ticketSource.addEventListener("logout", function () { ticketSource.close(); location.reload(); });
+    source.addEventListener("logout", function () { source.close(); location.reload(); });
+    // Refused (e.g. 429 while the streams of tickets just left are still closing): try again shortly.
+    source.onerror = function () {
+      if (source.readyState === 2 && source === ticketSource) {
+        setTimeout(function () { if (source === ticketSource && currentRef() === ref) { connectTicket(true); } }, 2000);
+      }
+    };
   }
 
   function initTicket(banner) {

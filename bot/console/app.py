@@ -13,8 +13,8 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bot.console import (application_views, audit_views, display, login_views, middleware, ops_views, policy,
-                         reports_views, sse, stats_views, ticket_views, transport)
+from bot.console import (application_views, audit_views, canned_views, display, login_views, middleware, ops_views,
+                         policy, reports_views, sse, stats_views, ticket_views, transport)
 from bot.console.keys import ENGINE_KEY, SESSION, SESSION_STREAMS_KEY, STREAMS_KEY, TRANSPORT_KEY
 from bot.store import schema
 
@@ -111,6 +111,12 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     r.add_post("/console/tickets/{ref}/reply", ticket_views.reply, name="ticket_reply")
     r.add_post("/console/tickets/{ref}/transfer", ticket_views.transfer, name="ticket_transfer")
     r.add_post("/console/tickets/{ref}/close", ticket_views.close, name="ticket_close")
+    r.add_post("/console/tickets/{ref}/note", ticket_views.note, name="ticket_note")
+    r.add_post("/console/tickets/{ref}/reopen", ticket_views.reopen, name="ticket_reopen")
+    r.add_get("/console/canned", canned_views.canned_page, name="canned")
+    r.add_post("/console/canned", canned_views.canned_add, name="canned_add")
+    r.add_post("/console/canned/{id}/delete", canned_views.canned_delete, name="canned_delete")
+    r.add_get("/console/api/canned", canned_views.canned_json, name="canned_json")
     r.add_post("/console/tickets/{ref}/callback-phone", ticket_views.callback_phone, name="callback_phone")
     r.add_get("/console/callbacks", ticket_views.callbacks_page, name="callbacks")
     r.add_get("/console/applications", application_views.applications_page, name="applications")

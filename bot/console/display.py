@@ -39,6 +39,12 @@ def crisis_signal(text: str) -> safety.Signal | None:
     return signal if signal is not None and signal.is_crisis else None
 
 
+def crisis_replies(kind: str | None) -> list[str]:
+    """Short sentences for a crisis conversation (agent assist, B5): the common ones, then the kind's."""
+    replies = _yaml("crisis.yml").get("replies") or {}
+    return list(replies.get("common") or []) + list(replies.get(kind or "", None) or [])
+
+
 def crisis_trigger(citizen_texts: Iterable[str]) -> dict[str, str] | None:
     """The latest citizen message that reads as a crisis: what to show at the top of the ticket."""
     found = None
@@ -174,3 +180,34 @@ def urgency(details: dict[str, Any]) -> str | None:
         return None
     days = (details.get("facts") or {}).get("days_to_deadline")
     return labels()["urgent"] + (f"，距期限 {days} 天" if days is not None else "")
+
+
+_HANDOVER = re.compile(r"^转办：(?P<target>.*?)(?:（备注：(?P<note>.*)）)?$", re.S)
+
+
+def handover(transcript: Iterable[Any]) -> dict[str, Any] | None:
+    """The latest transfer of a ticket with its handover note (bot.handoff.store.transfer writes
+    "转办：<target>（备注：<note>）"), for the agent who receives it: by whom, to where, when, the note."""
+    found = None
+    for m in transcript:
+        if m.author == "system" and m.text.startswith("转办："):
+            match = _HANDOVER.match(m.text)
+            if match:
+                found = {"by": m.author_name, "target": match["target"], "note": match["note"] or "", "at": m.at}
+    return found
+
+
+# Which close codes fit which ticket (review B15): a chat is not "called back", a 留言 is not "ended by
+# the citizen"; "危机已处置" only where there was a crisis.
+_CALLBACK_CODES = ("callback_done", "callback_unreachable", "duplicate", "other")
+_NOT_FOR_CHAT = ("callback_done", "callback_unreachable", "citizen_ended")
+
+
+def resolution_choices(ticket: Any, crisis: bool) -> dict[str, str]:
+    from bot.handoff import tickets
+
+    codes = tickets.RESOLUTION_CODES
+    if ticket.reason == tickets.REASON_CALLBACK:
+        return {c: codes[c] for c in _CALLBACK_CODES}
+    return {c: name for c, name in codes.items()
+            if c not in _NOT_FOR_CHAT and (crisis or c != "crisis_handled")}

@@ -129,3 +129,23 @@ def can_view_audit(user: HasRole) -> bool:
 def home(user: HasRole) -> str:
     """Where a user lands after login."""
     return "/console/applications" if user.role == LEGAL_AID_OFFICER else "/console/queue"
+
+
+def can_reopen(user: HasUser, ticket: tickets.Ticket) -> bool:
+    """Reopen a closed conversation to follow it up: the agent who held it, or a supervisor; a ticket
+    nobody had claimed (closed as a duplicate, withdrawn) by anyone who works its kind. Never a 留言."""
+    if ticket.status != tickets.CLOSED or ticket.reason == tickets.REASON_CALLBACK:
+        return False
+    if not can_work_ticket(user, ticket):
+        return False
+    return user.role == SUPERVISOR or ticket.claimed_by in (None, user.username)
+
+
+def can_edit_team_replies(user: HasRole) -> bool:
+    """The team's 快捷回复 are the supervisors' to add and remove; everyone keeps their own."""
+    return user.role == SUPERVISOR
+
+
+def can_note(user: HasRole, ticket: tickets.Ticket) -> bool:
+    """Internal notes: anyone who works the ticket's kind, whatever its status."""
+    return can_work_ticket(user, ticket)

@@ -49,6 +49,8 @@ async def stream(request: web.Request, event: str, fingerprint: Callable[[], Awa
         await resp.prepare(request)
         await resp.write(b"retry: 2000\n\n")
         while await _session_alive(request):
+            if request.transport is None or request.transport.is_closing():
+                return resp  # the page went (the workspace closes a ticket's stream on each switch): free the slot
             current = await fingerprint()
             if current != last:
                 last = current

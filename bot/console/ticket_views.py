@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import clock
-from bot.console import display, middleware, ops_views, policy, users
+from bot.console import assist_view, display, middleware, ops_views, policy, users
 from bot.console.keys import ENGINE_KEY, SESSION
 from bot.console.pages import render
 from bot.console.users import Session
@@ -70,7 +70,8 @@ async def _queue_with_ops(request: web.Request, at: datetime) -> tuple[list[tick
 
 def _queue_context(session: Session) -> dict[str, Any]:
     return {"escalate_after": policy.CRISIS_CLAIM_SECONDS, "sees_escalations": policy.sees_escalations(session.user),
-            "status_labels": ops_views.status_labels(), "sla_labels": display.labels().get("sla_states", {})}
+            "status_labels": ops_views.status_labels(), "sla_labels": display.labels().get("sla_states", {}),
+            "me": session.user.username, "compact": False}
 
 
 async def queue_page(request: web.Request) -> web.Response:
@@ -82,11 +83,13 @@ async def queue_page(request: web.Request) -> web.Response:
 
 
 async def queue_rows(request: web.Request) -> web.Response:
+    """The queue's rows: the queue page's table, or with ?compact=1 the workspace's list beside a ticket."""
     at = now()
     queue, ops = await _queue_with_ops(request, at)
     return render("_queue_rows.html", request,
                   {"tickets": queue, "now": at, "names": await display_names(request), "ops": ops,
-                   **_queue_context(_session(request))})
+                   **_queue_context(_session(request)), "compact": request.query.get("compact") == "1",
+                   "current": request.query.get("current", "")})
 
 
 # The citizen's sender id addresses their conversation (a bearer credential, review H1/L2): staff
@@ -140,7 +143,8 @@ def _latest_citizen_text(ticket: tickets.Ticket, transcript: list[tickets.Messag
     short turns (a request for a human, "好的") only when there is nothing else."""
     texts = [t.get("text", "") for t in ticket.summary.get("last_turns") or [] if t.get("speaker") == "citizen"]
     texts += [m.text for m in transcript if m.author == "citizen"]
-    questions = [t for t in texts if len(t.strip()) >= MIN_QUESTION_CHARS]
+    # A crisis sentence ("我不想活了", five characters) is what the agent must answer, however short.
+    questions = [t for t in texts if len(t.strip()) >= MIN_QUESTION_CHARS or display.crisis_signal(t)]
     return (questions or texts or [""])[-1]
 
 
@@ -155,13 +159,38 @@ def _crisis_flags(transcript: list[tickets.Message]) -> set[int]:
 
 
 def _suggestions(request: web.Request, ticket: tickets.Ticket, transcript: list[tickets.Message]) -> dict[str, Any]:
+    """Assist for the citizen's latest question (B5): sorted by score, low scores marked, limited to the
+    ticket's category unless the agent asks for all (?assist=all), answers ready to insert."""
     text = _latest_citizen_text(ticket, transcript)
+    wide = request.query.get("assist") == "all"
+    base = {"text": "", "suggestions": [], "wide": wide, "category": ticket.category, "ref": ticket.reference,
+            "crisis": None}
     if not text:
-        return {"text": "", "suggestions": []}
+        return base
+    signal = display.crisis_signal(text)
+    if signal is not None:
+        # A crisis is not a legal question: the crisis script and sentences, not FAQ answers.
+        return {**base, "text": text, "crisis": display.crisis_replies(signal.kind)}
     kb = request.app[KB_KEY]
     kb.refresh_if_requested()
-    return {"text": text, **assist.suggest(kb.index, text, ticket.category, articles=kb.articles_if_ready(),
-                                         today=clock.today())}
+    limit = None if wide or not ticket.category else ticket.category
+    found = assist.suggest(kb.index, text, ticket.category, k=assist_view.CANDIDATES,
+                           articles=kb.articles_if_ready(), today=clock.today())
+    return {**base, **found, "text": text,
+            "suggestions": assist_view.arrange(found["suggestions"], _entry_categories(kb.index), limit,
+                                               kb.index.answer_threshold)}
+
+
+_CATEGORY_CACHE: dict[int, dict[str, str]] = {}
+
+
+def _entry_categories(index: Any) -> dict[str, str]:
+    """FAQ id → category of the loaded index (rebuilt when the knowledge base is reloaded)."""
+    key = id(index)
+    if key not in _CATEGORY_CACHE:
+        _CATEGORY_CACHE.clear()
+        _CATEGORY_CACHE[key] = {e.id: e.category for e in index.entries}
+    return _CATEGORY_CACHE[key]
 
 
 def _application_for(engine: Any, ticket: tickets.Ticket) -> str | None:
@@ -193,19 +222,32 @@ async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[
     # The citizen's other tickets (same conversation id): one query, never shown to staff as the id.
     previous = [t for t in await asyncio.to_thread(store.for_sender, engine, ticket.sender_id)
                 if t.reference != ticket.reference and _visible(session, t)]
+    queue, ops = await _queue_with_ops(request, now())
     return {"ticket": ticket, "transcript": transcript, "now": now(),
             "crisis_trigger": trigger, "previous": list(reversed(previous)), "crisis_flags": _crisis_flags(transcript),
             "crisis_script": display.crisis_script() if ticket.is_crisis or trigger else None,
             "names": await display_names(request),
             "can_hand_over": policy.can_hand_over(session.user, ticket),
+            "can_reopen": policy.can_reopen(session.user, ticket),
+            "can_note": policy.can_note(session.user, ticket),
+            "handover": display.handover(transcript) if ticket.is_active else None,
+            "me": session.user.username,
             "can_reply": policy.can_reply(session.user, ticket),
             "regions": display.transfer_regions(),
             "assist": _suggestions(request, ticket, transcript),
             "application": await asyncio.to_thread(_linked_application, engine, ticket, session),
+            # The citizen's applications (history, issue 17 item 5): reference and status, for the roles
+            # that see the linked one; links only for its readers.
+            "applications": (await asyncio.to_thread(aid_store.for_sender, engine, ticket.sender_id)
+                             if policy.application_access(session.user, ticket) else []),
             "can_work": policy.can_work_ticket(session.user, ticket),
             "application_access": policy.application_access(session.user, ticket),
             "can_reveal": policy.can_reveal_callback_phone(session.user, ticket),
-            "mediation_bodies": routing.bodies(), "resolution_codes": tickets.RESOLUTION_CODES,
+            "mediation_bodies": routing.bodies(),
+            "resolution_codes": display.resolution_choices(ticket, crisis=ticket.is_crisis or trigger is not None),
+            # The workspace: the queue beside the conversation (one query, as the queue page).
+            "tickets": queue, "ops": ops,
+            **_queue_context(session),
             "max_reply": tickets.MAX_MESSAGE_CHARS}
 
 
@@ -263,8 +305,21 @@ async def ticket_events(request: web.Request) -> web.StreamResponse:
     return await sse.stream(request, "ticket", fingerprint)
 
 
+def _by_fetch(request: web.Request) -> bool:
+    """The workspace's script asks for JSON and keeps the page; a plain form POST (no script) gets the
+    redirect-after-POST, so F5 never re-submits (B13)."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+async def _refused(request: web.Request, message: str, status: int, draft: str = "") -> web.Response:
+    if _by_fetch(request):
+        return web.json_response({"error": message}, status=status, dumps=middleware._dumps)
+    return await ticket_page(request, message, status, draft=draft)
+
+
 async def _act(request: web.Request, action, notify: bool = True, draft: str = "") -> web.Response:  # type: ignore[no-untyped-def]
-    """Runs one store operation; on a domain error the ticket page is shown again with the reason."""
+    """Runs one store operation; on a domain error the reason is shown (JSON for the script, else the
+    ticket page again, with the draft)."""
     ticket = await _ticket(request)
     session = _session(request)
     if not policy.can_work_ticket(session.user, ticket):
@@ -272,15 +327,17 @@ async def _act(request: web.Request, action, notify: bool = True, draft: str = "
     try:
         changed = await asyncio.to_thread(action, request.app[ENGINE_KEY], ticket, session)
     except tickets.HandoffError as exc:
-        return await ticket_page(request, str(exc), _status_for(exc), draft=draft)
+        return await _refused(request, str(exc), _status_for(exc), draft)
     if notify:
         try:
             await delivery.notify_async(ticket.sender_id)
         except Exception:  # noqa: BLE001 - the item stays in the outbox; the citizen's next poll gets it
             logger.warning("could not notify the relay for %s", ticket.reference, exc_info=True)
-    if isinstance(changed, tickets.Ticket) and not _visible(session, changed):
-        raise web.HTTPSeeOther("/console/queue")  # handed to another role (a transfer to mediation)
-    raise web.HTTPSeeOther(f"/console/tickets/{ticket.reference}")
+    gone = isinstance(changed, tickets.Ticket) and not _visible(session, changed)
+    target = "/console/queue" if gone else f"/console/tickets/{ticket.reference}"  # gone: handed to another role
+    if _by_fetch(request):
+        return web.json_response({"ok": True, "reference": ticket.reference, "location": target})
+    raise web.HTTPSeeOther(target)
 
 
 def _actor(session: Session) -> str:
@@ -314,9 +371,9 @@ async def transfer(request: web.Request) -> web.Response:
     region = str(form.get("region") or "").strip()[:100] or None
     note = str(form.get("note") or "").strip() or None
     if body is not None and body not in routing.bodies():
-        return await ticket_page(request, "未知的调解组织", 400)
+        return await _refused(request, "未知的调解组织", 400)
     if region is not None and not display.is_known_region(region):
-        return await ticket_page(request, "请从列表中选择地区", 400)
+        return await _refused(request, "请从列表中选择地区", 400)
     return await _act(request, lambda eng, t, s: store.transfer(
         eng, t.reference, _actor(s), now(), mediation_body=body, region=region, note=note,
         supervisor=s.user.role == policy.SUPERVISOR))
@@ -333,6 +390,21 @@ async def close(request: web.Request) -> web.Response:
             goals.callback_retry_minutes, supervisor=s.user.role == policy.SUPERVISOR), notify=False)
     return await _act(request, lambda eng, t, s: store.close(eng, t.reference, _actor(s), code, now(),
                                                             supervisor=s.user.role == policy.SUPERVISOR))
+
+
+async def note(request: web.Request) -> web.Response:
+    """An internal note (备注): staff only, never sent to the citizen; on open, claimed or closed tickets."""
+    text = str((await request.post()).get("text") or "")
+    return await _act(request, lambda eng, t, s: store.add_note(eng, t.reference, _actor(s), text, now()),
+                      notify=False)
+
+
+async def reopen(request: web.Request) -> web.Response:
+    """Reopen a closed conversation to follow it up (policy.can_reopen), claimed by the one reopening."""
+    ticket = await _ticket(request)
+    if not policy.can_reopen(_session(request).user, ticket):
+        raise web.HTTPForbidden()
+    return await _act(request, lambda eng, t, s: store.reopen(eng, t.reference, _actor(s), now()))
 
 
 async def callbacks_page(request: web.Request) -> web.Response:

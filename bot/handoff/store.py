@@ -706,3 +706,48 @@ def last_activity(engine: Engine, refs: list[str]) -> dict[str, datetime]:
         rows = conn.execute(select(_t.reference, func.max(m.at)).join(messages_table, m.ticket_id == _t.id)
                             .where(_t.reference.in_(refs)).group_by(_t.reference)).all()
     return {ref: _aware(at) for ref, at in rows if at is not None}
+
+
+# ---- Workspace (issue 17 items 2 and 6): internal notes and reopening after a close. ----
+
+NOTE = "note"  # transcript author of an internal note: staff only, never put in the outbox
+REOPEN_WINDOW = timedelta(days=7)  # a conversation closed longer ago is a new matter: a new ticket
+
+
+def add_note(engine: Engine, ref: str, actor: str, text: str, now: datetime) -> Message:
+    """An internal note (备注) on a ticket, open or closed: in the transcript for staff, never sent to
+    the citizen (nothing goes to the outbox). Masked like citizen text. Raises InvalidInput, TicketNotFound."""
+    note = mask_text(T.check_reply(text))
+    with engine.begin() as conn:
+        row = _row(conn, ref)
+        if row is None:
+            raise T.TicketNotFound(f"工单 {ref} 不存在")
+        _add_message(conn, row.id, NOTE, actor, note, now)
+        conn.execute(tickets_table.update().where(_t.id == row.id).values(updated_at=now))
+    return Message(ref, NOTE, actor, note, now)
+
+
+def reopen(engine: Engine, ref: str, actor: str, now: datetime) -> Ticket:
+    """Reopens a closed conversation to follow it up (the citizen was interrupted, something was
+    forgotten): claimed again by `actor`, the bot silent again and the citizen told an agent is back.
+    Not a 留言 (called back, not chatted), not after REOPEN_WINDOW, not while the conversation has
+    another active ticket. Raises InvalidInput, TicketNotFound."""
+    with engine.begin() as conn:
+        row = _locked_row(conn, ref)
+        if row.status != T.CLOSED:
+            raise T.InvalidInput(f"工单 {ref} 未办结，无需重新打开")
+        if row.reason == T.REASON_CALLBACK:
+            raise T.InvalidInput("留言工单请重新回电，不能重新打开对话")
+        if row.closed_at is not None and now - _aware(row.closed_at) > REOPEN_WINDOW:
+            raise T.InvalidInput("办结已超过7天，请按新工单处理")
+        other = _active_row(conn, row.sender_id)
+        if other is not None:
+            raise T.InvalidInput(f"该群众已有进行中的工单 {other.reference}")
+        done = conn.execute(tickets_table.update().where(_t.id == row.id, _t.status == T.CLOSED).values(
+            status=T.CLAIMED, claimed_by=actor, closed_at=None, closed_by=None, resolution=None,
+            feedback_state=None, updated_at=now)).rowcount
+        if not done:
+            raise T.InvalidInput(f"工单 {ref} 状态已变化，请刷新")
+        _add_message(conn, row.id, SYSTEM, actor, f"{actor} 重新打开（继续跟进）", now)
+        _queue_trigger(conn, row, T.TRIGGER_CLAIMED, now)
+        return _ticket(_row(conn, ref))

@@ -161,6 +161,17 @@ def latest_for_sender(engine: Engine, sender_id: str) -> str | None:
                             .order_by(applications.c.id.desc()).limit(1)).scalar()
 
 
+def for_sender(engine: Engine, sender_id: str) -> list[tuple[str, str, datetime]]:
+    """(reference, status, created_at) of the conversation's applications, newest first: the history on
+    a ticket page. No answers or personal data, so nothing to audit."""
+    schema.upgrade(engine)
+    a = applications.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(a.reference, a.status, a.created_at).where(a.sender_id == sender_id)
+                            .order_by(a.id.desc()).limit(20)).all()
+    return [(r.reference, r.status, r.created_at) for r in rows]
+
+
 def set_status(engine: Engine, ref: str, status: str, actor: str, reason: str | None = None,
                now: datetime | None = None) -> Application:
     now = now or _now()

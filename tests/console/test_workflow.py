@@ -20,8 +20,8 @@ def test_a_crisis_ticket_shows_its_trigger_kind_and_script_at_the_top(kb, eng, n
         await c.login("agent1")
         page = await (await c.get(f"/console/tickets/{t.reference}")).text()
         banner = page.index('id="crisis-banner"')
-        assert banner < page.index('class="grid"')  # above the three columns, so above the fold
-        assert "我不想活了" in page[banner:page.index('class="grid"')]
+        assert banner < page.index('id="transcript"')  # above the conversation, so above the fold
+        assert "我不想活了" in page[banner:page.index('id="transcript"')]
         assert "自伤/轻生" in page and "12356" in page and "110" in page and "120" in page
         assert '<option value="crisis_handled" selected>' in page  # the crisis resolution code
         assert 'data-crisis="1"' in page

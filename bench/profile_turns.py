@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import pstats
 import subprocess
 import sys
 import tempfile

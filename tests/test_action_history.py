@@ -4,7 +4,6 @@ for every action that writes a ticket's summary."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain

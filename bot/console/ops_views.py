@@ -31,8 +31,8 @@ def status_labels() -> dict[str, str]:
     return {s: status_label(s) for s in assignment.STATUSES}
 
 
-def _agents(engine: Engine, queue: list[tickets.Ticket]) -> list[assignment.Agent]:
-    accounts = [u for u in users.list_users(engine) if u.role in WORKING_ROLES]
+def _agents(engine: Engine, queue: list[tickets.Ticket], accounts: list | None = None) -> list[assignment.Agent]:
+    accounts = [u for u in (users.list_users(engine) if accounts is None else accounts) if u.role in WORKING_ROLES]
     return assignment.load(agent_status.agents(engine, accounts, sla.targets().default_max_chats), queue)
 
 
@@ -41,8 +41,10 @@ def queue_extras(engine: Engine, queue: list[tickets.Ticket], at: datetime, for_
     supervisor the agents and the stuck claims. `queue` is the full active queue (loads count every
     claim, whatever the viewer may see)."""
     goals = sla.targets()
-    agents = _agents(engine, queue)
+    accounts = users.list_users(engine)
+    agents = _agents(engine, queue, accounts)
     out: dict[str, Any] = {
+        "names": {u.username: u.display_name or u.username for u in accounts},  # one users query a request
         "sla": {t.reference: sla.fields(t, at, goals) for t in queue},
         "offers": assignment.offers(queue, agents),
         "agents": agents,

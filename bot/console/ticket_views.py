@@ -78,7 +78,7 @@ async def queue_page(request: web.Request) -> web.Response:
     at = now()
     queue, ops = await _queue_with_ops(request, at)
     return render("queue.html", request,
-                  {"tickets": queue, "now": at, "names": await display_names(request), "ops": ops,
+                  {"tickets": queue, "now": at, "names": ops["names"], "ops": ops,
                    **_queue_context(_session(request))})
 
 
@@ -87,7 +87,7 @@ async def queue_rows(request: web.Request) -> web.Response:
     at = now()
     queue, ops = await _queue_with_ops(request, at)
     return render("_queue_rows.html", request,
-                  {"tickets": queue, "now": at, "names": await display_names(request), "ops": ops,
+                  {"tickets": queue, "now": at, "names": ops["names"], "ops": ops,
                    **_queue_context(_session(request)), "compact": request.query.get("compact") == "1",
                    "current": request.query.get("current", "")})
 

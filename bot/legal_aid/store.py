@@ -164,7 +164,6 @@ def latest_for_sender(engine: Engine, sender_id: str) -> str | None:
 def for_sender(engine: Engine, sender_id: str) -> list[tuple[str, str, datetime]]:
     """(reference, status, created_at) of the conversation's applications, newest first: the history on
     a ticket page. No answers or personal data, so nothing to audit."""
-    schema.upgrade(engine)
     a = applications.c
     with engine.connect() as conn:
         rows = conn.execute(select(a.reference, a.status, a.created_at).where(a.sender_id == sender_id)

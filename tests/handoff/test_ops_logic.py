@@ -1,7 +1,6 @@
 """Table tests for the pure console-operations logic: SLA clock and states, offered assignment,
 留言 attempts (issue 17 items 3 and 4, review B6 and B8)."""
 
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest

@@ -130,7 +130,6 @@ def test_a_child_can_run_as_another_user_with_the_parent_death_signal(tmp_path) 
     """PostgreSQL runs as `postgres` when the launcher is root (a regression: the child's setup failed)."""
     import os
     import pwd
-    import sys
 
     if os.geteuid() != 0:
         pytest.skip("needs root")

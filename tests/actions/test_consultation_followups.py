@@ -66,12 +66,19 @@ def _after(t, bot_texts: list[str], utter_action: str | None = None):  # type: i
     return t
 
 
-def test_the_same_it_depends_is_never_said_twice_in_a_row_the_closest_questions_are_offered() -> None:
-    from bot.kb import followup
+def test_the_same_it_depends_is_never_said_twice_in_a_row_the_closest_questions_are_offered(monkeypatch) -> None:
+    from bot.kb import consult, followup
 
     depends = followup.load_category_followups().depends["marriage_family"]
     t = _after(tracker("marriage_family", "孩子才三岁，能跟我吗", slots={"category": "marriage_family",
                "last_question": "我想问下离婚的事"}, history=["我想问下离婚的事"]), [depends])
+    # Retrieval with the NLU's category as evidence now answers the custody question itself.
+    messages, events = run(ActionAnswerConsultation(), t)
+    assert slot(events, "faq_id") == "marriage_family-003"
+    assert all(m.get("text") != depends for m in messages)
+    # Where the only reply would again be "这要看…", the topic's closest questions are offered instead.
+    monkeypatch.setattr(consult, "_decide", lambda *a, **k: consult.Turn(consult.DEPENDS, "marriage_family",
+                                                                        text=depends))
     messages, _ = run(ActionAnswerConsultation(), t)
     assert messages[0]["response"] == "utter_suggest_questions"
     titles = [b["title"] for b in messages[0]["buttons"]]

@@ -50,9 +50,9 @@ def last_utterance(tracker: Tracker) -> str | None:
     return None
 
 
-def last_turn_utterances(tracker: Tracker) -> list[str]:
-    """The response names of the bot's messages since the message before the latest one."""
-    names: list[str] = []
+def last_turn_bot_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The bot's messages since the message before the latest one, in order."""
+    said: list[dict[str, Any]] = []
     users = 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -60,8 +60,13 @@ def last_turn_utterances(tracker: Tracker) -> list[str]:
             if users == 2:
                 break
         elif event.get("event") == "bot" and users == 1:
-            names.append((event.get("metadata") or {}).get("utter_action") or "")
-    return names
+            said.append(event)
+    return said[::-1]
+
+
+def last_turn_utterances(tracker: Tracker) -> list[str]:
+    """The response names of the bot's messages since the message before the latest one."""
+    return [(e.get("metadata") or {}).get("utter_action") or "" for e in last_turn_bot_events(tracker)]
 
 
 def recent_user_texts(tracker: Tracker, limit: int = RECENT_TURNS) -> list[str]:

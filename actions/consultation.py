@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     SLOT_CATEGORY,
     SLOT_FALLBACK_STREAK,
+    last_turn_bot_events,
     last_utterance,
     latest_intent,
     latest_user_text,
@@ -106,16 +107,7 @@ def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
 
 def last_bot_texts(tracker: Tracker) -> list[str]:
     """What the bot said in reply to the message before the latest one."""
-    said: list[str] = []
-    users = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            users += 1
-            if users == 2:
-                break
-        elif event.get("event") == "bot" and users == 1 and event.get("text"):
-            said.append(event["text"])
-    return said[::-1]
+    return [e["text"] for e in last_turn_bot_events(tracker) if e.get("text")]
 
 
 class ActionShowArticles(Action):

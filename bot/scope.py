@@ -54,6 +54,8 @@ class Thresholds:
     dialogue: float = 0.45
     # Chinese characters left after the courtesies that make a message more than a greeting.
     substance_chars: int = 5
+    # A message of at most this many characters that asks a follow-up kind is never turned away.
+    followup_chars: int = 8
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,9 @@ def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | Non
     if top == taxonomy.OUT_OF_SCOPE:
         if legal_cue(text):
             return _legal(legal, ranked, t, text)  # a dispute is never turned away
+        if _asks_followup(text, t):
+            # "要多长时间" right after an answer is about that answer: the dialogue reads it in its topic.
+            return Decision(taxonomy.FOLLOW_UP, p_top, tuple(ranked))
         plain = p_top >= t.reject and best_legal < t.legal_doubt and not legal_word(text)
         if plain or (p_top >= t.reject_strong and best_legal < t.legal_doubt_strong):
             return Decision(top, p_top, tuple(ranked))
@@ -142,6 +147,13 @@ def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | Non
         # "需要带什么材料？" right after an answer: the dialogue reads it in the topic of that answer.
         return Decision(top, p_top, tuple(ranked))
     return _legal(legal, ranked, t, text)
+
+
+def _asks_followup(text: str, t: Thresholds) -> bool:
+    """A short question of a follow-up kind (how long, what to bring, cost, where)."""
+    from bot.kb.followup import kind_of  # the follow-up cues live with the knowledge base
+
+    return substance(text) <= t.followup_chars and kind_of(text) is not None
 
 
 def _legal(legal: list[tuple[str, float]], ranked: list[tuple[str, float]], t: Thresholds,

@@ -16,7 +16,6 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text,
 from sqlalchemy.engine import Engine
 
 from bot.paths import KNOWLEDGE
-from bot.store import schema
 
 DATA_FILE = KNOWLEDGE / "console" / "canned_replies.yml"
 MAX_SHORTCUT = 32
@@ -83,7 +82,6 @@ def check(shortcut: str, title: str, text: str) -> tuple[str, str, str]:
 
 def for_user(engine: Engine, username: str) -> list[Reply]:
     """The team's (shipped, then added) and the user's own, in that order."""
-    schema.upgrade(engine)
     c = canned_table.c
     with engine.connect() as conn:
         rows = conn.execute(select(canned_table).where(or_(c.username.is_(None), c.username == username))
@@ -95,7 +93,6 @@ def for_user(engine: Engine, username: str) -> list[Reply]:
 def add(engine: Engine, owner: str | None, shortcut: str, title: str, text: str, now: datetime) -> Reply:
     """A personal reply (`owner` = username) or a team one (`owner` None: supervisors only, the view checks)."""
     shortcut, title, text = check(shortcut, title, text)
-    schema.upgrade(engine)
     c = canned_table.c
     with engine.begin() as conn:
         owned = conn.execute(select(c.id).where(c.username.is_(None) if owner is None else c.username == owner)).all()
@@ -108,7 +105,6 @@ def add(engine: Engine, owner: str | None, shortcut: str, title: str, text: str,
 
 def remove(engine: Engine, reply_id: int, owner: str | None) -> bool:
     """Deletes one reply of `owner` (None: a team one); False when there is no such reply of theirs."""
-    schema.upgrade(engine)
     c = canned_table.c
     with engine.begin() as conn:
         done = conn.execute(delete(canned_table).where(

@@ -87,3 +87,11 @@ def test_a_question_naming_a_legal_word_is_answered_at_a_lower_confidence() -> N
     assert decide(ranking, "那他不还呢").intent == "nlu_fallback"  # short: a follow-up, read in context
     assert decide(ranking, "朋友借了我两万块钱一直拖着不还，我该怎么要回来",
                   Thresholds(answer_legal=0.4)).intent == "nlu_fallback"
+
+
+def test_a_short_follow_up_question_is_never_turned_away() -> None:
+    # "要多长时间" after an answer: the classifier once put it out of scope with 0.46.
+    for text in ["要多长时间", "需要多长时间", "要带什么材料"]:
+        d = decide([("out_of_scope", 0.6), ("follow_up", 0.2), ("marriage_family", 0.05)], text)
+        assert d.intent == "follow_up", text
+    assert decide([("out_of_scope", 0.9), ("none", 0.05)], "今天天气怎么样").intent == "out_of_scope"

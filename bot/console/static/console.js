@@ -40,10 +40,10 @@
       });
     } catch (e) { /* no audio device: the title and banner still alert */ }
   }
-  function alertStaff(message, tag) {
+  function alertStaff(message, tag, bannerId) {
     document.title = (tag || "【危机】") + baseTitle;
     body.setAttribute("data-alerted", message);
-    var banner = document.getElementById("crisis-alert");
+    var banner = (bannerId && document.getElementById(bannerId)) || document.getElementById("crisis-alert");
     if (banner) { banner.textContent = message; banner.hidden = false; }
     beep();
     if (window.Notification && Notification.permission === "granted") {
@@ -103,8 +103,8 @@
   }
   // SLA timers tick from the row's fields (console-ops: data-sla-*, labels/CONSOLE-CONTRACT.md §1),
   // measured on this clock from when the row arrived (a skewed desktop clock does not matter); without
-  // them an open ticket ticks from its creation. One alert per ticket at breach: everyone for a crisis,
-  // else the supervisor and the agent it is offered to. static/ops.js steps aside for this.
+  // them an open ticket ticks from its creation. One alert per ticket at breach (everyone for a crisis,
+  // else the supervisor and the agent it is offered to), in #sla-alert. static/ops.js steps aside.
   window.hotlineConsoleTicks = true;
   var breached = {};
   function tickTimers() {
@@ -131,8 +131,10 @@
       var ref = row.getAttribute("data-ref");
       if (state === "breach" && !breached[ref]) {
         breached[ref] = true;
-        if (row.getAttribute("data-crisis") === "1" || supervisor || row.getAttribute("data-offered-to") === me) {
-          alertStaff("工单超过接单时限：" + ref, row.getAttribute("data-crisis") === "1" ? null : "【超时】");
+        // Its own banner: a crisis keeps its crisis alert and supervisor escalation in #crisis-alert.
+        var crisis = row.getAttribute("data-crisis") === "1";
+        if (crisis || supervisor || row.getAttribute("data-offered-to") === me) {
+          alertStaff("工单超过接单时限：" + ref, crisis ? null : "【超时】", "sla-alert");
         }
       }
     });

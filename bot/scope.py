@@ -55,7 +55,7 @@ class Thresholds:
     # Chinese characters left after the courtesies that make a message more than a greeting.
     substance_chars: int = 5
     # A message of at most this many characters that asks a follow-up kind is never turned away.
-    followup_chars: int = 8
+    followup_chars: int = 6
 
 
 @dataclass(frozen=True)

@@ -95,3 +95,4 @@ def test_a_short_follow_up_question_is_never_turned_away() -> None:
         d = decide([("out_of_scope", 0.6), ("follow_up", 0.2), ("marriage_family", 0.05)], text)
         assert d.intent == "follow_up", text
     assert decide([("out_of_scope", 0.9), ("none", 0.05)], "今天天气怎么样").intent == "out_of_scope"
+    assert decide([("out_of_scope", 0.8), ("none", 0.05)], "法考培训班哪家好").intent == "out_of_scope"

@@ -13,6 +13,7 @@ from actions.common import (
     last_turn_bot_events,
     last_utterance,
     latest_intent,
+    recent_user_texts,
     latest_user_text,
     off_the_loop,
     slot_set,
@@ -56,7 +57,7 @@ def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
         context_category=tracker.get_slot(SLOT_CATEGORY),
         previous_id=tracker.get_slot(SLOT_FAQ_ID), previous_question=tracker.get_slot(SLOT_LAST_QUESTION) or "",
         named_topic=named_topic(tracker.latest_message), asked_topic_last=last_utterance(tracker) == "utter_ask_topic",
-        last_reply="\n".join(last_bot_texts(tracker)))
+        last_reply="\n".join(last_bot_texts(tracker)), earlier=tuple(recent_user_texts(tracker)[:-1]))
     if turn.kind == consult.ASK_TOPIC:
         dispatcher.utter_message(response="utter_ask_topic")
         return []

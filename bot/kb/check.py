@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -71,6 +72,17 @@ def category_followups_check(statutes: dict[str, dict[str, str]]) -> list[str]:
     return problems
 
 
+def steps_check(entries: list[faq_mod.FaqEntry]) -> list[str]:
+    """knowledge/followups.yml `steps`: each names an entry of its own category."""
+    from bot.kb import followup
+
+    try:
+        data = followup.load_category_followups()
+    except (faq_mod.FaqError, OSError, yaml.YAMLError, re.error) as exc:
+        return [f"followups.yml: {exc}"]
+    return followup.step_problems(data, {e.id: e.category for e in entries})
+
+
 def key_rules_check(entries: list[faq_mod.FaqEntry], statutes: dict[str, dict[str, str]]) -> list[str]:
     """knowledge/key_rules.yml: a rule per category, each quoted word for word and carried by an entry."""
     from bot.kb import key_rules
@@ -134,6 +146,7 @@ def check(faq_dir: Path = faq_mod.FAQ_DIR, statutes_dir: Path = STATUTES_DIR) ->
                 problems.append(f"{b.source}: {b.id} question duplicates {a.id} ({score:.2f})")
 
     problems += category_followups_check(statutes)
+    problems += steps_check(entries)
     problems += key_rules_check(entries, statutes)
 
     counts = Counter(e.category for e in entries)

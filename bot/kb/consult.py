@@ -11,7 +11,7 @@ from bot import taxonomy
 from bot.kb import followup
 from bot.kb import sides as sides_mod
 from bot.kb.faq import Citation, FaqEntry
-from bot.kb.retrieval import Index
+from bot.kb.retrieval import Hit, Index
 from bot.normalize import normalize
 
 ANSWER = "answer"  # a whole FAQ entry
@@ -60,14 +60,15 @@ def _suggest(index: Index, text: str, turn: Turn, context: str) -> Turn:
 
 def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0.0, context_category: str | None,
            previous_id: str | None, previous_question: str = "", named_topic: str | None = None,
-           asked_topic_last: bool = False, last_reply: str = "") -> Turn:
+           asked_topic_last: bool = False, last_reply: str = "", earlier: tuple[str, ...] = ()) -> Turn:
     """What to answer. `context_category`/`previous_id`/`previous_question`: the topic so far;
     `named_topic`: the category a follow-up-looking message names itself (from the NLU ranking);
     `asked_topic_last`: the bot's last turn asked for the topic (never ask again right after);
-    `last_reply`: what the bot said last turn (never the same "这要看…" again right after)."""
+    `last_reply`: what the bot said last turn (never the same "这要看…" again right after);
+    `earlier`: the citizen's earlier messages of the conversation (the side they already told)."""
     turn = _decide(index, text, intent=intent, intent_confidence=intent_confidence, context_category=context_category,
                    previous_id=previous_id, previous_question=previous_question, named_topic=named_topic,
-                   asked_topic_last=asked_topic_last)
+                   asked_topic_last=asked_topic_last, earlier=earlier)
     if turn.kind == DEPENDS and turn.text and turn.text in last_reply:
         previous = index.by_id.get(previous_id or "")
         return _suggest(index, text, turn, previous.question if previous else previous_question)
@@ -75,7 +76,8 @@ def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0
 
 
 def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, context_category: str | None,
-            previous_id: str | None, previous_question: str, named_topic: str | None, asked_topic_last: bool) -> Turn:
+            previous_id: str | None, previous_question: str, named_topic: str | None, asked_topic_last: bool,
+            earlier: tuple[str, ...] = ()) -> Turn:
     previous = index.by_id.get(previous_id or "")
     intent_is_followup = intent == taxonomy.FOLLOW_UP
     remember_topic = previous.question if previous else previous_question
@@ -108,12 +110,38 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
     if not revealed:
         pair = sides_mod.differing(h.entry for h in hits if index.is_confident([h]))
         if pair:
-            cues = sides_mod.load()
-            return Turn(ASK_SIDE, hits[0].entry.category, text=cues.question,
-                        buttons=sides_mod.side_question(pair, text, cues), remember=text)
+            answerable = _without_asking(index, text, hits, pair, earlier, category=category,
+                                         category_confidence=intent_confidence if from_nlu else None)
+            if not answerable:
+                cues = sides_mod.load()
+                return Turn(ASK_SIDE, hits[0].entry.category, text=cues.question,
+                            buttons=sides_mod.side_question(pair, text, cues), remember=text)
+            hits = answerable
     entry = hits[0].entry
     if previous is not None and entry.id == previous.id and normalize(text) != normalize(previous_question):
         # Never the previous answer word for word: read it as a follow-up of that topic.
         reply = followup.resolve(index, text, previous, entry.category, previous_question)
         return _from_reply(reply, remember_topic)
     return Turn(ANSWER, entry.category, entry, remember=text)
+
+
+def _without_asking(index: Index, text: str, hits: list[Hit], pair: tuple[str, str], earlier: tuple[str, ...], *,
+                    category: str | None, category_confidence: float | None) -> list[Hit]:
+    """The hits to answer from when the best answers differ by side but the citizen need not be asked;
+    empty when the side question is the honest reply.
+
+    - The citizen told their side earlier in the conversation ("我前夫…说要砍我", then after the crisis
+      "他这样能判刑吗"): search again on that side.
+    - The two sides are the same kind of person in this matter (the two spouses of a divorce,
+      knowledge/retrieval/sides.yml `same_law`): the best entry that serves both, else the best."""
+    known = sides_mod.detect_in(earlier) & set(pair)
+    if known:
+        again = index.search(text, category=category, k=3, sides=frozenset(known),
+                             category_confidence=category_confidence)
+        mine = [h for h in [*again, *hits] if h.entry.side in known | {""} and index.is_confident([h])]
+        return mine[:1]
+    pair_category = next(h.entry.category for h in hits if h.entry.side in pair)
+    if not sides_mod.asked_by_law(pair_category, pair):
+        both = [h for h in hits if not h.entry.side and index.is_confident([h])]
+        return both[:1] or hits[:1]
+    return []

@@ -9,7 +9,7 @@ Pure: the index and the previous entry are passed in.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,19 @@ REQUIRED_KINDS = ("deadline", "documents", "where")  # every category answers at
 
 
 @dataclass(frozen=True)
+class Step:
+    """A step or fact of a topic that a short follow-up names ("要做鉴定吗", "他没有签合同呢"), and the
+    entry of the topic that answers it."""
+
+    cue: re.Pattern[str]
+    entry: str
+
+
+@dataclass(frozen=True)
 class CategoryFollowUps:
     followups: dict[str, dict[str, FollowUp]]  # category → kind → answer
     depends: dict[str, str]  # category → "这要看…"
+    steps: dict[str, tuple[Step, ...]] = field(default_factory=dict)  # category → its steps, in order
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,25 @@ def load_category_followups(path: Path = CATEGORY_FOLLOWUPS) -> CategoryFollowUp
                 raise FaqError(f"{path.name}: {category} {kind} needs a text")
             followups[category][kind] = FollowUp(kind, str(item["text"]).strip(),
                                                  load_citations(item.get("citations"), path.name))
-    return CategoryFollowUps(followups, depends)
+    steps: dict[str, tuple[Step, ...]] = {}
+    for category, items in (data.get("steps") or {}).items():
+        if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("cue") and i.get("entry")
+                                                  for i in items):
+            raise FaqError(f"{path.name}: steps of {category} must be a list of {{cue, entry}}")
+        steps[category] = tuple(Step(re.compile(str(i["cue"])), str(i["entry"])) for i in items)
+    return CategoryFollowUps(followups, depends, steps)
+
+
+def step_entry(text: str, category: str | None, data: CategoryFollowUps | None = None) -> str | None:
+    """The entry answering the step of the topic a short message names ("要做鉴定吗" in a medical
+    dispute → the medical-damage appraisal entry), or None."""
+    if not category:
+        return None
+    data = data or load_category_followups()
+    t = normalize(text or "")
+    if not t or len(t) > load_cues().max_chars:
+        return None
+    return next((s.entry for s in data.steps.get(category, ()) if s.cue.search(t)), None)
 
 
 @lru_cache(maxsize=4)
@@ -122,6 +150,10 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
         return False
     if intent == FOLLOW_UP_INTENT:
         return True
+    if step_entry(text, context_category) is not None:
+        # "要做鉴定吗" in a medical dispute is that dispute's appraisal, however sure the NLU is that
+        # 鉴定 alone is a notary/appraisal question.
+        return True
     if not looks_like_followup(text):
         return False
     if intent in CATEGORIES and intent != context_category and intent_confidence >= NEW_TOPIC_CONFIDENCE:
@@ -137,7 +169,7 @@ def continues_topic(text: str, context_category: str | None, index: Index) -> bo
     confidently within the topic ("自首能从轻吗" after a criminal answer)."""
     if not context_category or not normalize(text or ""):
         return False
-    if looks_like_followup(text):
+    if looks_like_followup(text) or step_entry(text, context_category) is not None:
         return True
     hits = index.search(text, category=context_category, k=1)
     return index.is_confident(hits) and hits[0].entry.category == context_category
@@ -150,6 +182,12 @@ def read_together(earlier: list[str], text: str, index: Index) -> str | None:
         return None
     together = f"{earlier[-1]} {text}"
     return together if index.is_confident(index.search(together, k=1)) else None
+
+
+def topic_sides(index: Index, category: str) -> frozenset[str]:
+    """The sides the topic's entries are written for (worker/employer for wages, none for a topic
+    whose answers serve everyone)."""
+    return index.sides_by_category.get(category, frozenset())
 
 
 def _entry_reply(hit: Hit) -> Reply:
@@ -175,7 +213,9 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
         return [h for h in hits if h.entry.id != previous_id and h.entry.category == category]
 
     # 1. The citizen reveals the other party's side ("我是被告呢"): that side's entry of the topic,
-    #    else what the topic says about the other side.
+    #    else what the topic says about the other side. Only a side of the topic's own disputes counts:
+    #    "孩子看病花了…" after a dog bite says who was treated, not that the citizen is the other party.
+    revealed = revealed & topic_sides(index, category)
     if revealed and previous is not None and previous.side not in revealed:
         for h in topic_hits(f"{context} {text}", revealed):
             if h.entry.side in revealed and index.is_confident([h]):
@@ -183,7 +223,12 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
         f = previous.followup("other_side") or category_followups.get("other_side")
         if f:
             return _followup_reply(category, f, previous)
-    # 2. A follow-up kind: the entry's own answer, else the category's.
+    # 2. A step of the topic the message names ("要做鉴定吗"): that step's entry, unless it was the
+    #    answer just given (then the kind of question decides, below).
+    step = step_entry(text, category, data) if not kind else None
+    if step and step != previous_id and step in index.by_id:
+        return Reply("entry", category, entry=index.by_id[step])
+    # 3. A follow-up kind: the entry's own answer, else the category's.
     if kind:
         f = previous.followup(kind) if previous else None
         if f:
@@ -191,14 +236,14 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
         f = category_followups.get(kind)
         if f:
             return _followup_reply(category, f, previous)
-    # 3. The next best entry of the topic: first for the message alone ("自首能从轻吗"), then read
+    # 4. The next best entry of the topic: first for the message alone ("自首能从轻吗"), then read
     #    with the previous question; on the previous answer's side unless the message tells.
     wanted = revealed or (frozenset({previous.side}) if previous and previous.side else frozenset())
     for query in (text, f"{context} {text}"):
         hits = topic_hits(query, wanted)
         if hits and index.is_confident(hits[:1]) and (not wanted or hits[0].entry.side in wanted | {""}):
             return _entry_reply(hits[0])
-    # 4. Honest: it depends, and a person can look at it.
+    # 5. Honest: it depends, and a person can look at it.
     return Reply("depends", category, entry=previous, text=data.depends.get(category, ""), kind=kind)
 
 
@@ -221,6 +266,21 @@ def category_followup_problems(data: CategoryFollowUps, categories: tuple[str, .
         for kind in kinds:
             if kind not in FOLLOWUP_KINDS:
                 problems.append(f"followups.yml: {category} kind '{kind}' not one of {', '.join(FOLLOWUP_KINDS)}")
+    return problems
+
+
+def step_problems(data: CategoryFollowUps, categories_by_entry: dict[str, str]) -> list[str]:
+    """Steps of knowledge/followups.yml whose entry is missing or belongs to another category."""
+    problems = []
+    for category, steps in data.steps.items():
+        if category not in CATEGORIES:
+            problems.append(f"followups.yml: steps of '{category}': not a taxonomy category")
+        for step in steps:
+            owner = categories_by_entry.get(step.entry)
+            if owner is None:
+                problems.append(f"followups.yml: steps of {category}: no entry {step.entry}")
+            elif owner != category:
+                problems.append(f"followups.yml: steps of {category}: {step.entry} is an entry of {owner}")
     return problems
 
 

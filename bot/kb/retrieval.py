@@ -130,6 +130,11 @@ class Index:
         self._categories = np.array([e.category for e in self.entries])
         self._sides = np.array([e.side for e in self.entries])
         self._opposites = np.array([OPPOSITE.get(e.side, "") for e in self.entries])
+        sides: dict[str, set[str]] = defaultdict(set)
+        for e in self.entries:
+            if e.side:
+                sides[e.category].add(e.side)
+        self.sides_by_category = {c: frozenset(s) for c, s in sides.items()}  # the sides each topic's entries serve
 
     def _bm25(self, query_words: list[str]) -> np.ndarray:
         """BM25 of every document (zero where no query word occurs)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,23 +23,46 @@ class SideCues:
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     question: str  # asked when the side is unclear
     labels: dict[str, str]  # side → button title (我是劳动者)
+    also: dict[str, frozenset[str]] = field(default_factory=dict)  # side → the sides it also makes the writer
+    same_law: dict[str, frozenset[frozenset[str]]] = field(default_factory=dict)  # category → pairs not asked
 
 
 @lru_cache(maxsize=4)
 def load(path: Path = SIDES_FILE) -> SideCues:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    unknown = (set(data["cues"]) | set(data["labels"])) - set(SIDES)
+    also = {side: frozenset(more) for side, more in (data.get("also") or {}).items()}
+    same_law = {category: frozenset(frozenset(pair) for pair in pairs)
+                for category, pairs in (data.get("same_law") or {}).items()}
+    named = set(data["cues"]) | set(data["labels"]) | set(also) | {s for m in also.values() for s in m}
+    named |= {s for pairs in same_law.values() for pair in pairs for s in pair}
+    unknown = named - set(SIDES)
     if unknown:
         raise ValueError(f"{path.name}: unknown sides {sorted(unknown)}")
+    bad_pairs = [sorted(p) for pairs in same_law.values() for p in pairs if len(p) != 2 or OPPOSITE[min(p)] != max(p)]
+    if bad_pairs:
+        raise ValueError(f"{path.name}: same_law pairs must be the two sides of one dispute: {bad_pairs}")
     patterns = {side: tuple(re.compile(p) for p in cues) for side, cues in data["cues"].items()}
-    return SideCues(patterns, str(data["question"]), dict(data["labels"]))
+    return SideCues(patterns, str(data["question"]), dict(data["labels"]), also, same_law)
 
 
 def detect(text: str, cues: SideCues | None = None) -> frozenset[str]:
     """The sides the writer shows they are on; empty when the message does not tell."""
     cues = cues or load()
     t = normalize(text or "")
-    return frozenset(side for side, pats in cues.patterns.items() if any(p.search(t) for p in pats))
+    found = {side for side, pats in cues.patterns.items() if any(p.search(t) for p in pats)}
+    return frozenset(found.union(*(cues.also.get(side, ()) for side in found)))
+
+
+def detect_in(texts: Iterable[str], cues: SideCues | None = None) -> frozenset[str]:
+    """The sides the writer showed in any of the conversation's earlier messages."""
+    return frozenset().union(*(detect(t, cues) for t in texts))
+
+
+def asked_by_law(category: str, pair: tuple[str, str], cues: SideCues | None = None) -> bool:
+    """Whether the law differs for the two sides of this pair in this category (False: the two parties
+    are the same kind of person there, e.g. the two spouses of a divorce, and the bot does not ask)."""
+    cues = cues or load()
+    return frozenset(pair) not in cues.same_law.get(category, frozenset())
 
 
 def differing(entries: Iterable[FaqEntry]) -> tuple[str, str] | None:

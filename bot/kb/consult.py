@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from bot import taxonomy
 from bot.kb import followup
 from bot.kb import sides as sides_mod
-from bot.kb.faq import Citation, FaqEntry
+from bot.kb.faq import OPPOSITE, Citation, FaqEntry
 from bot.kb.retrieval import Hit, Index
 from bot.normalize import normalize
 
@@ -103,11 +103,16 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
     revealed = sides_mod.detect(text)
     # The NLU's own call counts as evidence with its confidence; the conversation's topic is sure.
     from_nlu = intent in taxonomy.CATEGORIES
-    hits = index.search(text, category=category, k=3, sides=revealed,
+    hits = index.search(text, category=category, k=5, sides=revealed,
                         category_confidence=intent_confidence if from_nlu else None)
     if not index.is_confident(hits):
         return Turn(GUIDANCE, category or "other_legal", remember=text)
-    if not revealed:
+    if revealed:
+        # The writer told their side: never the other party's entry while one for them (or for both)
+        # is confident ("我被车撞了，对方全责" is not the driver's "交警认定我没有责任").
+        hits = [h for h in hits if index.is_confident([h]) and not _other_party(h.entry, revealed)] or hits
+    else:
+        hits = hits[:3]
         pair = sides_mod.differing(h.entry for h in hits if index.is_confident([h]))
         if pair:
             answerable = _without_asking(index, text, hits, pair, earlier, category=category,
@@ -123,6 +128,11 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
         reply = followup.resolve(index, text, previous, entry.category, previous_question)
         return _from_reply(reply, remember_topic)
     return Turn(ANSWER, entry.category, entry, remember=text)
+
+
+def _other_party(entry: FaqEntry, revealed: frozenset[str]) -> bool:
+    """Whether the entry is written for the other party of a side the writer revealed."""
+    return bool(entry.side) and entry.side not in revealed and OPPOSITE.get(entry.side) in revealed
 
 
 def _without_asking(index: Index, text: str, hits: list[Hit], pair: tuple[str, str], earlier: tuple[str, ...], *,

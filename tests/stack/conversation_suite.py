@@ -32,7 +32,7 @@ import yaml
 FOLDER = Path(__file__).parent / "conversations"
 STYLES = ("follow-up", "side", "crisis", "crisis-safe", "greeting", "cantonese", "typo", "story", "for-someone-else",
           "legal-aid", "handoff", "restart", "traditional", "emoji", "empty", "huge", "topic-switch", "clarify",
-          "plain")
+          "plain", "correction", "second-matter")
 UNCLEAR = ("没有完全理解", "没能理解您的问题", "请先说说您遇到的是什么问题")
 # Lines every answer may share with the one before: the disclaimer and the crisis numbers' heading.
 SHARED_LINES = ("以上仅供参考", "接下来您可以")

@@ -131,3 +131,32 @@ def test_a_gambling_spouse_s_debts_told_as_a_story() -> None:
     assert then.category == "marriage_family"
     assert "债务" in (then.entry.answer if then.kind == consult.ANSWER else then.text)
     assert then.entry.id != "marriage_family-088"  # not the deceased spouse's debts
+
+
+# Found by the conversations added afterwards (tests/stack/conversations: legal_aid, housing_property,
+# traffic_accident, neighbor_dispute, debt, marriage_family).
+
+def test_refusals_and_costs_in_everyday_words() -> None:
+    assert followup.kind_of("他不肯赔怎么办") == "refusal"
+    assert followup.kind_of("他说没钱怎么办") == "refusal"
+    assert followup.kind_of("他一直拖着不给呢") == "refusal"
+    assert followup.kind_of("要收钱吗") == "cost"
+    assert followup.kind_of("误工费能要吗") is None  # a claim item: the entry about it, not the cost line
+
+
+def test_a_worker_whose_wages_are_held_back_is_not_asked_the_side() -> None:
+    assert "worker" in sides.detect("公司拖了我两个月工资没发")
+    turn = fresh("公司拖了我两个月工资没发", "wage_arrears", 0.68)
+    assert turn.kind == consult.ANSWER and turn.entry.side == "worker"
+
+
+def test_a_revealed_side_never_gets_the_other_party_s_entry() -> None:
+    turn = fresh("我被车撞了，对方全责，怎么赔", "traffic_accident", 0.88)
+    assert turn.kind == consult.ANSWER and turn.entry.side != "driver"
+    corrected = after(turn.entry.id, "不是，我说反了，是我开车撞了人家", "traffic_accident", 0.82)
+    assert corrected.kind == consult.ANSWER and corrected.entry.side == "driver"
+
+
+def test_a_parent_who_does_not_pay_child_support_gets_enforcement() -> None:
+    turn = after("marriage_family-078", "他一直拖着不给呢", "nlu_fallback", 0.31)
+    assert turn.kind == consult.FOLLOWUP and "强制执行" in turn.text

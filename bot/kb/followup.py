@@ -96,13 +96,22 @@ def load_category_followups(path: Path = CATEGORY_FOLLOWUPS) -> CategoryFollowUp
 def step_entry(text: str, category: str | None, data: CategoryFollowUps | None = None) -> str | None:
     """The entry answering the step of the topic a short message names ("要做鉴定吗" in a medical
     dispute → the medical-damage appraisal entry), or None."""
+    found = _step_match(text, category, data)
+    return found[0] if found else None
+
+
+def _step_match(text: str, category: str | None, data: CategoryFollowUps | None = None) -> tuple[str, str] | None:
+    """(the step's entry, the message without the words naming the step), or None."""
     if not category:
         return None
     data = data or load_category_followups()
     t = normalize(text or "")
     if not t or len(t) > load_cues().max_chars:
         return None
-    return next((s.entry for s in data.steps.get(category, ()) if s.cue.search(t)), None)
+    for step in data.steps.get(category, ()):
+        if step.cue.search(t):
+            return step.entry, step.cue.sub(" ", t)
+    return None
 
 
 @lru_cache(maxsize=4)
@@ -136,6 +145,9 @@ def looks_like_followup(text: str, cues: Cues | None = None) -> bool:
 
 
 NEW_TOPIC_CONFIDENCE = 0.8  # the NLU must be this sure of another category to leave the topic
+# What is left of a message naming a step of the topic ("工伤鉴定怎么做" without 鉴定) names a topic of its
+# own when it matches an entry of the NLU's category this well (a few words: below the answer threshold).
+OWN_TOPIC_CONFIDENCE = 0.2
 
 
 def is_followup(text: str, *, intent: str, intent_confidence: float, context_category: str | None,
@@ -150,10 +162,18 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
         return False
     if intent == FOLLOW_UP_INTENT:
         return True
-    if step_entry(text, context_category) is not None:
+    step = _step_match(text, context_category)
+    if step is not None:
         # "要做鉴定吗" in a medical dispute is that dispute's appraisal, however sure the NLU is that
-        # 鉴定 alone is a notary/appraisal question.
-        return True
+        # 鉴定 alone is a notary/appraisal question; "离婚调解要多久" after a traffic answer names its own
+        # topic besides the step (离婚) and is a new question.
+        rest = step[1]
+        own_topic = intent in CATEGORIES and intent != context_category and bool(normalize(rest).strip())
+        if own_topic:
+            hits = index.search(rest, category=intent, k=1)
+            own_topic = bool(hits) and hits[0].entry.category == intent and hits[0].confidence >= OWN_TOPIC_CONFIDENCE
+        if not own_topic:
+            return True
     if not looks_like_followup(text):
         return False
     if intent in CATEGORIES and intent != context_category and intent_confidence >= NEW_TOPIC_CONFIDENCE:

@@ -69,7 +69,7 @@ def test_a_spouse_asking_about_the_house_gets_the_property_answer() -> None:
 
 def test_money_already_spent_asked_about_is_a_cost_follow_up() -> None:
     assert followup.kind_of("孩子看病花了三百多，这个也能要吗") == "cost"
-    assert followup.kind_of("打疫苗的钱可以要吗") == "cost"
+    assert followup.kind_of("我先垫了两千多，能让他出吗") == "cost"
 
 
 def test_a_side_outside_the_topic_is_not_the_other_party() -> None:
@@ -100,6 +100,16 @@ def test_a_step_of_the_topic_stays_in_the_topic() -> None:
     assert turn.kind == consult.ANSWER and turn.entry.id == "medical_dispute-007"
     cost = after("medical_dispute-007", "费用多少", "follow_up", 0.49)
     assert cost.category == "medical_dispute" and "鉴定费" in cost.text
+
+
+def test_a_step_with_a_topic_of_its_own_is_a_new_question() -> None:
+    # The words besides the step name another matter: the NLU's category, not the step of this topic.
+    assert not followup.is_followup("离婚调解要多久", intent="marriage_family", intent_confidence=0.9,
+                                    context_category="traffic_accident", index=index())
+    assert not followup.is_followup("工伤鉴定怎么做", intent="work_injury", intent_confidence=0.9,
+                                    context_category="medical_dispute", index=index())
+    assert followup.is_followup("那要不要去做个鉴定", intent="notary_appraisal", intent_confidence=0.9,
+                                context_category="medical_dispute", index=index())
 
 
 def test_a_step_alone_without_a_topic_is_the_nlu_s_question() -> None:

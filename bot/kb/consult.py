@@ -68,7 +68,7 @@ def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0
     `earlier`: the citizen's earlier messages of the conversation (the side they already told)."""
     turn = _decide(index, text, intent=intent, intent_confidence=intent_confidence, context_category=context_category,
                    previous_id=previous_id, previous_question=previous_question, named_topic=named_topic,
-                   asked_topic_last=asked_topic_last, earlier=earlier)
+                   asked_topic_last=asked_topic_last, earlier=earlier, said=last_reply)
     if turn.kind == DEPENDS and turn.text and turn.text in last_reply:
         previous = index.by_id.get(previous_id or "")
         return _suggest(index, text, turn, previous.question if previous else previous_question)
@@ -77,14 +77,14 @@ def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0
 
 def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, context_category: str | None,
             previous_id: str | None, previous_question: str, named_topic: str | None, asked_topic_last: bool,
-            earlier: tuple[str, ...] = ()) -> Turn:
+            earlier: tuple[str, ...] = (), said: str = "") -> Turn:
     previous = index.by_id.get(previous_id or "")
     intent_is_followup = intent == taxonomy.FOLLOW_UP
     remember_topic = previous.question if previous else previous_question
     if followup.is_followup(text, intent=intent, intent_confidence=intent_confidence,
                             context_category=context_category, index=index):
         assert context_category is not None
-        reply = followup.resolve(index, text, previous, context_category, previous_question)
+        reply = followup.resolve(index, text, previous, context_category, previous_question, said=said)
         return _from_reply(reply, remember_topic or text)
 
     category = intent if intent in taxonomy.CATEGORIES else context_category
@@ -125,7 +125,7 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
     entry = hits[0].entry
     if previous is not None and entry.id == previous.id and normalize(text) != normalize(previous_question):
         # Never the previous answer word for word: read it as a follow-up of that topic.
-        reply = followup.resolve(index, text, previous, entry.category, previous_question)
+        reply = followup.resolve(index, text, previous, entry.category, previous_question, said=said)
         return _from_reply(reply, remember_topic)
     return Turn(ANSWER, entry.category, entry, remember=text)
 

@@ -126,12 +126,15 @@ def load_cues(path: Path = CUES) -> Cues:
 
 def kind_of(text: str, cues: Cues | None = None) -> str | None:
     """The kind of follow-up a message asks (deadline, documents, …), or None."""
+    kinds = kinds_of(text, cues)
+    return kinds[0] if kinds else None
+
+
+def kinds_of(text: str, cues: Cues | None = None) -> list[str]:
+    """Every kind the message asks, first the one that wins ("医药费他不肯出": refusal, then cost)."""
     cues = cues or load_cues()
     t = normalize(text or "")
-    for kind, patterns in cues.kinds:
-        if any(p.search(t) for p in patterns):
-            return kind
-    return None
+    return [kind for kind, patterns in cues.kinds if any(p.search(t) for p in patterns)]
 
 
 def looks_like_followup(text: str, cues: Cues | None = None) -> bool:
@@ -219,10 +222,13 @@ def _followup_reply(category: str, f: FollowUp, entry: FaqEntry | None) -> Reply
 
 
 def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
-            previous_question: str = "", data: CategoryFollowUps | None = None) -> Reply:
-    """The answer to a follow-up within `category` (the topic) and the side of the previous answer."""
+            previous_question: str = "", data: CategoryFollowUps | None = None, said: str = "") -> Reply:
+    """The answer to a follow-up within `category` (the topic) and the side of the previous answer.
+    `said`: what the bot said last turn; a follow-up answer given there is not given again word for
+    word ("不是，我是说医药费他不肯出" after the refusal answer: the next kind the message asks, cost)."""
     data = data or load_category_followups()
-    kind = kind_of(text)
+    kinds = kinds_of(text)
+    kind = kinds[0] if kinds else None
     revealed = sides_mod.detect(text)
     previous_id = previous.id if previous else None
     context = previous.question if previous else previous_question
@@ -249,13 +255,10 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     if step and step != previous_id and step in index.by_id:
         return Reply("entry", category, entry=index.by_id[step])
     # 3. A follow-up kind: the entry's own answer, else the category's.
-    if kind:
-        f = previous.followup(kind) if previous else None
-        if f:
-            return _followup_reply(category, f, previous)
-        f = category_followups.get(kind)
-        if f:
-            return _followup_reply(category, f, previous)
+    for k in kinds:
+        for f in (previous.followup(k) if previous else None, category_followups.get(k)):
+            if f and not (said and f.text in said):
+                return _followup_reply(category, f, previous)
     # 4. The next best entry of the topic: first for the message alone ("自首能从轻吗"), then read
     #    with the previous question; on the previous answer's side unless the message tells.
     wanted = revealed or (frozenset({previous.side}) if previous and previous.side else frozenset())

@@ -170,3 +170,19 @@ def test_a_revealed_side_never_gets_the_other_party_s_entry() -> None:
 def test_a_parent_who_does_not_pay_child_support_gets_enforcement() -> None:
     turn = after("marriage_family-078", "他一直拖着不给呢", "nlu_fallback", 0.31)
     assert turn.kind == consult.FOLLOWUP and "强制执行" in turn.text
+
+
+def test_a_correction_gets_the_next_kind_it_asks_not_the_same_follow_up_again() -> None:
+    assert followup.kinds_of("不是，我是说医药费他不肯出") == ["refusal", "cost"]
+    refusal = after("work_injury-002", "那他不给我报怎么办", "nlu_fallback", 0.27)
+    assert refusal.kind == consult.FOLLOWUP
+    turn = after("work_injury-002", "不是，我是说医药费他不肯出", "nlu_fallback", 0.2, last_reply=refusal.text)
+    assert turn.kind == consult.FOLLOWUP and turn.text != refusal.text
+    assert "工伤保险基金" in turn.text
+
+
+def test_taken_away_by_the_police_is_the_accused_side_and_taken_by_someone_is_not() -> None:
+    assert "accused" in sides.detect("我弟被派出所带走了，说是打架")
+    assert "accused" not in sides.detect("我女儿被人带走了")
+    turn = fresh("我弟被派出所带走了，说是打架", "criminal", 0.66)
+    assert turn.kind == consult.ANSWER and turn.entry.side == "accused"

@@ -246,18 +246,22 @@ def _region_options() -> Markup:
     return _REGION_OPTIONS[0]
 
 
-async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[str, Any]:
+async def _ticket_context(request: web.Request) -> dict[str, Any]:
     engine = request.app[ENGINE_KEY]
     session = _session(request)
-    access = policy.application_access(session.user, ticket)
     kb = request.app[KB_KEY]
     wide = request.query.get("assist") == "all"
+    ref = request.match_info["ref"]
 
-    def load() -> dict[str, Any]:
-        # Every read of the page and the assist retrieval in one worker hop, off the event loop: the
-        # loop serves the other agents meanwhile (retrieval was a few ms of the loop per page).
+    def load() -> dict[str, Any] | None:
+        # The ticket, every read of its page and the assist retrieval in one worker hop, off the event
+        # loop: the loop serves the other agents meanwhile (retrieval was a few ms of the loop a page).
+        ticket = store.get(engine, ref)
+        if ticket is None or not _visible(session, ticket):
+            return None
         transcript = store.transcript(engine, ticket.reference)
-        return {"transcript": transcript,
+        access = policy.application_access(session.user, ticket)
+        return {"ticket": ticket, "transcript": transcript, "access": access,
                 # The citizen's other tickets (same conversation id): one query, never shown as the id.
                 "previous": [t for t in store.for_sender(engine, ticket.sender_id)
                              if t.reference != ticket.reference and _visible(session, t)],
@@ -267,9 +271,11 @@ async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[
                 "applications": aid_store.for_sender(engine, ticket.sender_id) if access else [],
                 "assist": _suggestions(kb, wide, ticket, transcript)}
 
-    loaded = await asyncio.to_thread(load)
-    queue, ops, snap = await _queue_with_ops(request)
-    transcript = loaded["transcript"]
+    # The page's reads and the shared queue picture (when it must be read again) side by side.
+    loaded, (queue, ops, snap) = await asyncio.gather(asyncio.to_thread(load), _queue_with_ops(request))
+    if loaded is None:  # another role's ticket is not found either (its existence is not confirmed)
+        raise web.HTTPNotFound()
+    ticket, transcript, access = loaded["ticket"], loaded["transcript"], loaded["access"]
     trigger = display.crisis_trigger(_citizen_texts(ticket, transcript))
     return {"ticket": ticket, "transcript": transcript, "now": now(),
             "crisis_trigger": trigger, "previous": list(reversed(loaded["previous"])),
@@ -313,8 +319,7 @@ async def search_page(request: web.Request) -> web.Response:
 
 async def ticket_page(request: web.Request, error: str | None = None, status: int = 200,
                       draft: str = "") -> web.Response:
-    ticket = await _ticket(request)
-    context = await _ticket_context(request, ticket)
+    context = await _ticket_context(request)
     return render("ticket.html", request, {**context, "error": error, "draft": draft},
                                           status=status)
 

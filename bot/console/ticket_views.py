@@ -195,12 +195,29 @@ def _suggestions(kb: Any, wide: bool, ticket: tickets.Ticket, transcript: list[t
         # A crisis is not a legal question: the crisis script and sentences, not FAQ answers.
         return {**base, "text": text, "crisis": display.crisis_replies(signal.kind)}
     kb.refresh_if_requested()
-    limit = None if wide or not ticket.category else ticket.category
-    found = assist.suggest(kb.index, text, ticket.category, k=assist_view.CANDIDATES,
-                           articles=kb.articles_if_ready(), today=clock.today())
-    return {**base, **found, "text": text,
-            "suggestions": assist_view.arrange(found["suggestions"], _entry_categories(kb.index), limit,
-                                               kb.index.answer_threshold)}
+    articles, today = kb.articles_if_ready(), clock.today()
+    # The same question on the same knowledge base gets the same answers: a reload, a switch back to
+    # the ticket or the refresh after the agent's own reply does not retrieve again.
+    if _ASSIST_CACHE.get("index") is not kb.index:  # reloaded: forget the old answers
+        _ASSIST_CACHE.clear()
+        _ASSIST_CACHE["index"] = kb.index
+    key = (articles is not None, today, text, ticket.category, wide)
+    arranged = _ASSIST_CACHE.get(key)
+    if arranged is None:
+        limit = None if wide or not ticket.category else ticket.category
+        found = assist.suggest(kb.index, text, ticket.category, k=assist_view.CANDIDATES, articles=articles,
+                               today=today)
+        arranged = {**found, "suggestions": assist_view.arrange(found["suggestions"], _entry_categories(kb.index),
+                                                                limit, kb.index.answer_threshold)}
+        if len(_ASSIST_CACHE) > ASSIST_CACHE_SIZE:
+            _ASSIST_CACHE.clear()
+            _ASSIST_CACHE["index"] = kb.index
+        _ASSIST_CACHE[key] = arranged
+    return {**base, **arranged, "text": text}
+
+
+ASSIST_CACHE_SIZE = 512
+_ASSIST_CACHE: dict[Any, Any] = {}  # "index" → the index the answers came from; key → arranged answers
 
 
 _CATEGORY_CACHE: dict[int, dict[str, str]] = {}

@@ -130,3 +130,33 @@ def test_the_ticket_stream_reads_the_ticket_and_its_message_count_in_one_query(e
     ticket, count = store.with_message_count(eng, t.reference)  # type: ignore[misc]
     assert ticket.claimed_by == "agent1" and count == len(store.transcript(eng, t.reference))
     assert store.with_message_count(eng, "RG-NOPE0000") is None
+
+
+def test_assist_retrieves_once_per_question(kb, eng, monkeypatch) -> None:
+    """Reloading a ticket, or coming back to it, reuses the answers for the same question; the
+    citizen's next question is retrieved afresh."""
+    from bot.console import ticket_views
+    from bot.kb import assist
+
+    calls: list[str] = []
+    real = assist.suggest
+
+    def counting(index, text, *args, **kw):  # type: ignore[no-untyped-def]
+        calls.append(text)
+        return real(index, text, *args, **kw)
+
+    monkeypatch.setattr(assist, "suggest", counting)
+    monkeypatch.setattr(ticket_views, "_ASSIST_CACHE", {})
+    t = open_ticket(eng, "snap-assist", text="公司不签劳动合同，能要双倍工资吗")
+
+    async def scenario(app, a, b):
+        first = await (await a.get(f"/console/tickets/{t.reference}")).text()
+        again = await (await b.get(f"/console/tickets/{t.reference}")).text()
+        store.record_citizen_message(eng, t.reference, "那试用期被辞退有赔偿吗", datetime.now(timezone.utc))
+        third = await (await a.get(f"/console/tickets/{t.reference}")).text()
+        return first, again, third
+
+    first, again, third = _two_agents(kb, eng, scenario)
+    assert calls == ["公司不签劳动合同，能要双倍工资吗", "那试用期被辞退有赔偿吗"]
+    suggestions = re.search(r'<div id="suggestions".*?</div>', first, re.S).group(0)
+    assert suggestions == re.search(r'<div id="suggestions".*?</div>', again, re.S).group(0)

@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.console import (application_views, audit_views, canned_views, display, login_views, middleware, ops_views,
-                         policy, reports_views, snapshot, sse, stats_views, ticket_views, transport)
+                         policy, reports_views, snapshot, sse, staff_views, stats_views, ticket_views, transport)
 from bot.console.keys import ENGINE_KEY, SESSION, SESSION_STREAMS_KEY, STREAMS_KEY, TRANSPORT_KEY
 from bot.store import schema
 
@@ -139,4 +139,5 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     r.add_post("/console/tickets/{ref}/callback-attempt", ops_views.callback_attempt, name="callback_attempt")
     r.add_get("/console/reports", reports_views.reports_page, name="reports")
     r.add_get("/console/reports.csv", reports_views.reports_csv, name="reports_csv")
+    staff_views.routes(app)  # 账号管理 (review B17)
     r.add_static("/console/static", STATIC, name="console_static")

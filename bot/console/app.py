@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 from pathlib import Path
@@ -47,6 +48,42 @@ def _local(value: Any) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
+
+
+_FREEZER = web.AppKey("console_heap_freezer", asyncio.Task)
+_frozen = False
+
+
+async def freeze_heap(app: web.Application) -> None:
+    """Moves the long-lived heap (code, the knowledge base, the article index once built) out of the
+    garbage collector's sight, once per process. A full collection of the web app's ~170,000 objects
+    costs ~100 ms of CPU (200–400 ms on the shared 2-core machine) and stops every request meanwhile;
+    after the freeze one costs a few ms (measured: 0.7–4.5 ms under the 20-agent bench)."""
+    global _frozen
+    if _frozen:
+        return
+    _frozen = True
+    gc.collect()
+    gc.freeze()
+
+    async def after_articles() -> None:
+        from bot.web.keys import KB_KEY
+
+        kb = app.get(KB_KEY)
+        for _ in range(300):  # the article index is built in a background thread after start
+            if kb is None or kb.articles_if_ready() is not None:
+                break
+            await asyncio.sleep(1)
+        gc.collect()
+        gc.freeze()
+
+    app[_FREEZER] = asyncio.ensure_future(after_articles())
+
+
+async def _stop_freezer(app: web.Application) -> None:
+    task = app.get(_FREEZER)
+    if task is not None:
+        task.cancel()
 
 
 @web.middleware
@@ -94,6 +131,8 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
         await asyncio.to_thread(schema.upgrade, engine)
 
     app.on_startup.append(migrate)
+    app.on_startup.append(freeze_heap)
+    app.on_cleanup.append(_stop_freezer)
     app.on_shutdown.append(sse.close_streams)
     r = app.router
     r.add_get("/console", to_home, name="console_bare")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import aiohttp
 
+import assist
 from assist import login  # the console's login form, shared with the assist bench
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +42,9 @@ async def main() -> int:
     parser.add_argument("--agents", "-a", type=int, default=20)
     parser.add_argument("--requests", "-n", type=int, default=30, help="page loads per agent")
     parser.add_argument("--tickets", "-t", type=int, default=30)
+    parser.add_argument("--base", default=BASE, help="the web app (another port for a throwaway instance)")
     args = parser.parse_args()
+    base = assist.BASE = args.base.rstrip("/")
 
     from bot.console import users
     from bot.handoff import store, tickets
@@ -78,7 +81,7 @@ async def main() -> int:
 
             async def listen() -> None:
                 nonlocal events
-                async with session.get(f"{BASE}/console/queue/events") as resp:
+                async with session.get(f"{base}/console/queue/events") as resp:
                     async for line in resp.content:
                         events += line.startswith(b"event:")
 
@@ -92,8 +95,8 @@ async def main() -> int:
             for _ in range(args.requests):
                 # the full queue page, its live fragment (what every stream event fetches), a ticket page
                 kind = rng.choice(("queue", "rows", "ticket"))
-                url = {"queue": f"{BASE}/console/queue", "rows": f"{BASE}/console/queue/rows",
-                       "ticket": f"{BASE}/console/tickets/{rng.choice(refs)}"}[kind]
+                url = {"queue": f"{base}/console/queue", "rows": f"{base}/console/queue/rows",
+                       "ticket": f"{base}/console/tickets/{rng.choice(refs)}"}[kind]
                 start = time.perf_counter()
                 try:
                     async with session.get(url) as resp:

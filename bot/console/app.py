@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 from pathlib import Path
@@ -14,7 +15,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.console import (application_views, audit_views, canned_views, display, login_views, middleware, ops_views,
-                         policy, reports_views, sse, stats_views, ticket_views, transport)
+                         policy, reports_views, snapshot, sse, staff_views, stats_views, ticket_views, transport)
 from bot.console.keys import ENGINE_KEY, SESSION, SESSION_STREAMS_KEY, STREAMS_KEY, TRANSPORT_KEY
 from bot.store import schema
 
@@ -49,6 +50,42 @@ def _local(value: Any) -> str:
     return value.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
 
 
+_FREEZER = web.AppKey("console_heap_freezer", asyncio.Task)
+_frozen = False
+
+
+async def freeze_heap(app: web.Application) -> None:
+    """Moves the long-lived heap (code, the knowledge base, the article index once built) out of the
+    garbage collector's sight, once per process. A full collection of the web app's ~170,000 objects
+    costs ~100 ms of CPU (200–400 ms on the shared 2-core machine) and stops every request meanwhile;
+    after the freeze one costs a few ms (measured: 0.7–4.5 ms under the 20-agent bench)."""
+    global _frozen
+    if _frozen:
+        return
+    _frozen = True
+    gc.collect()
+    gc.freeze()
+
+    async def after_articles() -> None:
+        from bot.web.keys import KB_KEY
+
+        kb = app.get(KB_KEY)
+        for _ in range(300):  # the article index is built in a background thread after start
+            if kb is None or kb.articles_if_ready() is not None:
+                break
+            await asyncio.sleep(1)
+        gc.collect()
+        gc.freeze()
+
+    app[_FREEZER] = asyncio.ensure_future(after_articles())
+
+
+async def _stop_freezer(app: web.Application) -> None:
+    task = app.get(_FREEZER)
+    if task is not None:
+        task.cancel()
+
+
 @web.middleware
 async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
     resp = await handler(request)
@@ -74,7 +111,10 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                autoescape=jinja2.select_autoescape(["html"], default_for_string=True,
                                                                    default=True),
-                               undefined=jinja2.StrictUndefined)
+                               undefined=jinja2.StrictUndefined,
+                               # Templates ship with the code: no stat() of every template and include
+                               # on every render (a few % of the loop under 20 agents).
+                               auto_reload=False)
     env.filters["duration"] = _duration
     env.filters["local"] = _local
     # Imported templates (_labels.html) see globals, not the page's context.
@@ -82,6 +122,7 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     app[ENGINE_KEY] = engine
     app[STREAMS_KEY] = set()
     app[SESSION_STREAMS_KEY] = {}
+    snapshot.setup(app)
     app[TRANSPORT_KEY] = transport.from_env(os.environ if environ is None else environ)
     for problem in app[TRANSPORT_KEY].problems:
         logger.warning("console settings: %s", problem)
@@ -90,6 +131,8 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
         await asyncio.to_thread(schema.upgrade, engine)
 
     app.on_startup.append(migrate)
+    app.on_startup.append(freeze_heap)
+    app.on_cleanup.append(_stop_freezer)
     app.on_shutdown.append(sse.close_streams)
     r = app.router
     r.add_get("/console", to_home, name="console_bare")
@@ -135,4 +178,5 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     r.add_post("/console/tickets/{ref}/callback-attempt", ops_views.callback_attempt, name="callback_attempt")
     r.add_get("/console/reports", reports_views.reports_page, name="reports")
     r.add_get("/console/reports.csv", reports_views.reports_csv, name="reports_csv")
+    staff_views.routes(app)  # 账号管理 (review B17)
     r.add_static("/console/static", STATIC, name="console_static")

@@ -11,7 +11,7 @@ import logging
 
 from aiohttp import web
 
-from bot.console import auth, session_cache, transport
+from bot.console import auth, session_cache, snapshot, transport
 from bot.console.keys import CSRF_FIELD, CSRF_HEADER, ENGINE_KEY, SESSION, SESSION_COOKIE, TOKEN, TRANSPORT_KEY
 from bot.console.pages import render
 
@@ -77,6 +77,17 @@ async def console_middleware(request: web.Request, handler):  # type: ignore[no-
     if is_console(request.path) and not transport.host_allowed(request.app[TRANSPORT_KEY], request.host):
         # The console lives on its own host name: on the public chat's origin it does not exist.
         return web.json_response({"error": ERRORS[404]}, status=404, dumps=_dumps)
+    if request.method not in SAFE_METHODS and request.path.startswith("/console/"):
+        # Any console write (claim, status, login, logout…) may change the queue every agent sees: the
+        # shared picture is read again by the next request (bot/console/snapshot.py).
+        try:
+            return await _guarded(request, handler)
+        finally:
+            snapshot.invalidate(request.app)
+    return await _guarded(request, handler)
+
+
+async def _guarded(request: web.Request, handler):  # type: ignore[no-untyped-def]
     if not is_protected(request.path):
         return await handler(request)
     try:

@@ -26,7 +26,8 @@ def base_context(request: web.Request) -> dict[str, Any]:
            "callbacks": bool(user) and policy.can_list_callbacks(user),
            "applications": bool(user) and policy.can_read_applications(user),
            "stats": bool(user) and policy.can_view_stats(user),
-           "audit": bool(user) and policy.can_view_audit(user)}
+           "audit": bool(user) and policy.can_view_audit(user),
+           "staff": bool(user) and policy.can_manage_users(user)}
     return {"session": session, "user": user, "may": may,
             "csrf_token": session.csrf_token if session else "", "csrf_field": CSRF_FIELD,
             "categories": {cid: info.name for cid, info in categories().items()},

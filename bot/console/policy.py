@@ -126,6 +126,11 @@ def can_view_audit(user: HasRole) -> bool:
     return user.role == SUPERVISOR
 
 
+def can_manage_users(user: HasRole) -> bool:
+    """账号管理 (review B17): add, disable, reset passwords, roles and regions."""
+    return user.role == SUPERVISOR
+
+
 def home(user: HasRole) -> str:
     """Where a user lands after login."""
     return "/console/applications" if user.role == LEGAL_AID_OFFICER else "/console/queue"

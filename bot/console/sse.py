@@ -1,7 +1,9 @@
 """Server-sent events: the page is told that something changed and fetches the new fragment itself.
 
 Tickets are changed by other processes (the Rasa and action servers), so each stream polls a cheap
-fingerprint of the state it watches and sends an event when that fingerprint changes.
+fingerprint of the state it watches and sends an event when that fingerprint changes. The queue's
+fingerprint comes from the picture every agent shares (bot/console/snapshot.py): one database read
+per snapshot.TTL_SECONDS for all streams, not one per agent and second.
 
 A stream lives no longer than its session: it re-checks the session at every poll (from the
 session memory, which reads the database every session_cache.TTL_SECONDS) and ends on logout,
@@ -18,7 +20,10 @@ from aiohttp import web
 from bot.console import auth, session_cache
 from bot.console.keys import ENGINE_KEY, SESSION, SESSION_STREAMS_KEY, STREAMS_KEY, TOKEN
 
-POLL_SECONDS = 1.0
+# The queue streams read the shared picture (bot/console/snapshot.py, no database read of their own),
+# so they look often; a ticket's stream reads its ticket (one query) once a second.
+POLL_SECONDS = 0.5
+TICKET_POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 MAX_STREAMS_PER_SESSION = 6
 
@@ -30,7 +35,8 @@ async def _session_alive(request: web.Request) -> bool:
     return session is not None and session.user == request[SESSION].user
 
 
-async def stream(request: web.Request, event: str, fingerprint: Callable[[], Awaitable[object]]) -> web.StreamResponse:
+async def stream(request: web.Request, event: str, fingerprint: Callable[[], Awaitable[object]],
+                 poll_seconds: float = POLL_SECONDS) -> web.StreamResponse:
     key = auth.token_hash(request[TOKEN])
     per_session: dict[str, set[asyncio.Task]] = request.app[SESSION_STREAMS_KEY]
     mine = per_session.setdefault(key, set())
@@ -59,8 +65,8 @@ async def stream(request: web.Request, event: str, fingerprint: Callable[[], Awa
             elif quiet >= HEARTBEAT_SECONDS:
                 await resp.write(b": keep-alive\n\n")
                 quiet = 0.0
-            await asyncio.sleep(POLL_SECONDS)
-            quiet += POLL_SECONDS
+            await asyncio.sleep(poll_seconds)
+            quiet += poll_seconds
         # The session is over: tell the page (its script goes to the login page) and end.
         await resp.write(b"event: logout\ndata: session ended\n\n")
     except (ConnectionResetError, asyncio.CancelledError):

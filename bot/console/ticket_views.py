@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
+import aiohttp_jinja2
 from aiohttp import web
+from markupsafe import Markup
 
 from bot import clock
-from bot.console import assist_view, display, middleware, ops_views, policy, users
+from bot.console import assist_view, display, middleware, ops_views, policy, snapshot
 from bot.console.keys import ENGINE_KEY, SESSION
-from bot.console.pages import render
+from bot.console.pages import base_context, render
 from bot.console.users import Session
 from bot.handoff import delivery, routing, sla, store, tickets
 from bot.kb import assist
@@ -41,31 +43,50 @@ def _status_for(exc: tickets.HandoffError) -> int:
     return next(status for cls, status in ERROR_STATUS if isinstance(exc, cls))
 
 
+async def _snapshot(request: web.Request) -> snapshot.Snapshot:
+    return await snapshot.current(request.app, request.app[ENGINE_KEY], lambda: now())
+
+
 async def display_names(request: web.Request) -> dict[str, str]:
-    """username → display name for every staff account: one query per page, not one per row (B16)."""
-    accounts = await asyncio.to_thread(users.list_users, request.app[ENGINE_KEY])
-    return {u.username: u.display_name or u.username for u in accounts}
+    """username → display name for every staff account (B16): from the shared queue picture, so no
+    query of its own (a renamed account shows within snapshot.TTL_SECONDS)."""
+    return (await _snapshot(request)).extras["names"]
 
 
-async def _queue_for(request: web.Request) -> list[tickets.Ticket]:
-    session = _session(request)
-    all_tickets = await asyncio.to_thread(store.queue, request.app[ENGINE_KEY])
-    return [t for t in all_tickets if _visible(session, t)]
+def _visible_queue(session: Session, snap: snapshot.Snapshot) -> list[tickets.Ticket]:
+    return [t for t in snap.queue if _visible(session, t)]
 
 
-async def _queue_with_ops(request: web.Request, at: datetime) -> tuple[list[tickets.Ticket], dict[str, Any]]:
+async def _queue_with_ops(request: web.Request) -> tuple[list[tickets.Ticket], dict[str, Any], snapshot.Snapshot]:
     """The visible queue and its SLA fields, offers, agents and stuck claims (ops_views.queue_extras),
-    from one read of the full queue."""
+    from the picture shared by every agent (bot/console/snapshot.py)."""
     session = _session(request)
-    engine = request.app[ENGINE_KEY]
+    snap = await _snapshot(request)
+    return (_visible_queue(session, snap), snapshot.view(snap, session.user.username, policy.sees_escalations(session.user)),
+            snap)
 
-    def load() -> tuple[list[tickets.Ticket], dict[str, Any]]:
-        full = store.queue(engine)
-        extras = ops_views.queue_extras(engine, full, at, policy.sees_escalations(session.user))
-        extras["me"] = next((a for a in extras["agents"] if a.username == session.user.username), None)
-        return [t for t in full if _visible(session, t)], extras
 
-    return await asyncio.to_thread(load)
+def row_renderer(request: web.Request, snap: snapshot.Snapshot, ops: dict[str, Any], compact: bool,
+                 current: str = "") -> Callable[[tickets.Ticket], Markup]:
+    """`queue_row(t)` for _queue_rows.html: a row is rendered once per look and kept in the shared
+    picture; what differs between viewers (their own claim, an offer to them, the open ticket, a
+    supervisor's stuck badge) is part of the key, everything else is the same for all of them."""
+    session = _session(request)
+    me = session.user.username
+    template = aiohttp_jinja2.get_env(request.app).get_template("_queue_row.html")
+    context = {**base_context(request), **_queue_context(session), "ops": ops, "names": ops["names"],
+               "now": snap.at, "compact": compact, "current": current}
+
+    def queue_row(t: tickets.Ticket) -> Markup:
+        offered = ops["offers"].get(t.reference)
+        key = (t.reference, compact, t.claimed_by == me, offered is not None and offered == me,
+               compact and t.reference == current, t.reference in ops["stuck"])
+        html = snap.rows.get(key)
+        if html is None:
+            html = snap.rows[key] = Markup(template.render({**context, "t": t}))
+        return html
+
+    return queue_row
 
 
 def _queue_context(session: Session) -> dict[str, Any]:
@@ -75,21 +96,21 @@ def _queue_context(session: Session) -> dict[str, Any]:
 
 
 async def queue_page(request: web.Request) -> web.Response:
-    at = now()
-    queue, ops = await _queue_with_ops(request, at)
+    queue, ops, snap = await _queue_with_ops(request)
     return render("queue.html", request,
-                  {"tickets": queue, "now": at, "names": ops["names"], "ops": ops,
+                  {"tickets": queue, "now": snap.at, "names": ops["names"], "ops": ops,
+                   "queue_row": row_renderer(request, snap, ops, compact=False),
                    **_queue_context(_session(request))})
 
 
 async def queue_rows(request: web.Request) -> web.Response:
     """The queue's rows: the queue page's table, or with ?compact=1 the workspace's list beside a ticket."""
-    at = now()
-    queue, ops = await _queue_with_ops(request, at)
+    queue, ops, snap = await _queue_with_ops(request)
+    compact, current = request.query.get("compact") == "1", request.query.get("current", "")
     return render("_queue_rows.html", request,
-                  {"tickets": queue, "now": at, "names": ops["names"], "ops": ops,
-                   **_queue_context(_session(request)), "compact": request.query.get("compact") == "1",
-                   "current": request.query.get("current", "")})
+                  {"tickets": queue, "now": snap.at, "names": ops["names"], "ops": ops,
+                   "queue_row": row_renderer(request, snap, ops, compact, current),
+                   **_queue_context(_session(request)), "compact": compact, "current": current})
 
 
 # The citizen's sender id addresses their conversation (a bearer credential, review H1/L2): staff
@@ -105,8 +126,8 @@ def _public_dict(ticket: tickets.Ticket, at: datetime) -> dict[str, Any]:
 async def queue_json(request: web.Request) -> web.Response:
     """The queue with the SLA fields and the offer of each ticket (console contract §1, §2); the
     server time of the figures is in X-Generated-At."""
-    at = now()
-    queue, ops = await _queue_with_ops(request, at)
+    queue, ops, snap = await _queue_with_ops(request)
+    at = snap.at
     goals = sla.targets()
     rows = [{**_public_dict(t, at), **ops["sla"][t.reference], "offered_to": ops["offers"].get(t.reference),
              **({"callback_max_attempts": goals.callback_max_attempts} if t.reason == tickets.REASON_CALLBACK else {})}
@@ -117,10 +138,13 @@ async def queue_json(request: web.Request) -> web.Response:
 async def queue_events(request: web.Request) -> web.StreamResponse:
     from bot.console import sse
 
+    session = _session(request)
+
     async def fingerprint() -> object:
         # region and kind too: a region set by the relay shows without a reload (review B6)
+        # From the shared picture: no database read per agent and second (bot/console/snapshot.py).
         return tuple((t.reference, t.status, t.priority, t.claimed_by, t.region, t.kind)
-                     for t in await _queue_for(request))
+                     for t in _visible_queue(session, await _snapshot(request)))
 
     return await sse.stream(request, "queue", fingerprint)
 
@@ -158,11 +182,10 @@ def _crisis_flags(transcript: list[tickets.Message]) -> set[int]:
     return {i for i, m in enumerate(transcript) if m.author == "citizen" and display.crisis_signal(m.text)}
 
 
-def _suggestions(request: web.Request, ticket: tickets.Ticket, transcript: list[tickets.Message]) -> dict[str, Any]:
+def _suggestions(kb: Any, wide: bool, ticket: tickets.Ticket, transcript: list[tickets.Message]) -> dict[str, Any]:
     """Assist for the citizen's latest question (B5): sorted by score, low scores marked, limited to the
     ticket's category unless the agent asks for all (?assist=all), answers ready to insert."""
     text = _latest_citizen_text(ticket, transcript)
-    wide = request.query.get("assist") == "all"
     base = {"text": "", "suggestions": [], "wide": wide, "category": ticket.category, "ref": ticket.reference,
             "crisis": None}
     if not text:
@@ -171,14 +194,30 @@ def _suggestions(request: web.Request, ticket: tickets.Ticket, transcript: list[
     if signal is not None:
         # A crisis is not a legal question: the crisis script and sentences, not FAQ answers.
         return {**base, "text": text, "crisis": display.crisis_replies(signal.kind)}
-    kb = request.app[KB_KEY]
     kb.refresh_if_requested()
-    limit = None if wide or not ticket.category else ticket.category
-    found = assist.suggest(kb.index, text, ticket.category, k=assist_view.CANDIDATES,
-                           articles=kb.articles_if_ready(), today=clock.today())
-    return {**base, **found, "text": text,
-            "suggestions": assist_view.arrange(found["suggestions"], _entry_categories(kb.index), limit,
-                                               kb.index.answer_threshold)}
+    articles, today = kb.articles_if_ready(), clock.today()
+    # The same question on the same knowledge base gets the same answers: a reload, a switch back to
+    # the ticket or the refresh after the agent's own reply does not retrieve again.
+    if _ASSIST_CACHE.get("index") is not kb.index:  # reloaded: forget the old answers
+        _ASSIST_CACHE.clear()
+        _ASSIST_CACHE["index"] = kb.index
+    key = (articles is not None, today, text, ticket.category, wide)
+    arranged = _ASSIST_CACHE.get(key)
+    if arranged is None:
+        limit = None if wide or not ticket.category else ticket.category
+        found = assist.suggest(kb.index, text, ticket.category, k=assist_view.CANDIDATES, articles=articles,
+                               today=today)
+        arranged = {**found, "suggestions": assist_view.arrange(found["suggestions"], _entry_categories(kb.index),
+                                                                limit, kb.index.answer_threshold)}
+        if len(_ASSIST_CACHE) > ASSIST_CACHE_SIZE:
+            _ASSIST_CACHE.clear()
+            _ASSIST_CACHE["index"] = kb.index
+        _ASSIST_CACHE[key] = arranged
+    return {**base, **arranged, "text": text}
+
+
+ASSIST_CACHE_SIZE = 512
+_ASSIST_CACHE: dict[Any, Any] = {}  # "index" → the index the answers came from; key → arranged answers
 
 
 _CATEGORY_CACHE: dict[int, dict[str, str]] = {}
@@ -214,40 +253,71 @@ def _linked_application(engine: Any, ticket: tickets.Ticket, session: Session) -
     return {"reference": app.reference, "link": False, "status": app.status, "matter": app.matter}
 
 
-async def _ticket_context(request: web.Request, ticket: tickets.Ticket) -> dict[str, Any]:
+_REGION_OPTIONS: list[Markup] = []
+
+
+def _region_options() -> Markup:
+    """The transfer form's 367 region <option>s: the same on every ticket page, so escaped once."""
+    if not _REGION_OPTIONS:
+        _REGION_OPTIONS.append(Markup("").join(Markup("<option>{}</option>").format(r) for r in display.transfer_regions()))
+    return _REGION_OPTIONS[0]
+
+
+async def _ticket_context(request: web.Request) -> dict[str, Any]:
     engine = request.app[ENGINE_KEY]
     session = _session(request)
-    transcript = await asyncio.to_thread(store.transcript, engine, ticket.reference)
+    kb = request.app[KB_KEY]
+    wide = request.query.get("assist") == "all"
+    ref = request.match_info["ref"]
+
+    def load() -> dict[str, Any] | None:
+        # The ticket, every read of its page and the assist retrieval in one worker hop, off the event
+        # loop: the loop serves the other agents meanwhile (retrieval was a few ms of the loop a page).
+        ticket = store.get(engine, ref)
+        if ticket is None or not _visible(session, ticket):
+            return None
+        transcript = store.transcript(engine, ticket.reference)
+        access = policy.application_access(session.user, ticket)
+        return {"ticket": ticket, "transcript": transcript, "access": access,
+                # The citizen's other tickets (same conversation id): one query, never shown as the id.
+                "previous": [t for t in store.for_sender(engine, ticket.sender_id)
+                             if t.reference != ticket.reference and _visible(session, t)],
+                "application": _linked_application(engine, ticket, session),
+                # The citizen's applications (history, issue 17 item 5): reference and status, for the
+                # roles that see the linked one; links only for its readers.
+                "applications": aid_store.for_sender(engine, ticket.sender_id) if access else [],
+                "assist": _suggestions(kb, wide, ticket, transcript)}
+
+    # The page's reads and the shared queue picture (when it must be read again) side by side.
+    loaded, (queue, ops, snap) = await asyncio.gather(asyncio.to_thread(load), _queue_with_ops(request))
+    if loaded is None:  # another role's ticket is not found either (its existence is not confirmed)
+        raise web.HTTPNotFound()
+    ticket, transcript, access = loaded["ticket"], loaded["transcript"], loaded["access"]
     trigger = display.crisis_trigger(_citizen_texts(ticket, transcript))
-    # The citizen's other tickets (same conversation id): one query, never shown to staff as the id.
-    previous = [t for t in await asyncio.to_thread(store.for_sender, engine, ticket.sender_id)
-                if t.reference != ticket.reference and _visible(session, t)]
-    queue, ops = await _queue_with_ops(request, now())
     return {"ticket": ticket, "transcript": transcript, "now": now(),
-            "crisis_trigger": trigger, "previous": list(reversed(previous)), "crisis_flags": _crisis_flags(transcript),
+            "crisis_trigger": trigger, "previous": list(reversed(loaded["previous"])),
+            "crisis_flags": _crisis_flags(transcript),
             "crisis_script": display.crisis_script() if ticket.is_crisis or trigger else None,
-            "names": await display_names(request),
+            "names": ops["names"],
             "can_hand_over": policy.can_hand_over(session.user, ticket),
             "can_reopen": policy.can_reopen(session.user, ticket),
             "can_note": policy.can_note(session.user, ticket),
             "handover": display.handover(transcript) if ticket.is_active else None,
             "me": session.user.username,
             "can_reply": policy.can_reply(session.user, ticket),
-            "regions": display.transfer_regions(),
-            "assist": _suggestions(request, ticket, transcript),
-            "application": await asyncio.to_thread(_linked_application, engine, ticket, session),
-            # The citizen's applications (history, issue 17 item 5): reference and status, for the roles
-            # that see the linked one; links only for its readers.
-            "applications": (await asyncio.to_thread(aid_store.for_sender, engine, ticket.sender_id)
-                             if policy.application_access(session.user, ticket) else []),
+            "region_options": _region_options(),
+            "assist": loaded["assist"],
+            "application": loaded["application"],
+            "applications": loaded["applications"],
             "can_work": policy.can_work_ticket(session.user, ticket),
-            "application_access": policy.application_access(session.user, ticket),
+            "application_access": access,
             "can_reveal": policy.can_reveal_callback_phone(session.user, ticket),
             "mediation_bodies": routing.bodies(),
             "resolution_codes": display.resolution_choices(ticket, crisis=ticket.is_crisis or trigger is not None),
-            # The workspace: the queue beside the conversation (one query, as the queue page).
+            # The workspace: the queue beside the conversation, from the shared picture (as the queue page).
             "tickets": queue, "ops": ops,
             **_queue_context(session),
+            "queue_row": row_renderer(request, snap, ops, compact=True, current=ticket.reference),
             "max_reply": tickets.MAX_MESSAGE_CHARS}
 
 
@@ -266,8 +336,7 @@ async def search_page(request: web.Request) -> web.Response:
 
 async def ticket_page(request: web.Request, error: str | None = None, status: int = 200,
                       draft: str = "") -> web.Response:
-    ticket = await _ticket(request)
-    context = await _ticket_context(request, ticket)
+    context = await _ticket_context(request)
     return render("ticket.html", request, {**context, "error": error, "draft": draft},
                                           status=status)
 
@@ -282,9 +351,12 @@ async def ticket_transcript(request: web.Request) -> web.Response:
 
 async def ticket_suggestions(request: web.Request) -> web.Response:
     ticket = await _ticket(request)
-    transcript = await asyncio.to_thread(store.transcript, request.app[ENGINE_KEY], ticket.reference)
-    return render("_suggestions.html", request,
-                                          {"assist": _suggestions(request, ticket, transcript)})
+    kb, wide = request.app[KB_KEY], request.query.get("assist") == "all"
+
+    def load() -> dict[str, Any]:
+        return _suggestions(kb, wide, ticket, store.transcript(request.app[ENGINE_KEY], ticket.reference))
+
+    return render("_suggestions.html", request, {"assist": await asyncio.to_thread(load)})
 
 
 async def ticket_events(request: web.Request) -> web.StreamResponse:
@@ -294,15 +366,15 @@ async def ticket_events(request: web.Request) -> web.StreamResponse:
     engine, ref, session = request.app[ENGINE_KEY], request.match_info["ref"], _session(request)
 
     def read() -> object:
-        ticket = store.get(engine, ref)
-        if ticket is None or not _visible(session, ticket):  # e.g. transferred to mediation meanwhile
+        found = store.with_message_count(engine, ref)
+        if found is None or not _visible(session, found[0]):  # e.g. transferred to mediation meanwhile
             return None
-        return (ticket.status, ticket.claimed_by, len(store.transcript(engine, ref)))
+        return (found[0].status, found[0].claimed_by, found[1])
 
     async def fingerprint() -> object:
         return await asyncio.to_thread(read)
 
-    return await sse.stream(request, "ticket", fingerprint)
+    return await sse.stream(request, "ticket", fingerprint, poll_seconds=sse.TICKET_POLL_SECONDS)
 
 
 def _by_fetch(request: web.Request) -> bool:

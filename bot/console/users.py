@@ -96,7 +96,8 @@ def _user(row) -> User:  # type: ignore[no-untyped-def]
 
 
 def add_user(engine: Engine, username: str, password: str, role: str, display_name: str | None = None,
-             region: str | None = None, now: datetime | None = None) -> User:
+             region: str | None = None, now: datetime | None = None, actor: str | None = None) -> User:
+    """A new account; `actor` (a supervisor in the console) is written to the audit log with it."""
     username = username.strip()
     if not username or len(username) > 64 or not username.isprintable() or " " in username:
         raise UserError("用户名须为 1–64 个可见字符，不含空格")
@@ -111,20 +112,92 @@ def add_user(engine: Engine, username: str, password: str, role: str, display_na
                 username=username, display_name=(display_name or username)[:100], role=role, region=region,
                 password_hash=auth.hash_password(password), disabled=False,
                 created_at=now or _now())).inserted_primary_key[0]
+            _audit(conn, actor, USER_ADD, username, now)
     except IntegrityError:
         raise UserError(f"用户 {username} 已存在") from None
     return User(int(new_id), username, (display_name or username)[:100], role, region, False)
 
 
-def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
-    """Disables (or re-enables) a user; disabling also ends every session they have."""
+def set_disabled(engine: Engine, username: str, disabled: bool = True, actor: str | None = None,
+                 now: datetime | None = None) -> None:
+    """Disables (or re-enables) a user; disabling also ends every session they have, enabling lifts a
+    login lock (review B17: disable then enable left the agent locked out)."""
     with engine.begin() as conn:
-        row = conn.execute(select(users.c.id).where(users.c.username == username)).first()
-        if row is None:
-            raise UserError(f"没有用户 {username}")
+        row = _row_for(conn, username)
         conn.execute(users.update().where(users.c.id == row.id).values(disabled=disabled))
         if disabled:
             conn.execute(delete(sessions).where(sessions.c.user_id == row.id))
+        else:
+            _clear_failures(conn, username)
+        _audit(conn, actor, USER_DISABLE if disabled else USER_ENABLE, username, now)
+
+
+def set_password(engine: Engine, username: str, password: str, actor: str | None = None,
+                 now: datetime | None = None) -> None:
+    """A new password (a supervisor's reset, review B17): ends the user's sessions and lifts the lock
+    of their failed logins."""
+    problem = auth.password_problem(password)
+    if problem:
+        raise UserError(problem)
+    hashed = auth.hash_password(password)
+    with engine.begin() as conn:
+        row = _row_for(conn, username)
+        conn.execute(users.update().where(users.c.id == row.id).values(password_hash=hashed))
+        conn.execute(delete(sessions).where(sessions.c.user_id == row.id))
+        _clear_failures(conn, username)
+        _audit(conn, actor, USER_PASSWORD, username, now)
+
+
+_KEEP = object()
+
+
+def update_user(engine: Engine, username: str, *, role: str | None = None, region: object = _KEEP,
+                display_name: str | None = None, actor: str | None = None, now: datetime | None = None) -> User:
+    """Role, region (None clears it) or display name; a new role ends the user's sessions, so the next
+    page is served with the new rights. Each changed field is audited."""
+    if role is not None and role not in auth.ROLES:
+        raise UserError(f"角色须为 {', '.join(auth.ROLES)} 之一")
+    with engine.begin() as conn:
+        row = _row_for(conn, username)
+        changes: dict[str, object] = {}
+        if role is not None and role != row.role:
+            changes["role"] = role
+            conn.execute(delete(sessions).where(sessions.c.user_id == row.id))
+            _audit(conn, actor, f"{USER_ROLE}:{role}", username, now)
+        if region is not _KEEP and (region or None) != row.region:
+            changes["region"] = region or None
+            _audit(conn, actor, USER_REGION, username, now)
+        if display_name and display_name[:100] != row.display_name:
+            changes["display_name"] = display_name[:100]
+            _audit(conn, actor, USER_NAME, username, now)
+        if changes:
+            conn.execute(users.update().where(users.c.id == row.id).values(**changes))
+        row = conn.execute(select(users).where(users.c.id == row.id)).first()
+    return _user(row)
+
+
+# Audit actions of account changes (bot.store.staff_audit; the reference column holds the username).
+USER_ADD, USER_DISABLE, USER_ENABLE, USER_PASSWORD = "user_add", "user_disable", "user_enable", "user_password"
+USER_ROLE, USER_REGION, USER_NAME = "user_role", "user_region", "user_name"
+
+
+def _row_for(conn, username: str):  # type: ignore[no-untyped-def]
+    row = conn.execute(select(users).where(users.c.username == username)).first()
+    if row is None:
+        raise UserError(f"没有用户 {username}")
+    return row
+
+
+def _clear_failures(conn, username: str) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(delete(login_attempts).where(and_(login_attempts.c.username == username,
+                                                   login_attempts.c.ok.is_(False))))
+
+
+def _audit(conn, actor: str | None, action: str, username: str, now: datetime | None) -> None:  # type: ignore[no-untyped-def]
+    if actor:
+        from bot.store import staff_audit
+
+        staff_audit.record(conn, actor, action, username, now or _now())
 
 
 def list_users(engine: Engine) -> list[User]:

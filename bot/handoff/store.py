@@ -259,6 +259,16 @@ def get(engine: Engine, ref: str) -> Ticket | None:
     return _ticket(row) if row is not None else None
 
 
+def with_message_count(engine: Engine, ref: str) -> tuple[Ticket, int] | None:
+    """The ticket and how many transcript lines it has, in one query (the ticket page's live stream
+    polls this instead of reading the whole transcript every second)."""
+    count = (select(func.count()).select_from(messages_table).where(messages_table.c.ticket_id == _t.id)
+             .scalar_subquery())
+    with engine.connect() as conn:
+        row = conn.execute(select(tickets_table, count.label("message_count")).where(_t.reference == ref)).first()
+    return (_ticket(row), row.message_count) if row is not None else None
+
+
 def queue(engine: Engine) -> list[Ticket]:
     """Open and claimed tickets, crisis first, then by priority and age."""
     with engine.connect() as conn:

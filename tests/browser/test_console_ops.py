@@ -104,3 +104,20 @@ def test_the_ticket_page_handling_timer_ticks(browser, console) -> None:  # noqa
     page.wait_for_timeout(2200)
     assert page.inner_text("#handling-timer") != first
     page.context.close()
+
+
+def test_the_ticket_page_waiting_timer_ticks_without_ops_js(browser, console) -> None:  # noqa: F811
+    """The ticket page's 等待 (while open) ticks from console.js alone: static/ops.js, which used to
+    tick it too, is gone (and no page loads it)."""
+    base, e = console
+    t = open_ticket(e, "ops-waiting", text="试用期被辞退有没有赔偿")
+    page = _page(browser, base, "agent1")
+    page.goto(f"{base}/tickets/{t.reference}")
+    assert page.locator("script[src*='ops.js']").count() == 0
+    assert page.get_attribute("#wait-timer", "data-ticking") == "1"
+    first = page.inner_text("#wait-timer")
+    page.wait_for_timeout(2200)
+    assert page.inner_text("#wait-timer") != first
+    assert page.get_attribute("#handling-timer", "data-ticking") == "0"
+    page.context.close()
+    store.claim(e, t.reference, "agent1", datetime.now(timezone.utc))  # out of the other tests' queue

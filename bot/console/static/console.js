@@ -104,8 +104,8 @@
   // SLA timers tick from the row's fields (console-ops: data-sla-*, labels/CONSOLE-CONTRACT.md §1),
   // measured on this clock from when the row arrived (a skewed desktop clock does not matter); without
   // them an open ticket ticks from its creation. One alert per ticket at breach (everyone for a crisis,
-  // else the supervisor and the agent it is offered to), in #sla-alert. static/ops.js steps aside.
-  window.hotlineConsoleTicks = true;
+  // else the supervisor and the agent it is offered to), in #sla-alert. The ticket page's 等待 / 处理
+  // spans tick here too (the former static/ops.js is gone).
   var breached = {};
   function tickTimers() {
     var supervisor = body.getAttribute("data-supervisor") === "1";

@@ -87,7 +87,7 @@ async def staff_password(request: web.Request) -> web.Response:
 
 
 async def staff_update(request: web.Request) -> web.Response:
-    actor = _supervisor(request)
+    _supervisor(request)
     username = request.match_info["username"]
 
     def update(engine, form, a) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import re
 
 from bot.console import users
 from bot.store import staff_audit
-from tests.console.conftest import PASSWORD, run
+from tests.console.conftest import run
 
 NEW_PASSWORD = "another long passphrase"
 

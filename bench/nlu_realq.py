@@ -10,6 +10,7 @@ check, never looked at line by line), all 5,994 unlabelled real questions, the r
 team's sets v1/v2. `--errors even` prints the even lines' errors (never the odd lines').
 
     .venv/bin/python bench/nlu_realq.py [--kind ensemble] [--answer 0.4] [--errors even]
+                                        [--reference-weight 0.3]   # 0: the SVM without the FAQ's questions
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ check, never looked at line by line), all 5,994 unlabelled real questions, the r
 team's sets v1/v2. `--errors even` prints the even lines' errors (never the odd lines').
 
     .venv/bin/python bench/nlu_realq.py [--kind ensemble] [--answer 0.4] [--errors even]
+                                        [--reference-weight 0.3]   # 0: the SVM without the FAQ's questions
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from bot.evaluation import (  # noqa: E402
     resolve_labelled,
     score,
 )
-from bot.nlu.linear import LinearIntentModel, LinearSettings  # noqa: E402
+from bot.nlu.linear import Examples, LinearIntentModel, LinearSettings  # noqa: E402
+from bot.nlu.reference import faq_examples  # noqa: E402
 from bot.normalize import normalize  # noqa: E402
 
 CACHE = Path(os.environ.get("NLU_BENCH_CACHE", "/tmp/nlu_realq_cache.pkl"))
@@ -147,6 +149,8 @@ def main() -> int:
     ap.add_argument("--kind", default="ensemble")
     ap.add_argument("--c", type=float, default=10.0)
     ap.add_argument("--svm-c", type=float, default=1.0)
+    ap.add_argument("--reference-weight", type=float, default=LinearSettings.reference_weight,
+                    help="weight of the FAQ's questions in the SVM (0: not read)")
     ap.add_argument("--answer", type=float, default=None)
     ap.add_argument("--answer-legal", type=float, default=None)
     ap.add_argument("--errors", choices=("even", "team"), default=None)
@@ -159,9 +163,12 @@ def main() -> int:
     t0 = time.time()
     sets = eval_sets()
     texts, toks, labels = training_data()
-    model = LinearIntentModel(LinearSettings(kind=args.kind, c=args.c, svm_c=args.svm_c))
-    model.fit(texts, toks, labels)
-    print(f"trained on {len(texts)} examples in {time.time() - t0:.0f}s", file=sys.stderr)
+    model = LinearIntentModel(LinearSettings(kind=args.kind, c=args.c, svm_c=args.svm_c,
+                                             reference_weight=args.reference_weight))
+    reference = faq_examples() if args.reference_weight > 0 else Examples()
+    model.fit(texts, toks, labels, reference=reference)
+    print(f"trained on {len(texts)} examples and {len(reference.texts)} FAQ texts in {time.time() - t0:.0f}s",
+          file=sys.stderr)
     th = Thresholds()
     if args.answer is not None:
         th = Thresholds(answer=args.answer, answer_legal=min(args.answer, th.answer_legal))

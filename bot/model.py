@@ -11,8 +11,9 @@ from pathlib import Path
 
 from bot.paths import MODELS, PROJECT_ROOT
 
-# What a model depends on: its config, domain, training data, the lexicon, and the NLU code.
-FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "intents", "knowledge/lexicon", "knowledge/safety",
+# What a model depends on: its config, domain, training data, the lexicon, the FAQ (the classifier
+# reads its questions, bot/nlu/reference.py), and the NLU code.
+FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "intents", "knowledge/lexicon", "knowledge/safety", "knowledge/faq",
                       "knowledge/normalize", "bot/nlu", "bot/normalize.py", "bot/entities", "bot/safety.py", "bot/scope.py",
                       "bot/taxonomy.py")
 

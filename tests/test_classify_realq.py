@@ -78,8 +78,11 @@ def _grams(text: str, n: int = 4) -> set[str]:
 
 def test_no_real_text_is_copied_into_the_training_data() -> None:
     """Neither a real text nor a near copy: no training example of ten or more 4-grams shares 80% of
-    them with any one real question or chit-chat turn."""
+    them with any one real question or chit-chat turn. The FAQ's questions and paraphrases are
+    training examples too (bot/nlu/reference.py)."""
     import yaml
+
+    from bot.nlu.reference import faq_examples
 
     try:
         real = [row["text"] for name in (REALQ_QUESTIONS, *REALQ_CHITCHAT)
@@ -90,23 +93,25 @@ def test_no_real_text_is_copied_into_the_training_data() -> None:
     for i, text in enumerate(real):
         for g in _grams(text):
             index[g].add(i)
-    copies = []
+    examples = list(faq_examples().texts)
     for path in (ROOT / "intents").glob("*.yml"):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             lines = (block.get("examples") or "").splitlines()
-            for example in [ln.strip()[2:] for ln in lines if ln.strip()]:
-                grams = _grams(example)
-                shared = Counter(i for g in grams for i in index.get(g, ()))
-                if len(grams) >= 10 and shared and shared.most_common(1)[0][1] >= 0.8 * len(grams):
-                    copies.append(example)
+            examples += [ln.strip()[2:] for ln in lines if ln.strip()]
+    copies = []
+    for example in examples:
+        grams = _grams(example)
+        shared = Counter(i for g in grams for i in index.get(g, ()))
+        if len(grams) >= 10 and shared and shared.most_common(1)[0][1] >= 0.8 * len(grams):
+            copies.append(example)
     assert not copies
 
 
-# Gates: what the model reaches now (docs/nlu.md: 73.8% right on all lines, 70.0% on the untouched odd
-# lines, 0.7% and 1.2% turned away, 0.2% `none`, no crisis; 27.8% asked back), with a small margin.
+# Gates: what the model reaches now (docs/nlu.md: 75.7% right on all lines, 72.0% on the untouched odd
+# lines, 0.6% and 1.0% turned away, 0.1% `none`, no crisis; 27.3% asked back), with a small margin.
 # Issue 13 asks for ≥ 80% right category, which is not reached yet.
-ALL_RIGHT = 0.72
-HELD_OUT_RIGHT = 0.68
+ALL_RIGHT = 0.74
+HELD_OUT_RIGHT = 0.70
 MAX_TURNED_AWAY = 0.02
 MAX_NONE = 0.01
 MAX_CRISIS = 0.01

@@ -30,6 +30,7 @@ from bot import clock, taxonomy
 from bot.entities import extract_all
 from bot.legal_aid import reference
 from bot.nlu.linear import LinearIntentModel, LinearSettings
+from bot.nlu.reference import faq_examples, faq_fingerprint
 from bot.normalize import has_chinese, normalize
 from bot.safety import CONCERN_INTENT, assess
 from bot.scope import Thresholds, decide
@@ -85,7 +86,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     It ranks every intent it was trained on, so that the scope guard can weigh all the legal
     categories together. Intents in `excluded_intents` are not learnt: crisis is decided by the
-    crisis phrases alone, never by the statistical classifier.
+    crisis phrases alone, never by the statistical classifier. With `faq_reference` the SVM also
+    reads the curated FAQ's questions and paraphrases at `reference_weight` (bot/nlu/reference.py).
     """
 
     MODEL_FILE = "linear_intents.joblib"
@@ -93,7 +95,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"kind": "ensemble", "c": 10.0, "svm_c": 1.0, "char_ngrams": [1, 3], "word_ngrams": [1, 2],
-                "excluded_intents": ["crisis"]}
+                "excluded_intents": ["crisis"], "faq_reference": True, "reference_weight": 0.3}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        # The FAQ is read from knowledge/faq, outside the training data Rasa fingerprints.
+        return faq_fingerprint() if config.get("faq_reference", True) else None
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: LinearIntentModel | None = None) -> None:
@@ -130,10 +137,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         settings = LinearSettings(kind=str(self._config["kind"]), c=float(self._config["c"]),
                                   svm_c=float(self._config["svm_c"]),
                                   char_ngrams=tuple(self._config["char_ngrams"]),
-                                  word_ngrams=tuple(self._config["word_ngrams"]))
+                                  word_ngrams=tuple(self._config["word_ngrams"]),
+                                  reference_weight=float(self._config["reference_weight"]))
         model = LinearIntentModel(settings)
         model.fit([m.get(TEXT) for m in examples], [self._tokens(m) for m in examples],
-                  [m.get(INTENT) for m in examples])
+                  [m.get(INTENT) for m in examples],
+                  reference=faq_examples() if self._config["faq_reference"] else None)
         self._model = model
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(model, directory / self.MODEL_FILE)

@@ -7,11 +7,16 @@ did on real text (README, NLU design). The default averages a multinomial logist
 linear SVM calibrated by cross-validation: on the real sample the SVM finds the right category more
 often, the logistic regression is the better judge of what is not legal, and the average beat both on
 the tuning half. Its probabilities feed the graded scope decision in bot/scope.py.
+
+The SVM also reads reference examples: the curated FAQ's questions and paraphrases (knowledge/faq,
+about 3,900 citizen-style texts labelled by their file's category), at a weight below the intents'
+examples. Each model has its own vocabulary, so the logistic regression stays on the intents alone:
+reading the FAQ made it three times slower to train and the ensemble no better (docs/nlu.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -41,6 +46,19 @@ class LinearSettings:
     # Rare n-grams are kept: dropping those seen once trains ten times faster, but cost 3 points of
     # right category on the real sample and doubled the legal questions turned away.
     min_df: int = 1
+    # Weight of a reference example (an FAQ question or paraphrase) against an intent example's 1,
+    # in the SVM only. 0.3–0.5 found the right category equally often on the real sample; more
+    # weight lets the FAQ's wording outvote the intents' labelling conventions.
+    reference_weight: float = 0.3
+
+
+@dataclass
+class Examples:
+    """Normalised texts, their tokens and their labels, in the same order."""
+
+    texts: list[str] = field(default_factory=list)
+    tokens: list[list[str]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
 
 
 def _linear_parts(model: CalibratedClassifierCV | LogisticRegression) -> list:
@@ -50,57 +68,98 @@ def _linear_parts(model: CalibratedClassifierCV | LogisticRegression) -> list:
     return [model]
 
 
-class LinearIntentModel:
-    """fit(texts, tokens, labels) once; rank(text, tokens) → [(intent, probability)], best first."""
+class _Member:
+    """One linear model over its own TF-IDF char and word n-gram vocabulary."""
 
-    def __init__(self, settings: LinearSettings | None = None) -> None:
-        self.settings = settings or LinearSettings()
-        s = self.settings
-        self._chars = TfidfVectorizer(analyzer="char", ngram_range=s.char_ngrams, sublinear_tf=True,
-                                      min_df=s.min_df)
-        self._words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=s.min_df)
-        self._models: list[CalibratedClassifierCV | LogisticRegression] = []
-        self.labels: list[str] = []
+    def __init__(self, settings: LinearSettings, model: CalibratedClassifierCV | LogisticRegression) -> None:
+        self.settings = settings
+        self.model = model
+        self.chars = TfidfVectorizer(analyzer="char", ngram_range=settings.char_ngrams, sublinear_tf=True,
+                                     min_df=settings.min_df)
+        self.words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=settings.min_df)
 
     def _word_grams(self, tokens: Sequence[str]) -> list[str]:
         lo, hi = self.settings.word_ngrams
         tokens = [t for t in tokens if t.strip()]
         return [" ".join(tokens[i:i + n]) for n in range(lo, hi + 1) for i in range(len(tokens) - n + 1)]
 
-    def _features(self, texts: Sequence[str], tokens: Sequence[Sequence[str]], fit: bool = False) -> csr_matrix:
+    def features(self, texts: Sequence[str], tokens: Sequence[Sequence[str]], fit: bool = False) -> csr_matrix:
         grams = [self._word_grams(t) for t in tokens]
         if fit:
-            return hstack([self._chars.fit_transform(texts), self._words.fit_transform(grams)]).tocsr()
-        return hstack([self._chars.transform(texts), self._words.transform(grams)]).tocsr()
+            return hstack([self.chars.fit_transform(texts), self.words.fit_transform(grams)]).tocsr()
+        features = hstack([self.chars.transform(texts), self.words.transform(grams)]).tocsr()
+        # A compacted model's weights are float32: features of the same type multiply without a copy.
+        return features.astype(np.float32) if getattr(self, "compacted", False) else features
 
-    def fit(self, texts: Sequence[str], tokens: Sequence[Sequence[str]], labels: Sequence[str]) -> None:
-        features, y = self._features(texts, tokens, fit=True), np.asarray(labels)
+    def compact(self) -> None:
+        for linear in _linear_parts(self.model):
+            # Column-major, so that the transposed weights scikit-learn multiplies by are contiguous.
+            linear.coef_ = np.asfortranarray(linear.coef_, dtype=np.float32)
+        self.compacted = True
+
+    def fit(self, texts: Sequence[str], tokens: Sequence[Sequence[str]], labels: Sequence[str],
+            weights: np.ndarray | None) -> None:
+        self.model.fit(self.features(texts, tokens, fit=True), np.asarray(labels), sample_weight=weights)
+
+    def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
+        return self.model.predict_proba(self.features(texts, tokens))
+
+
+class LinearIntentModel:
+    """fit(texts, tokens, labels[, reference]) once; rank(text, tokens) → [(intent, probability)], best first."""
+
+    def __init__(self, settings: LinearSettings | None = None) -> None:
+        self.settings = settings or LinearSettings()
+        self._members: list[_Member] = []
+        self.labels: list[str] = []
+
+    @property
+    def _models(self) -> list[CalibratedClassifierCV | LogisticRegression]:
+        return [m.model for m in self._members]
+
+    def fit(self, texts: Sequence[str], tokens: Sequence[Sequence[str]], labels: Sequence[str],
+            reference: Examples | None = None) -> None:
+        """`reference`: examples the SVM reads too, at `reference_weight` (labels among `labels`)."""
         s = self.settings
+        y = np.asarray(labels)
         # Calibration needs every intent in every fold: as many folds as the rarest intent allows.
         folds = min(s.calibration_folds, int(np.unique(y, return_counts=True)[1].min()))
-        self._models = []
+        self._members = []
         if s.kind in ("svm", "ensemble") and folds >= 2:
             # A fixed random_state: the SVM's solver shuffles, and a retrain must give the same model.
             svm = LinearSVC(C=s.svm_c, max_iter=s.max_iter, random_state=0)
-            self._models.append(CalibratedClassifierCV(svm, cv=folds, method="sigmoid"))
-        if s.kind in ("logistic", "ensemble") or not self._models:
-            self._models.append(LogisticRegression(C=s.c, max_iter=s.max_iter))
-        for model in self._models:
-            model.fit(features, y)
+            member = _Member(s, CalibratedClassifierCV(svm, cv=folds, method="sigmoid"))
+            extra = reference if reference is not None and reference.texts and s.reference_weight > 0 else None
+            if extra is None:
+                member.fit(texts, tokens, labels, None)
+            else:
+                unknown = set(extra.labels) - set(labels)
+                if unknown:
+                    raise ValueError(f"reference labels the intents do not have: {sorted(unknown)}")
+                weights = np.r_[np.ones(len(texts)), np.full(len(extra.texts), s.reference_weight)]
+                member.fit(list(texts) + list(extra.texts), list(tokens) + list(extra.tokens),
+                           list(labels) + list(extra.labels), weights)
+            self._members.append(member)
+        if s.kind in ("logistic", "ensemble") or not self._members:
+            member = _Member(s, LogisticRegression(C=s.c, max_iter=s.max_iter))
+            member.fit(texts, tokens, labels, None)
+            self._members.append(member)
         self.labels = [str(c) for c in self._models[0].classes_]
+        # Every model saw the same labels, so their classes_ are in the same (sorted) order.
+        assert all([str(c) for c in m.classes_] == self.labels for m in self._models)
 
     def compact(self) -> None:
         """Keeps the linear weights in float32: a loaded model (six weight matrices of intents ×
-        n-grams) takes half the memory, about 50 MB less in each Rasa server. The features stay
-        float64, so the products are computed in float64 and probabilities move by less than 1e-6."""
-        for model in self._models:
-            for linear in _linear_parts(model):
-                linear.coef_ = np.asarray(linear.coef_, dtype=np.float32)
+        n-grams) takes half the memory. They are stored column-major and the features are made
+        float32 too: otherwise every message made scipy copy each weight matrix to a contiguous
+        float64 one before the product, which cost more than the product (about 60 ms a message
+        with the FAQ's vocabulary, 19 ms before it; about 5 ms without the copies). Probabilities
+        move by less than 1e-6."""
+        for member in self._members:
+            member.compact()
 
     def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
-        features = self._features(texts, tokens)
-        # Every model saw the same labels, so their classes_ are in the same (sorted) order.
-        return np.mean([m.predict_proba(features) for m in self._models], axis=0)
+        return np.mean([m.probabilities(texts, tokens) for m in self._members], axis=0)
 
     def rank(self, text: str, tokens: Sequence[str]) -> list[tuple[str, float]]:
         probs = self.probabilities([text], [tokens])[0]

@@ -129,5 +129,8 @@ def test_a_compacted_model_gives_the_same_probabilities_in_half_the_memory() -> 
     model.compact()
     after = model.probabilities(queries, [list(q) for q in queries])
     assert sum(p.coef_.nbytes for m in model._models for p in _linear_parts(m)) == weights // 2
+    # No per-message copy of the weights: float32 features times contiguous transposed float32 weights.
+    assert all(p.coef_.T.flags.c_contiguous for m in model._models for p in _linear_parts(m))
+    assert all(m.features(queries, [list(q) for q in queries]).dtype == np.float32 for m in model._members)
     assert np.abs(after - before).max() < 1e-6
     assert (after.argmax(axis=1) == before.argmax(axis=1)).all()

@@ -28,7 +28,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import message_pool  # noqa: E402
-from stackproc import REST_PATH, Stack, add_stack_arguments, pss_kb, rest_headers, rss_by_kind  # noqa: E402
+from stackproc import REST_PATH, add_stack_arguments, base_url, bench_stack, pss_kb, rest_headers, rss_by_kind  # noqa: E402
 
 LIMIT_MB = 1536  # 1.5 GB (GiB: /proc reports KiB)
 
@@ -101,16 +101,10 @@ def main() -> int:
     parser.add_argument("--limit-mb", type=float, default=LIMIT_MB)
     parser.add_argument("--json", help="also write the result to this file")
     args = parser.parse_args()
-    stack = Stack(replicas=args.replicas)
-    if args.start:
-        stack.start()
-    try:
-        base = args.url or stack.base_url
+    with bench_stack(args) as stack:
         checkpoints = [1_000, 2_000, 5_000, 10_000, 15_000, 20_000, args.conversations]
-        result = asyncio.run(run(base + REST_PATH, rest_headers(args.replicas), args.conversations, args.turns, args.concurrency, args.seed,
-                                 stack.root_pid, checkpoints))
-    finally:
-        stack.stop()
+        result = asyncio.run(run(base_url(args, stack) + REST_PATH, rest_headers(args.replicas), args.conversations,
+                                 args.turns, args.concurrency, args.seed, stack.root_pid, checkpoints))
     result["replicas"] = args.replicas
     result["whole_stack"] = bool(args.start)
     print(f"\n{result['conversations']} conversations x {result['turns']} turns, {result['replicas'] or 'single'}"

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
 
 import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered,
@@ -71,22 +72,6 @@ def estimate_bytes(events: Iterable[Event]) -> int:
 
 def _only_listening(tracker: DialogueStateTracker) -> bool:
     return all(isinstance(e, ActionExecuted) and e.action_name == ACTION_LISTEN_NAME for e in tracker.events)
-
-
-def _write_ahead_log(engine: sa.engine.Engine) -> None:
-    """SQLite (the embedded stack) in write-ahead-log mode: a commit is one append and one fsync of the
-    log instead of a rollback journal's several (19 ms to 4 ms a commit on this machine's disk, and Rasa
-    commits on its event loop, so every conversation waited for it). Still durable: synchronous stays
-    FULL. Readers (retention, the console) no longer block the writer; busy_timeout covers the rest."""
-
-    @sa.event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA busy_timeout=5000")
-        cur.close()
-
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA journal_mode=WAL")  # kept in the database file
 
 
 def cache_enabled(env: dict[str, str] | None = None) -> bool:
@@ -141,7 +126,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # Errors (and so logs) show the SQL, never the conversation's text (review M6).
         self.engine.hide_parameters = True
         if self.engine.url.get_backend_name() == "sqlite":
-            _write_ahead_log(self.engine)
+            self._pooled_write_ahead_log()
             private_sqlite(self.engine.url.database)
         self.cache_on = cache_enabled()
         self.cache_limit = cache_limit_bytes(default_mb=DEFAULT_CACHE_MB if cache_mb is None else float(cache_mb))
@@ -162,6 +147,31 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._absent: set[str] = set()
         logger.info("tracker cache %s, limit %.0f MB", "on" if self.cache_on else "off",
                     self.cache_limit / 1024 / 1024)
+
+    def _pooled_write_ahead_log(self) -> None:
+        """SQLite (the embedded stack) in write-ahead-log mode, its connections kept open.
+
+        With Rasa's engine (a new connection per session) and the rollback journal, a commit took 19 ms
+        of fsyncs on this machine's disk, on Rasa's event loop, and with WAL the close of the last
+        connection checkpointed the log into the database, one fsync more. In WAL mode a commit is one
+        append and one fsync of the log (4 ms here; synchronous stays FULL, so still durable), and
+        SQLite checkpoints every 1,000 pages by itself. Readers (retention, the console) no longer
+        block the writer; busy_timeout covers the rest. Rasa uses the store from its event loop only."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=4,
+                                       connect_args={"check_same_thread": False}, hide_parameters=True)
+
+        @sa.event.listens_for(self.engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")  # kept in the file; a no-op after the first time
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()
+
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        with self.engine.connect():  # WAL from now on, and the log's files exist for private_sqlite
+            pass
 
     # -- the version of a conversation in the database
     def _version(self, session: Any, sender_id: str) -> tuple[int, int]:

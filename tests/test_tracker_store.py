@@ -314,6 +314,12 @@ def test_an_existing_conversation_s_saves_are_never_skipped(tmp_path, monkeypatc
 def test_the_embedded_tracker_database_is_in_write_ahead_log_mode(tmp_path) -> None:
     import sqlite3
 
-    store(tmp_path)
+    import sqlalchemy as sa
+
+    s = store(tmp_path)
     with sqlite3.connect(tmp_path / "t.db") as db:
         assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    # connections stay open between turns: closing the last one checkpointed the log (an fsync a turn)
+    assert isinstance(s.engine.pool, sa.pool.QueuePool)
+    one_turn(s, "c1", "第一句")
+    assert s.engine.pool.checkedin() >= 1

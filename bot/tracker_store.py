@@ -219,8 +219,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         tracker = await super().retrieve(sender_id)
         if tracker is None:
             if len(self._absent) >= MAX_ABSENT:  # turns that never saved (failed) must not pile up
+                for sender in self._absent:
+                    self._pending.pop(sender, None)
                 self._absent.clear()
             self._absent.add(sender_id)
+            if self.cache_on:
+                self._pending[sender_id] = (0, (0, 0))  # nothing stored: spares the save's count query
         else:
             self._absent.discard(sender_id)
         return tracker

@@ -323,3 +323,13 @@ def test_the_embedded_tracker_database_is_in_write_ahead_log_mode(tmp_path) -> N
     assert isinstance(s.engine.pool, sa.pool.QueuePool)
     one_turn(s, "c1", "第一句")
     assert s.engine.pool.checkedin() >= 1
+
+
+def test_new_conversations_whose_turns_failed_do_not_pile_up(tmp_path, monkeypatch) -> None:
+    from bot import tracker_store
+
+    monkeypatch.setattr(tracker_store, "MAX_ABSENT", 3)
+    s = store(tmp_path)
+    for i in range(10):
+        asyncio.run(s.get_or_create_tracker(f"gone-{i}"))  # each turn dies before its save
+    assert len(s._absent) <= 3 and len(s._pending) <= 3

@@ -274,13 +274,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         sender = tracker.sender_id
         if sender in self._absent:
-            self._absent.discard(sender)
             if _only_listening(tracker):
                 # Rasa saves a new conversation as soon as it creates it, with nothing in it but
                 # action_listen, then again at the end of its first turn: a second commit for every
                 # citizen's first message. The end of the turn writes that event with the others;
                 # a turn that fails before then leaves the conversation absent, as it found it.
                 return
+            self._absent.discard(sender)
         previous = self._drop(sender)
         if previous is not None:
             self._pending.setdefault(sender, (previous.stored, previous.version))

@@ -160,12 +160,19 @@ def bench_stack(args) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
     """The stack a bench's arguments (add_stack_arguments) name: started with --start, and stopped
     afterwards whatever happens; without --start, the one already running at --url."""
     stack = Stack(replicas=args.replicas)
-    if args.start:
-        stack.start()
+    # A SIGTERM (timeout, a colleague's kill) unwinds through `finally`, so the stack is stopped too.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
+        if args.start:
+            stack.start()
         yield stack
     finally:
         stack.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(*_: object) -> None:
+    raise SystemExit(143)
 
 
 def base_url(args, stack: Stack) -> str:  # type: ignore[no-untyped-def]

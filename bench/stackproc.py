@@ -161,7 +161,7 @@ def bench_stack(args) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
     afterwards whatever happens; without --start, the one already running at --url."""
     stack = Stack(replicas=args.replicas)
     # A SIGTERM (timeout, a colleague's kill) unwinds through `finally`, so the stack is stopped too.
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    previous = signal.signal(signal.SIGTERM, exit_on_sigterm)
     try:
         if args.start:
             stack.start()
@@ -171,7 +171,7 @@ def bench_stack(args) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
         signal.signal(signal.SIGTERM, previous)
 
 
-def _exit_on_sigterm(*_: object) -> None:
+def exit_on_sigterm(*_: object) -> None:
     raise SystemExit(143)
 
 

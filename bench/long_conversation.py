@@ -95,17 +95,17 @@ def _median_ok(seconds: list[float]) -> float:
 def one_run(url: str, headers: dict[str, str], sender: str, messages: list[str]) -> dict:
     latencies: list[float] = []
     errors = 0
-    submitted = False
+    submitted, form_reply = False, ""
     for i, text in enumerate(messages):
         seconds, said = say(url, headers, sender, text)
         if i == FORM_AT - 1 + len(FORM) - 1:  # the form's last answer: the application is stored
-            submitted = "受理编号" in said
+            submitted, form_reply = "受理编号" in said, said[:160]
         if seconds is None:
             errors += 1
             seconds = float("nan")
         latencies.append(seconds)
     first, last = _median_ok(latencies[:WINDOW]), _median_ok(latencies[-WINDOW:])
-    return {"sender": sender, "errors": errors, "form_submitted": submitted, "first_ms": round(1000 * first, 1), "last_ms": round(1000 * last, 1),
+    return {"sender": sender, "errors": errors, "form_submitted": submitted, "form_reply": form_reply, "first_ms": round(1000 * first, 1), "last_ms": round(1000 * last, 1),
             "ratio": round(last / first, 2), "per_turn_ms": [round(1000 * x, 1) for x in latencies]}
 
 

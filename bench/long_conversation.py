@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stackproc import REST_PATH, ROOT, Stack, add_stack_arguments, rest_headers, rss_by_kind  # noqa: E402
+from stackproc import REST_PATH, ROOT, add_stack_arguments, base_url, bench_stack, rest_headers, rss_by_kind  # noqa: E402
 
 TURNS = 200
 WINDOW = 10
@@ -86,21 +86,26 @@ def say(url: str, headers: dict[str, str], sender: str, text: str) -> tuple[floa
     return time.perf_counter() - start, " ".join(str(r.get("text") or "") for r in replies if isinstance(r, dict))
 
 
+def _median_ok(seconds: list[float]) -> float:
+    """The median of the turns that were answered (NaN marks a failed one); NaN if none was."""
+    ok = [x for x in seconds if x == x]
+    return statistics.median(ok) if ok else float("nan")
+
+
 def one_run(url: str, headers: dict[str, str], sender: str, messages: list[str]) -> dict:
     latencies: list[float] = []
     errors = 0
-    submitted = False
+    submitted, form_reply = False, ""
     for i, text in enumerate(messages):
         seconds, said = say(url, headers, sender, text)
         if i == FORM_AT - 1 + len(FORM) - 1:  # the form's last answer: the application is stored
-            submitted = "受理编号" in said
+            submitted, form_reply = "受理编号" in said, said[:160]
         if seconds is None:
             errors += 1
             seconds = float("nan")
         latencies.append(seconds)
-    first = statistics.median(x for x in latencies[:WINDOW] if x == x)
-    last = statistics.median(x for x in latencies[-WINDOW:] if x == x)
-    return {"sender": sender, "errors": errors, "form_submitted": submitted, "first_ms": round(1000 * first, 1), "last_ms": round(1000 * last, 1),
+    first, last = _median_ok(latencies[:WINDOW]), _median_ok(latencies[-WINDOW:])
+    return {"sender": sender, "errors": errors, "form_submitted": submitted, "form_reply": form_reply, "first_ms": round(1000 * first, 1), "last_ms": round(1000 * last, 1),
             "ratio": round(last / first, 2), "per_turn_ms": [round(1000 * x, 1) for x in latencies]}
 
 
@@ -112,11 +117,8 @@ def main() -> int:
     parser.add_argument("--limit", type=float, default=LIMIT)
     parser.add_argument("--json", help="also write the result to this file")
     args = parser.parse_args()
-    stack = Stack(replicas=args.replicas)
-    if args.start:
-        stack.start()
-    try:
-        url = (args.url or stack.base_url) + REST_PATH
+    with bench_stack(args) as stack:
+        url = base_url(args, stack) + REST_PATH
         messages = script(args.seed)
         runs = []
         for r in range(args.runs):
@@ -127,8 +129,6 @@ def main() -> int:
                   f"ratio {run['ratio']}x, errors {run['errors']}, form submitted {run['form_submitted']}; p50 per 20 turns: "
                   + " ".join(f"{w:.0f}" for w in windows), flush=True)
         rss = rss_by_kind(stack.root_pid)
-    finally:
-        stack.stop()
     ratio = statistics.median(r["ratio"] for r in runs)
     errors = sum(r["errors"] for r in runs)
     result = {"replicas": args.replicas, "runs": runs, "ratio": ratio, "errors": errors,

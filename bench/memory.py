@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -28,13 +29,13 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import message_pool  # noqa: E402
-from stackproc import REST_PATH, Stack, add_stack_arguments, pss_kb, rest_headers, rss_by_kind  # noqa: E402
+from stackproc import REST_PATH, add_stack_arguments, base_url, bench_stack, pss_kb, rest_headers, rss_by_kind  # noqa: E402
 
 LIMIT_MB = 1536  # 1.5 GB (GiB: /proc reports KiB)
 
 
 async def run(url: str, headers: dict[str, str], conversations: int, turns: int, concurrency: int, seed: int,
-              root: int | None, checkpoints: list[int]) -> dict:
+              root: int | None, checkpoints: list[int], max_seconds: float | None = None) -> dict:
     pool = message_pool(seed)
     rng = random.Random(seed)
     run_id = f"{time.time_ns():x}"
@@ -61,6 +62,8 @@ async def run(url: str, headers: dict[str, str], conversations: int, turns: int,
         async def worker() -> None:
             nonlocal done, errors
             while True:
+                if max_seconds is not None and time.perf_counter() - started > max_seconds:
+                    return  # out of time: report how far it got
                 try:
                     i = queue.get_nowait()
                 except asyncio.QueueEmpty:
@@ -74,10 +77,11 @@ async def run(url: str, headers: dict[str, str], conversations: int, turns: int,
                 while pending_checks and done >= pending_checks[0]:
                     pending_checks.pop(0)
                     sample = {"conversations": done, "seconds": round(time.perf_counter() - started, 1),
-                              "rss_mb": rss_by_kind(root)}
+                              "rss_mb": rss_by_kind(root), "load": os.getloadavg()[0]}
                     samples.append(sample)
                     print(f"{done:>6} conversations  {sample['seconds']:>7} s  total "
-                          f"{sum(sample['rss_mb'].values()):7.0f} MB  {sample['rss_mb']}", flush=True)
+                          f"{sum(sample['rss_mb'].values()):7.0f} MB  load {sample['load']:.1f}  {sample['rss_mb']}",
+                          flush=True)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     await asyncio.sleep(2)  # let the servers finish their saves
@@ -85,7 +89,7 @@ async def run(url: str, headers: dict[str, str], conversations: int, turns: int,
              "pss_mb": rss_by_kind(root, pss_kb)}
     samples.append(final)
     total = round(sum(final["rss_mb"].values()))
-    return {"conversations": conversations, "turns": turns, "sent": sent, "errors": errors,
+    return {"conversations": done, "asked": conversations, "turns": turns, "sent": sent, "errors": errors,
             "msg_per_s": round(sent / final["seconds"], 1), "samples": samples, "total_mb": total,
             "total_pss_mb": round(sum(final["pss_mb"].values()))}
 
@@ -99,28 +103,33 @@ def main() -> int:
     parser.add_argument("--concurrency", "-c", type=int, default=16)
     parser.add_argument("--seed", type=int, default=12348)
     parser.add_argument("--limit-mb", type=float, default=LIMIT_MB)
+    parser.add_argument("--max-minutes", type=float,
+                        help="start no conversation after this long (the stack lock is shared); the report "
+                             "says how many were done")
     parser.add_argument("--json", help="also write the result to this file")
     args = parser.parse_args()
-    stack = Stack(replicas=args.replicas)
-    if args.start:
-        stack.start()
-    try:
-        base = args.url or stack.base_url
+    began = time.perf_counter()
+    with bench_stack(args) as stack:
+        start_s = time.perf_counter() - began
         checkpoints = [1_000, 2_000, 5_000, 10_000, 15_000, 20_000, args.conversations]
-        result = asyncio.run(run(base + REST_PATH, rest_headers(args.replicas), args.conversations, args.turns, args.concurrency, args.seed,
-                                 stack.root_pid, checkpoints))
-    finally:
-        stack.stop()
+        result = asyncio.run(run(base_url(args, stack) + REST_PATH, rest_headers(args.replicas), args.conversations,
+                                 args.turns, args.concurrency, args.seed, stack.root_pid, checkpoints,
+                                 args.max_minutes * 60 if args.max_minutes else None))
     result["replicas"] = args.replicas
     result["whole_stack"] = bool(args.start)
+    result["stack_start_s"], result["whole_run_s"] = round(start_s, 1), round(time.perf_counter() - began, 1)
     print(f"\n{result['conversations']} conversations x {result['turns']} turns, {result['replicas'] or 'single'}"
-          f" replicas: sent {result['sent']}, errors {result['errors']}, {result['msg_per_s']} msg/s")
+          f" replicas: sent {result['sent']}, errors {result['errors']}, {result['msg_per_s']} msg/s; stack start "
+          f"{result['stack_start_s']} s, whole run {result['whole_run_s']} s")
     print(f"RSS after: {result['samples'][-1]['rss_mb']}  total {result['total_mb']} MB "
           f"(limit {args.limit_mb:.0f} MB{'' if args.start else '; servers only, without --start'}); "
           f"PSS total {result['total_pss_mb']} MB {result['samples'][-1]['pss_mb']}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    return 1 if result["errors"] or result["total_mb"] > args.limit_mb else 0
+    short = result["conversations"] < result["asked"]
+    if short:
+        print(f"stopped after --max-minutes: {result['conversations']} of {result['asked']} conversations")
+    return 1 if result["errors"] or short or result["total_mb"] > args.limit_mb else 0
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load  # noqa: E402
 import long_conversation  # noqa: E402
 import memory  # noqa: E402
-from stackproc import REST_PATH, ROOT, Stack, pss_kb, rest_headers, rss_by_kind  # noqa: E402
+from stackproc import REST_PATH, ROOT, Stack, exit_on_sigterm, pss_kb, rest_headers, rss_by_kind  # noqa: E402
 
 STATE = ROOT / "var" / "replicas" / "state.json"
 KILLED = ("rasa-0", "actions-0")
@@ -50,10 +50,12 @@ def kill_later(delay: float) -> asyncio.Task:
     return asyncio.ensure_future(kill())
 
 
-async def load_figures(concurrency: int, seed: int) -> dict:
+async def load_figures(concurrency: int, seed: int, kill: bool = True) -> dict:
     pool = load.message_pool(seed)
     think = await load.scenario("think", concurrency, 20, (0.5, 1.5), 10.0, seed, pool)
     capacity = await load.scenario("capacity", concurrency, 20, None, 0.0, seed, pool)
+    if not kill:
+        return {"think": think, "capacity": capacity}
     killer = kill_later(KILL_AFTER)
     killed_run = await load.scenario("kill", concurrency, 20, (0.5, 1.5), 10.0, seed + 1, pool)
     killed = await killer
@@ -61,13 +63,14 @@ async def load_figures(concurrency: int, seed: int) -> dict:
 
 
 def summary(n: int, figures: dict) -> str:
-    t, c, k = figures["think"], figures["capacity"], figures["kill"]
+    t, c, k = figures["think"], figures["capacity"], figures.get("kill")
     m, lg = figures.get("memory"), figures.get("long")
-    lines = [f"== {n} replica(s), through nginx :8080 ==",
-             f"think time: p50 {t['p50_ms']} ms, p99 {t['p99_ms']} ms, errors {t['errors']} of {t['sent']}",
-             f"capacity: {c['msg_per_s']} msg/s, p50 {c['p50_ms']} ms, p99 {c['p99_ms']} ms, errors {c['errors']}",
-             f"kill -9 {', '.join(k['killed']) or 'nothing'} after {KILL_AFTER:.0f} s: errors {k['errors']} of "
-             f"{k['sent']}, p99 {k['p99_ms']} ms"]
+    lines = [f"== {n} replica(s), through nginx :8080 (load average {figures.get('load', '?')}) ==",
+             f"think time: {t['msg_per_s']} msg/s, p50 {t['p50_ms']} ms, p99 {t['p99_ms']} ms, errors {t['errors']} of {t['sent']}",
+             f"capacity: {c['msg_per_s']} msg/s, p50 {c['p50_ms']} ms, p99 {c['p99_ms']} ms, errors {c['errors']}"]
+    if k:
+        lines.append(f"kill -9 {', '.join(k['killed']) or 'nothing'} after {KILL_AFTER:.0f} s: errors {k['errors']} of "
+                     f"{k['sent']}, p99 {k['p99_ms']} ms")
     if m:
         lines.append(f"memory after {m['conversations']} conversations: RSS {m['total_mb']} MB, PSS {m['total_pss_mb']} MB "
                      f"{m['samples'][-1]['rss_mb']}")
@@ -82,6 +85,8 @@ def main() -> int:
     parser.add_argument("--concurrency", "-c", type=int, default=50)
     parser.add_argument("--conversations", type=int, default=20_000, help="for the memory figure; 0 skips it")
     parser.add_argument("--long-runs", type=int, default=1, help="200-turn conversations; 0 skips them")
+    parser.add_argument("--no-kill", dest="kill", action="store_false",
+                        help="skip the kill -9 run (capacity and think time only)")
     parser.add_argument("--seed", type=int, default=12348)
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -89,13 +94,14 @@ def main() -> int:
     for n in args.replicas or [1, 2]:
         stack = Stack(replicas=n, env={"HOTLINE_LIMIT_SENDER": "0/0", "HOTLINE_LIMIT_REST_ADDRESS": "0/0"})
         started = time.monotonic()
-        stack.start()
-        figures: dict = {"start_seconds": round(time.monotonic() - started, 1)}
+        previous = signal.signal(signal.SIGTERM, exit_on_sigterm)  # stop the stack on a SIGTERM too
         try:
+            stack.start()
+            figures: dict = {"start_seconds": round(time.monotonic() - started, 1)}
             url = stack.base_url + REST_PATH
             load.URL = url
             load.HEADERS.update(rest_headers(n))
-            figures.update(asyncio.run(load_figures(args.concurrency, args.seed)))
+            figures.update(asyncio.run(load_figures(args.concurrency, args.seed, args.kill)))
             if args.long_runs:
                 messages = long_conversation.script(args.seed)
                 runs = [long_conversation.one_run(url, rest_headers(n), f"bench-long-{time.time_ns():x}-{r}", messages)
@@ -109,8 +115,10 @@ def main() -> int:
                     [1_000, 5_000, 10_000, 20_000]))
             figures["rss_mb"] = rss_by_kind(stack.root_pid)
             figures["pss_mb"] = rss_by_kind(stack.root_pid, pss_kb)
+            figures["load"] = round(os.getloadavg()[0], 1)
         finally:
             stack.stop()
+            signal.signal(signal.SIGTERM, previous)
         results[n] = figures
         print(summary(n, figures), flush=True)
     if args.json:

@@ -16,8 +16,10 @@ import signal
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 SINGLE_URL = "http://127.0.0.1:5005"  # the embedded stack's Rasa server
@@ -151,6 +153,30 @@ class Stack:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+
+
+@contextmanager
+def bench_stack(args) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+    """The stack a bench's arguments (add_stack_arguments) name: started with --start, and stopped
+    afterwards whatever happens; without --start, the one already running at --url."""
+    stack = Stack(replicas=args.replicas)
+    # A SIGTERM (timeout, a colleague's kill) unwinds through `finally`, so the stack is stopped too.
+    previous = signal.signal(signal.SIGTERM, exit_on_sigterm)
+    try:
+        if args.start:
+            stack.start()
+        yield stack
+    finally:
+        stack.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def exit_on_sigterm(*_: object) -> None:
+    raise SystemExit(143)
+
+
+def base_url(args, stack: Stack) -> str:  # type: ignore[no-untyped-def]
+    return args.url or stack.base_url
 
 
 def rest_headers(replicas: int) -> dict[str, str]:

@@ -8,8 +8,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -25,6 +27,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     ensure_trained(force=args.force)
     return 0
+
+
+def stop_on_signals() -> Callable[[], bool]:
+    """SIGTERM and SIGINT (Ctrl-C) ask a `run` to stop what it started, in order, rather than kill the
+    launcher: the returned function tells whether one came."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop.is_set
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -50,16 +61,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         "按 Ctrl-C 停止 (Ctrl-C stops everything).",
         flush=True,
     )
-    stopping = False
-
-    def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stopping = stop_on_signals()
     try:
-        while not stopping and all(p.poll() is None for p in procs):
+        while not stopping() and all(p.poll() is None for p in procs):
             time.sleep(0.5)
     finally:
         stack.stop(procs)
@@ -71,14 +75,7 @@ def _run_replicas(model: Path, args: argparse.Namespace) -> int:
     """`run --replicas N`: PostgreSQL, Redis, N Rasa and N action servers, two web apps behind nginx."""
     from bot import replicas
 
-    stopping = False
-
-    def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stopping = stop_on_signals()
 
     def ready(ports: "replicas.Ports") -> None:
         entry = f"http://{ports.entry_host}:{ports.entry}"
@@ -97,7 +94,7 @@ def _run_replicas(model: Path, args: argparse.Namespace) -> int:
     print(f"启动中 (starting PostgreSQL, Redis, {args.replicas}×Rasa, {args.replicas}×actions, 2×web, nginx)…",
           flush=True)
     try:
-        replicas.run(model, args.replicas, quiet=args.quiet, fresh=args.fresh, stopping=lambda: stopping,
+        replicas.run(model, args.replicas, quiet=args.quiet, fresh=args.fresh, stopping=stopping,
                      on_ready=ready)
     except RuntimeError as error:
         print(f"启动失败 (start failed): {error}", file=sys.stderr)

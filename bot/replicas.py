@@ -41,6 +41,7 @@ WEB_PROCESSES = 2
 # A Rasa ticket lock whose holder died is given up after this many seconds (Rasa's default is 60):
 # a turn takes well under a second, so a replica killed mid-turn holds its conversations this long.
 TICKET_LOCK_LIFETIME = "15"
+ACTION_MAX_BODY = 16 * 1024 * 1024  # bot/action_server.DEFAULT_MAX_BODY: a long conversation's whole tracker
 BACKOFF_FIRST, BACKOFF_MAX, BACKOFF_RESET_AFTER = 1.0, 30.0, 60.0
 PG_USER = PG_DB = "hotline"
 DB_SECRET, REDIS_SECRET = "replicas-db", "replicas-redis"
@@ -177,6 +178,11 @@ http {{
     # (applications, tickets, ratings) are idempotent by key, the others only read and ask.
     server {{
         listen 127.0.0.1:{ports.actions_pool};
+        # Rasa sends the whole tracker with every action call: past about a hundred turns it is over
+        # the entry's 256k, and nginx's 413 failed the legal-aid form's submission. The action
+        # server's own limit applies (bot/action_server.py).
+        client_max_body_size {ACTION_MAX_BODY // 1024}k;
+        client_body_buffer_size 1m;
         proxy_next_upstream error timeout http_502 http_503 non_idempotent;
         proxy_next_upstream_tries {max(2, replicas)};
         proxy_connect_timeout 2s;

@@ -267,3 +267,69 @@ def test_a_cached_conversation_s_size_grows_by_its_new_events_only(tmp_path) -> 
         entry = s._cache["c1"]
         assert entry.events_size == estimate_bytes(tracker.events)  # the running sum is the full estimate
     assert s.counts["hits"] >= 10
+
+
+def stored_rows(tmp_path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        return [r[0] for r in db.execute("select type_name from events where sender_id = 'c1' order by id")]
+
+
+def test_a_new_conversation_is_written_once_at_the_end_of_its_first_turn(tmp_path) -> None:
+    """Rasa saves a conversation it creates (empty, or only action_listen) before the turn runs; that
+    commit is skipped, and the turn's own save writes every event exactly once."""
+    s = store(tmp_path)
+    tracker = asyncio.run(s.get_or_create_tracker("c1"))  # Rasa's create_tracker saves here
+    assert stored_rows(tmp_path) == []
+    tracker.update(UserUttered("老板欠薪", {"name": "wage_arrears"}))
+    asyncio.run(s.save(tracker))
+    assert stored_rows(tmp_path) == ["action", "user"]
+    assert asyncio.run(s.retrieve("c1")) is tracker and s.counts["hits"] == 1
+    tracker.update(UserUttered("第二句", {"name": "debt"}))
+    asyncio.run(s.save(tracker))
+    assert stored_rows(tmp_path) == ["action", "user", "user"]
+
+
+def test_a_new_conversation_whose_first_turn_failed_stays_absent(tmp_path) -> None:
+    s = store(tmp_path)
+    asyncio.run(s.get_or_create_tracker("c1"))  # the turn dies before its save
+    assert stored_rows(tmp_path) == [] and asyncio.run(s.retrieve("c1")) is None
+    say(s, "再说一次")
+    assert stored_rows(tmp_path) == ["action", "user"]
+
+
+def test_an_existing_conversation_s_saves_are_never_skipped(tmp_path, monkeypatch) -> None:
+    from bot import tracker_store
+
+    monkeypatch.setenv(tracker_store.CACHE_ENV, "off")
+    s = store(tmp_path)
+    say(s, "第一句")
+    tracker = asyncio.run(s.retrieve("c1"))
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(s.save(tracker))
+    assert stored_rows(tmp_path) == ["action", "user", "action"]
+
+
+def test_the_embedded_tracker_database_is_in_write_ahead_log_mode(tmp_path) -> None:
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    s = store(tmp_path)
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    # connections stay open between turns: closing the last one checkpointed the log (an fsync a turn)
+    assert isinstance(s.engine.pool, sa.pool.QueuePool)
+    one_turn(s, "c1", "第一句")
+    assert s.engine.pool.checkedin() >= 1
+
+
+def test_new_conversations_whose_turns_failed_do_not_pile_up(tmp_path, monkeypatch) -> None:
+    from bot import tracker_store
+
+    monkeypatch.setattr(tracker_store, "MAX_ABSENT", 3)
+    s = store(tmp_path)
+    for i in range(10):
+        asyncio.run(s.get_or_create_tracker(f"gone-{i}"))  # each turn dies before its save
+    assert len(s._absent) <= 3 and len(s._pending) <= 3

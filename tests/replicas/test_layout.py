@@ -143,3 +143,16 @@ def test_a_child_can_run_as_another_user_with_the_parent_death_signal(tmp_path) 
     sup.spawn(child)
     child.proc.wait(timeout=10)
     assert child.proc.returncode == 0 and (tmp_path / "as-postgres.log").read_text().strip() == "postgres"
+
+
+def test_the_action_pool_takes_a_long_conversation_s_whole_tracker(tmp_path) -> None:
+    """Rasa posts the whole tracker to the action server; nginx's entry limit (256k) refused it after
+    about a hundred turns (413), and the legal-aid form of a long conversation was never submitted."""
+    from bot import action_server
+
+    conf = replicas.nginx_conf(Ports(), 2, 2, tmp_path)
+    pool = conf[conf.index("listen 127.0.0.1:5054;"):]
+    assert f"client_max_body_size {action_server.DEFAULT_MAX_BODY // 1024}k;" in pool
+    assert replicas.ACTION_MAX_BODY == action_server.DEFAULT_MAX_BODY
+    entry = conf[conf.index("listen 127.0.0.1:8080;"):conf.index("listen 127.0.0.1:5054;")]
+    assert "client_max_body_size" not in entry  # the public entry keeps the global 256k

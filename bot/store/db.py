@@ -32,6 +32,17 @@ def engine(url: str | None = None) -> Engine:
 
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
+    eng = new_engine(url)
+    from bot.store import schema  # Alembic is needed here only, not by every user of the engine
+
+    schema.upgrade(eng)
+    return eng
+
+
+def new_engine(url: str | None = None) -> Engine:
+    """An engine of the caller's own, not shared and not migrated: for an owner that disposes of it
+    (the web app, in its cleanup context) and migrates it at its start-up. Opens no connection yet."""
+    url = url or database_url()
     if url.startswith("sqlite") and ":memory:" not in url:
         # SQLAlchemy 1.4 opens a new SQLite connection (and runs its pragmas) for every transaction;
         # under load that was a third of the action server's time. A small pool keeps them open; a
@@ -51,7 +62,4 @@ def _engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=5000")
             cur.close()
             private_sqlite(eng.url.database)  # 0600, whatever the umask
-    from bot.store import schema  # Alembic is needed here only, not by every user of the engine
-
-    schema.upgrade(eng)
     return eng

@@ -80,9 +80,11 @@ def _fast_sqlite(engine: Engine) -> Engine:
     return own
 
 
-class ChannelStore:
+class MessageLedger:
     def __init__(self, engine: Engine) -> None:
         self.engine = _fast_sqlite(engine)
+        # SQLite has one writer: one thread keeps our own writes from waiting on each other's lock.
+        self.writers = 1 if self.engine.url.get_backend_name() == "sqlite" else 4
 
     def claim(self, dedup_key: str, now: datetime | None = None) -> Claim:
         """Records the message as being processed, unless it was seen before."""

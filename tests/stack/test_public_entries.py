@@ -47,7 +47,8 @@ def listening(port: int) -> set[str]:
     found = set()
     for name in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = open(name).read().splitlines()[1:]
+            with open(name) as f:  # closed here: an unclosed file is a ResourceWarning, and warnings fail tests
+                lines = f.read().splitlines()[1:]
         except OSError:
             continue
         for line in lines:

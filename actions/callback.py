@@ -8,10 +8,11 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import SLOT_HANDOFF_REFERENCE, current_category, now, off_the_loop, slot_set, ticket_summary
+from actions.common import (SLOT_HANDOFF_REFERENCE, current_category, current_roster, faq_question, now,
+                            off_the_loop, slot_set, ticket_summary)
 from bot import names
 from bot.entities.phone import extract_phones
-from bot.handoff import relay, roster, store
+from bot.handoff import relay, store
 from bot.legal_aid.secrets import decrypt_text, encrypt_text
 from bot.store.db import engine
 
@@ -42,7 +43,7 @@ class ValidateCallbackForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
-        _summary, region = ticket_summary(tracker)
+        _summary, region = ticket_summary(tracker, faq_question)
         return [s for s in domain_slots if not (s == SLOT_REGION and region)]
 
     def validate_callback_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -70,7 +71,7 @@ class ActionAskCallbackWindow(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        windows = roster.load().callback_windows
+        windows = current_roster().callback_windows
         dispatcher.utter_message(response="utter_ask_callback_window",
                                  buttons=[{"title": w, "payload": w} for w in windows])
         return []
@@ -84,7 +85,7 @@ class ActionSubmitCallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        summary, region = ticket_summary(tracker)
+        summary, region = ticket_summary(tracker, faq_question)
         region = region or tracker.get_slot(SLOT_REGION)
         ticket = store.open_callback(
             engine(), sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -13,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import clock, taxonomy
 from bot.handoff import roster, store
 from bot.handoff.tickets import Summary, Ticket, Turn, build_summary
+from bot.kb import service
 from bot.masking import mask_id_number, mask_phone, mask_text
 # Slot names, here for the action modules that import them from this one.
 from bot.names import SLOT_CATEGORY, SLOT_FALLBACK_STREAK, SLOT_FAQ_ID, SLOT_HANDOFF_REFERENCE  # noqa: F401
@@ -81,15 +84,15 @@ def current_category(tracker: Tracker) -> str | None:
     return tracker.get_slot(SLOT_CATEGORY)
 
 
-def _faq_question(faq_id: str) -> str:
-    from bot.kb import service
-
+def faq_question(faq_id: str) -> str:
+    """The question of an FAQ entry in the action server's knowledge base ("" if it left the base)."""
     entry = service.shared().index.by_id.get(faq_id)
     return entry.question if entry is not None else ""
 
 
-def ticket_summary(tracker: Tracker) -> tuple[Summary, str | None]:
-    """The auto-written summary (masked) and the last region the citizen named."""
+def ticket_summary(tracker: Tracker, faq_question: Callable[[str], str]) -> tuple[Summary, str | None]:
+    """The auto-written summary (masked) and the last region the citizen named. `faq_question` names the
+    FAQ answers given; the caller passes it, the summary does not reach for the shared index (review L11)."""
     entities: dict[str, list[str]] = {}
     turns: list[Turn] = []
     faq_ids: list[str] = []
@@ -113,7 +116,7 @@ def ticket_summary(tracker: Tracker) -> tuple[Summary, str | None]:
             if shown not in entities.setdefault(name, []):
                 entities[name].append(shown)
     region = (entities.get("region") or [None])[-1]
-    faq_answers = [{"id": i, "question": _faq_question(i)} for i in faq_ids]
+    faq_answers = [{"id": i, "question": faq_question(i)} for i in faq_ids]
     return build_summary(current_category(tracker), entities, faq_answers, turns), region
 
 
@@ -121,15 +124,21 @@ def open_ticket(tracker: Tracker, reason: str, region: str | None = None,
                 application_reference: str | None = None) -> Ticket:
     """Opens (or finds) the conversation's ticket; committed before the citizen is told. The region is
     the last place the conversation named, else `region`."""
-    summary, named = ticket_summary(tracker)
+    summary, named = ticket_summary(tracker, faq_question)
     return store.open_ticket(engine(), sender_id=tracker.sender_id,
                              channel=tracker.get_latest_input_channel() or "unknown", reason=reason,
                              category=current_category(tracker), summary=summary, now=now(),
                              region=named or region, application_reference=application_reference)
 
 
+def current_roster() -> roster.Roster:
+    """The roster the deployment names (HOTLINE_ROSTER; tests use it too), else knowledge/roster.yml."""
+    configured = os.environ.get("HOTLINE_ROSTER")
+    return roster.load(Path(configured) if configured else roster.ROSTER_FILE)
+
+
 def agents_on_duty() -> bool:
-    return roster.load().is_open(now())
+    return current_roster().is_open(now())
 
 
 def slot_set(name: str, value: Any) -> dict[str, Any]:

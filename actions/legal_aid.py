@@ -38,7 +38,7 @@ def _values(tracker: Tracker) -> dict[str, Any]:
     return {slot: tracker.get_slot(slot) for slot in intake.SLOTS}
 
 
-def _say(dispatcher: CollectingDispatcher, messages: list[intake.Message]) -> None:
+def _say(dispatcher: CollectingDispatcher, messages: list[intake.Utterance]) -> None:
     for message in messages:
         dispatcher.utter_message(response=message.response, **message.params)
 

@@ -419,6 +419,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     steps = [
         # Lint first: under a second, and an unused import or undefined name fails before the slow steps.
         [sys.executable, "-m", "ruff", "check", "--quiet", "."],
+        # Types of the pure domain (the files in pyproject's [tool.mypy]): about 20 s cold, 3 s cached.
+        [sys.executable, "-m", "mypy"],
         [sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain.yml", "--data", "intents",
          "--config", "config.yml"],
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
@@ -19,13 +20,19 @@ class CategoryInfo:
     mediation: bool = True  # whether people's mediation (人民调解, 民间纠纷 only) is offered
 
 
-@lru_cache(maxsize=1)
-def categories() -> dict[str, CategoryInfo]:
-    data = yaml.safe_load((KNOWLEDGE / "categories.yml").read_text(encoding="utf-8"))
+CATEGORIES_FILE = KNOWLEDGE / "categories.yml"
+
+
+@lru_cache(maxsize=4)
+def categories(path: Path = CATEGORIES_FILE) -> dict[str, CategoryInfo]:
+    """The categories' reply data from `path` (the shipped file by default)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {cid: CategoryInfo(cid, data[cid]["name"], data[cid]["summary"], bool(data[cid].get("mediation", True)))
             for cid in CATEGORIES}
 
 
-def info(category: str) -> CategoryInfo:
-    """The category's reply data; unknown ids get the general legal-question reply."""
-    return categories().get(category) or categories()["other_legal"]
+def info(category: str, table: dict[str, CategoryInfo] | None = None) -> CategoryInfo:
+    """The category's reply data (from `table`, else the shipped file); unknown ids get the general
+    legal-question reply."""
+    table = categories() if table is None else table
+    return table.get(category) or table["other_legal"]

@@ -1,11 +1,14 @@
-"""Where the project's data lives. Everything the bot reads at run time ships inside the clone."""
+"""Where the project's data lives. Everything the bot reads at run time ships inside the clone.
+
+Fixed by the checkout, never by the environment (review L3): a loader that wants another file takes it
+as an argument.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(os.environ.get("HOTLINE_HOME", Path(__file__).resolve().parent.parent))
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 GAZETTEER = KNOWLEDGE / "gazetteer"
 LEXICON = KNOWLEDGE / "lexicon"

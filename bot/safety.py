@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Final
 
 import yaml
@@ -64,7 +65,7 @@ class Signal:
 
 
 @dataclass(frozen=True)
-class _Rules:
+class Rules:
     crisis: tuple[tuple[str, re.Pattern[str]], ...]
     concern: tuple[tuple[str, re.Pattern[str]], ...]
     false_friends: re.Pattern[str]
@@ -81,11 +82,12 @@ def _union(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-@lru_cache(maxsize=1)
-def _rules() -> _Rules:
-    data: dict[str, Any] = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8"))
-    mode: dict[str, Any] = yaml.safe_load(MODE_FILE.read_text(encoding="utf-8"))
-    return _Rules(
+@lru_cache(maxsize=4)
+def load_rules(patterns: Path = PATTERNS_FILE, mode_file: Path = MODE_FILE) -> Rules:
+    """The patterns from these files (the shipped ones by default); `assess(…, rules=…)` takes others."""
+    data: dict[str, Any] = yaml.safe_load(patterns.read_text(encoding="utf-8"))
+    mode: dict[str, Any] = yaml.safe_load(mode_file.read_text(encoding="utf-8"))
+    return Rules(
         crisis=_compile_kinds(data["crisis"]),
         concern=_compile_kinds(data["concern"]),
         false_friends=_union(data["false_friends"]),
@@ -95,9 +97,9 @@ def _rules() -> _Rules:
     )
 
 
-def _mask(text: str) -> str:
+def _mask(text: str, rules: Rules) -> str:
     """Blanks everyday idioms ("笑死了", "打官司", "杀价") so that no pattern sees their characters."""
-    return _rules().false_friends.sub(lambda m: _BLANK * len(m.group()), text)
+    return rules.false_friends.sub(lambda m: _BLANK * len(m.group()), text)
 
 
 def _bounds(text: str, start: int, end: int, boundary: re.Pattern[str]) -> tuple[int, int]:
@@ -107,15 +109,15 @@ def _bounds(text: str, start: int, end: int, boundary: re.Pattern[str]) -> tuple
     return left, right_match.start() if right_match else len(text)
 
 
-def _negated(text: str, start: int) -> bool:
-    return bool(_rules().context["negation"].search(text[max(0, start - _NEGATION_WINDOW):start]))
+def _negated(text: str, start: int, rules: Rules) -> bool:
+    return bool(rules.context["negation"].search(text[max(0, start - _NEGATION_WINDOW):start]))
 
 
-def _judge(text: str, match: re.Match[str], kind: str) -> tuple[str, str] | None:
+def _judge(text: str, match: re.Match[str], kind: str, rules: Rules) -> tuple[str, str] | None:
     """(tier, kind) for one crisis-pattern match in its context; None when negated."""
-    ctx = _rules().context
+    ctx = rules.context
     start, end = match.span()
-    if _negated(text, start):
+    if _negated(text, start, rules):
         return None
     s_left, _ = _bounds(text, start, end, _SENTENCE_END)
     c_left, c_right = _bounds(text, start, end, _CLAUSE_END)
@@ -158,18 +160,19 @@ def _concern_kind(kind: str) -> str:
     return {VIOLENCE_NOW: VIOLENCE, HARM_OTHERS: THREAT}.get(kind, kind)
 
 
-def assess(text: str) -> Signal | None:
+def assess(text: str, rules: Rules | None = None) -> Signal | None:
     """The strongest safety signal in `text` (raw or normalised), or None.
 
     The first crisis found wins; otherwise the first concern (a lowered crisis match first, then the
     concern phrases)."""
     if not text:
         return None
-    masked = _mask(normalize(text))
+    rules = load_rules() if rules is None else rules
+    masked = _mask(normalize(text), rules)
     lowered: Signal | None = None
-    for kind, pattern in _rules().crisis:
+    for kind, pattern in rules.crisis:
         for match in pattern.finditer(masked):
-            verdict = _judge(masked, match, kind)
+            verdict = _judge(masked, match, kind, rules)
             if verdict is None:
                 continue
             tier, final_kind = verdict
@@ -179,22 +182,22 @@ def assess(text: str) -> Signal | None:
             lowered = lowered or signal
     if lowered is not None:
         return lowered
-    for kind, pattern in _rules().concern:
+    for kind, pattern in rules.concern:
         for match in pattern.finditer(masked):
-            if not _negated(masked, match.start()):
+            if not _negated(masked, match.start(), rules):
                 return Signal(CONCERN, kind, match.group())
     return None
 
 
-def says_safe(text: str) -> bool:
+def says_safe(text: str, rules: Rules | None = None) -> bool:
     """Whether a citizen in crisis mode says they are safe now ("我安全了", "没事了，警察来了")."""
     if not text:
         return False
     clean = normalize(text)
-    rules = _rules()
+    rules = load_rules() if rules is None else rules
     if rules.not_yet.search(clean) or (rules.safe.search(clean) is None):
         return False
-    signal = assess(clean)
+    signal = assess(clean, rules)
     return signal is None or not signal.is_crisis
 
 
@@ -205,9 +208,9 @@ class CrisisMatch:
     phrase: str
 
 
-def detect_crisis(text: str) -> CrisisMatch | None:
+def detect_crisis(text: str, rules: Rules | None = None) -> CrisisMatch | None:
     """The crisis-tier signal in `text`, or None (concerns do not count)."""
-    signal = assess(text)
+    signal = assess(text, rules)
     if signal is None or not signal.is_crisis:
         return None
     return CrisisMatch(signal.kind, signal.phrase)

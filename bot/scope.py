@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
@@ -73,99 +74,102 @@ class Decision:
         return [name for name, _ in self.ranking if name in taxonomy.CATEGORIES][:CLARIFY_CHOICES]
 
 
-@lru_cache(maxsize=1)
-def _data() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+@dataclass(frozen=True)
+class Cues:
+    """The words of knowledge/safety/legal_cues.yml, compiled."""
+
+    cues: re.Pattern[str]  # dispute cues (欠我, 起诉…)
+    legal_words: re.Pattern[str]  # everyday legal words (合同, 律师, 工资…)
+    courtesies: re.Pattern[str]  # greetings, thanks, farewells, polite openers
 
 
-@lru_cache(maxsize=1)
-def _cues() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{c})" for c in _data()["cues"]))
+def _union(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{c})" for c in words))
 
 
-@lru_cache(maxsize=1)
-def _legal_words() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{c})" for c in _data()["legal_words"]))
-
-
-@lru_cache(maxsize=1)
-def _courtesies() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{c})" for c in _data()["courtesies"]))
+@lru_cache(maxsize=4)
+def load_cues(path: Path = CUES_FILE) -> Cues:
+    """The cues from `path` (the shipped file by default); `decide(…, cues=…)` takes others."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Cues(_union(data["cues"]), _union(data["legal_words"]), _union(data["courtesies"]))
 
 
 _CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
-def legal_cue(text: str) -> str | None:
+def legal_cue(text: str, cues: Cues | None = None) -> str | None:
     """The first dispute cue in normalised `text`, or None."""
-    m = _cues().search(text)
+    m = (cues or load_cues()).cues.search(text)
     return m.group() if m else None
 
 
-def legal_word(text: str) -> str | None:
+def legal_word(text: str, cues: Cues | None = None) -> str | None:
     """The first everyday legal word (合同, 律师, 工资…) in normalised `text`, or None."""
-    m = _legal_words().search(text)
+    m = (cues or load_cues()).legal_words.search(text)
     return m.group() if m else None
 
 
-def substance(text: str) -> int:
+def substance(text: str, cues: Cues | None = None) -> int:
     """Chinese characters left once greetings, thanks, farewells and polite openers are removed."""
-    return len(_CHINESE.findall(_courtesies().sub("", text)))
+    return len(_CHINESE.findall((cues or load_cues()).courtesies.sub("", text)))
 
 
-def _more_than_courtesy(text: str, t: Thresholds) -> bool:
+def _more_than_courtesy(text: str, t: Thresholds, c: Cues) -> bool:
     """A greeting, thanks or farewell with a question after it ("您好律师，想问下离婚的事")."""
-    rest = _courtesies().sub("", text)
-    return substance(text) >= t.substance_chars or bool(legal_cue(rest) or legal_word(rest))
+    rest = c.courtesies.sub("", text)
+    return substance(text, c) >= t.substance_chars or bool(legal_cue(rest, c) or legal_word(rest, c))
 
 
-def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | None = None) -> Decision:
-    """The intent to act on, from the classifier's (intent, probability) ranking of normalised `text`."""
+def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | None = None,
+           cues: Cues | None = None) -> Decision:
+    """The intent to act on, from the classifier's (intent, probability) ranking of normalised `text`.
+    The thresholds and the cue words are the shipped ones unless passed in."""
     t = limits or Thresholds()
+    c = cues or load_cues()
     ranked = [(n, p) for n, p in ranking if n not in (taxonomy.CRISIS, taxonomy.NLU_FALLBACK)]
     if not ranked:
         return _clarify(ranked, 0.0)
     legal = [(n, p) for n, p in ranked if n in taxonomy.CATEGORIES]
     best_legal = legal[0][1] if legal else 0.0
     top, p_top = ranked[0]
-    if top in OPENING_ACTS and _more_than_courtesy(text, t):
+    if top in OPENING_ACTS and _more_than_courtesy(text, t, c):
         # "您好，我想问下…": the greeting is not the message; decide on what follows it.
         ranked = [(n, p) for n, p in ranked if n not in OPENING_ACTS] or ranked
         top, p_top = ranked[0]
     if top == taxonomy.OUT_OF_SCOPE:
-        if legal_cue(text):
-            return _legal(legal, ranked, t, text)  # a dispute is never turned away
-        if _asks_followup(text, t):
+        if legal_cue(text, c):
+            return _legal(legal, ranked, t, c, text)  # a dispute is never turned away
+        if _asks_followup(text, t, c):
             # "要多长时间" right after an answer is about that answer: the dialogue reads it in its topic.
             return Decision(taxonomy.FOLLOW_UP, p_top, tuple(ranked))
-        plain = p_top >= t.reject and best_legal < t.legal_doubt and not legal_word(text)
+        plain = p_top >= t.reject and best_legal < t.legal_doubt and not legal_word(text, c)
         if plain or (p_top >= t.reject_strong and best_legal < t.legal_doubt_strong):
             return Decision(top, p_top, tuple(ranked))
-        return _legal(legal, ranked, t, text)
+        return _legal(legal, ranked, t, c, text)
     if top in taxonomy.CATEGORIES:
-        return _legal(legal, ranked, t, text)
+        return _legal(legal, ranked, t, c, text)
     if p_top >= t.dialogue or top in OPENING_ACTS:
         return Decision(top, p_top, tuple(ranked))
-    if top == taxonomy.FOLLOW_UP and p_top >= best_legal and not legal_cue(text):
+    if top == taxonomy.FOLLOW_UP and p_top >= best_legal and not legal_cue(text, c):
         # "需要带什么材料？" right after an answer: the dialogue reads it in the topic of that answer.
         return Decision(top, p_top, tuple(ranked))
-    return _legal(legal, ranked, t, text)
+    return _legal(legal, ranked, t, c, text)
 
 
-def _asks_followup(text: str, t: Thresholds) -> bool:
+def _asks_followup(text: str, t: Thresholds, c: Cues) -> bool:
     """A short question of a follow-up kind (how long, what to bring, cost, where)."""
     from bot.kb.followup import kind_of  # the follow-up cues live with the knowledge base
 
-    return substance(text) <= t.followup_chars and kind_of(text) is not None
+    return substance(text, c) <= t.followup_chars and kind_of(text) is not None
 
 
-def _legal(legal: list[tuple[str, float]], ranked: list[tuple[str, float]], t: Thresholds,
+def _legal(legal: list[tuple[str, float]], ranked: list[tuple[str, float]], t: Thresholds, c: Cues,
            text: str = "") -> Decision:
     """The best legal category when clear enough, else a clarifying question offering the likeliest."""
     reordered = legal + [r for r in ranked if r[0] not in taxonomy.CATEGORIES]
     enough = t.answer
-    if t.answer_legal < t.answer and substance(text) >= t.answer_legal_chars and (
-            legal_cue(text) or legal_word(text)):
+    if t.answer_legal < t.answer and substance(text, c) >= t.answer_legal_chars and (
+            legal_cue(text, c) or legal_word(text, c)):
         enough = t.answer_legal
     if legal and legal[0][1] >= enough:
         return Decision(legal[0][0], legal[0][1], tuple(reordered))

@@ -8,6 +8,7 @@ import time
 import pytest
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+WECHAT_API_PORT = 18191
 
 
 @pytest.fixture
@@ -41,52 +42,12 @@ class RunningStack:
         self._stack.stop(self.procs)
 
 
-class FakeWeChatAPI:
-    """WeChat's token and customer-service-message endpoints on loopback, for the running stack."""
-
-    PORT = 18191
-
-    def __init__(self) -> None:
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        sent = self.sent = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:  # /cgi-bin/token
-                self._answer({"access_token": "fake-token", "expires_in": 7200})
-
-            def do_POST(self) -> None:  # /cgi-bin/message/custom/send
-                length = int(self.headers.get("Content-Length") or 0)
-                sent.append(json.loads(self.rfile.read(length) or b"{}"))
-                self._answer({"errcode": 0, "errmsg": "ok"})
-
-            def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.PORT), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{self.PORT}"
-
-    def texts_to(self, openid: str) -> list[str]:
-        return [m.get("text", {}).get("content", "") for m in self.sent if m.get("touser") == openid]
-
-    def close(self) -> None:
-        self._server.shutdown()
-
-
 @pytest.fixture(scope="session")
 def wechat_api():
-    api = FakeWeChatAPI()
+    """The test suite's one fake WeChat API (tests/fake_wechat.py), on a fixed loopback port for the stack."""
+    from tests.fake_wechat import ThreadedFakeWeChatAPI
+
+    api = ThreadedFakeWeChatAPI(WECHAT_API_PORT)
     yield api
     api.close()
 

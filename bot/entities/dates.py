@@ -31,6 +31,9 @@ def _num(text: str | None) -> int | None:
 def extract_dates(text: str, today: date) -> list[Entity]:
     found: list[Entity] = []
     for m in _ABSOLUTE_RE.finditer(text):
+        y: int | None
+        mo: int | None
+        d: int | None
         if m.group("y2"):
             y, mo, d = int(m.group("y2")), int(m.group("m2")), int(m.group("d2"))
         else:

@@ -3,7 +3,7 @@
 Installed by `bot.rasa_server.apply()` (which refuses to start if the gate cannot be installed):
 - `MessageProcessor.handle_message` first delivers the conversation's outbox (agent replies, and
   triggers such as `/handoff_closed` that make the bot speak from its own responses), then lets
-  `bot.handoff.relay.intercept` decide: pass, silence (a human holds the conversation) or rewrite.
+  `bot.handoff.intercept` decide: pass, silence (a human holds the conversation) or rewrite.
 - The chat page's socket.io channel (bot/channels/chat.py) registers itself so queued messages can be
   pushed to a citizen's session room, and a page rejoining its session gets what was queued meanwhile.
 - Agent replies go out only on the channel the ticket recorded (the channel the conversation came in
@@ -31,6 +31,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Ou
 
 from bot import clock
 from bot.handoff import delivery, relay, store
+from bot.handoff.intercept import intercept
 from bot.handoff import tickets as T
 from bot.store.db import engine
 
@@ -135,7 +136,7 @@ def install_gate() -> None:
                 return _collected(message)
             decision = relay.decide(message.text or "", None, None)
             if active is not None or feedback is not None or decision.action != relay.PASS:
-                decision = await asyncio.to_thread(relay.intercept, eng, message.sender_id, message.text or "",
+                decision = await asyncio.to_thread(intercept, eng, message.sender_id, message.text or "",
                                                    _now(), active, feedback)
         except Exception:  # noqa: BLE001 - the bot must still answer
             logger.exception("handoff relay failed for a message; the bot answers it")

@@ -1,12 +1,11 @@
 """The agents' roster: whether a human answers now, and when the next shift starts.
 
-`knowledge/roster.yml` by default; HOTLINE_ROSTER names another file (tests and deployments use it).
-The clock is passed in.
+`knowledge/roster.yml` by default. The clock and the file are passed in: which file the running bot uses
+(HOTLINE_ROSTER) is read by the actions, not here (review L3).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -100,17 +99,11 @@ class Roster:
         return None
 
 
-def roster_path() -> Path:
-    configured = os.environ.get("HOTLINE_ROSTER")
-    return Path(configured) if configured else ROSTER_FILE
-
-
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> Roster:
     return Roster.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
 
-def load(path: Path | None = None) -> Roster:
-    """The roster from `path` (default: HOTLINE_ROSTER or knowledge/roster.yml), re-read when edited."""
-    path = path or roster_path()
+def load(path: Path = ROSTER_FILE) -> Roster:
+    """The roster from `path`, re-read when edited."""
     return _load(path, path.stat().st_mtime)

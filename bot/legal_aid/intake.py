@@ -78,7 +78,7 @@ def data() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Message:
+class Utterance:
     response: str  # a response name in domain.yml
     params: dict[str, Any] = field(default_factory=dict)
 
@@ -87,7 +87,7 @@ class Message:
 class Outcome:
     action: str
     updates: dict[str, Any] = field(default_factory=dict)  # slot → value; None clears it
-    messages: list[Message] = field(default_factory=list)
+    messages: list[Utterance] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Parsed:
     value: Any = None
     error: str | None = None  # the re-ask response
     pending: Any = None  # an approximate value to confirm first
-    note: Message | None = None  # said after accepting, e.g. that a description was shortened
+    note: Utterance | None = None  # said after accepting, e.g. that a description was shortened
 
     @property
     def ok(self) -> bool:
@@ -327,7 +327,7 @@ def parse_free_text(limit_key: str, error: str):  # type: ignore[no-untyped-def]
             return Parsed(error=error)
         limit = data()["limits"][limit_key]
         if len(t) > limit:
-            return Parsed(t[:limit], note=Message("utter_aid_text_shortened", {"limit": limit}))
+            return Parsed(t[:limit], note=Utterance("utter_aid_text_shortened", {"limit": limit}))
         return Parsed(t)
     return parse
 
@@ -468,7 +468,7 @@ def facts(values: dict[str, Any]) -> Facts:
         has_significant_assets=values.get(ASSETS),
         province=region.get("province"),
         city=region.get("city"),
-        days_to_deadline=None if deadline in (None, NO_DEADLINE) else int(deadline),
+        days_to_deadline=None if deadline is None or deadline == NO_DEADLINE else int(deadline),
         litigation={"court": True, "non_court": False}.get(values.get(FORUM) or ""),
         has_lawyer=values.get(HAS_LAWYER),
         injury_kind=values.get(INJURY_KIND),
@@ -624,22 +624,22 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
     if intent == taxonomy.CRISIS:
         return Outcome(CRISIS)
     if requested is None:
-        resumed = [Message("utter_aid_resumed")] if values.get(CONSENT) else []
+        resumed = [Utterance("utter_aid_resumed")] if values.get(CONSENT) else []
         return Outcome(ASK, prefill(values, category, text), resumed)
     if is_cancel(text) or (requested == CONSENT and _yes_no(text) is False):
         return Outcome(CANCEL)
     if asks_bot_identity(text):
-        return Outcome(ASK, {}, [Message("utter_bot_identity")])
+        return Outcome(ASK, {}, [Utterance("utter_bot_identity")])
     if wants_human(text, intent):
         return Outcome(HUMAN)
     is_correction, named = correction(text)
     if is_correction and not (requested in FREE_TEXT and named is None):
         if named is None:
-            return Outcome(ASK, {CONFIRM: None}, [Message("utter_aid_which_field")])
+            return Outcome(ASK, {CONFIRM: None}, [Utterance("utter_aid_which_field")])
         cleared = {named: None, CONFIRM: None, **{d: None for d in DEPENDENTS.get(named, ())}}
         if named == REGION and (values.get(CASE_REGION) or {}).get("same_as_applicant"):
             cleared.update({CASE_REGION: None, BELOW_STANDARD: None})  # "同上" followed the old answer
-        return Outcome(ASK, cleared, [Message("utter_aid_will_correct")])
+        return Outcome(ASK, cleared, [Utterance("utter_aid_will_correct")])
     parser = PARSERS[requested]
     if requested == DEADLINE:
         parsed = parse_deadline(text, values, today)
@@ -649,7 +649,7 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
         parsed = parser(text, values)
     if parsed.pending is not None:
         return Outcome(ASK, {INCOME_PENDING: parsed.pending},
-                       [Message("utter_aid_confirm_income", {"amount": parsed.pending})])
+                       [Utterance("utter_aid_confirm_income", {"amount": parsed.pending})])
     if parsed.ok:
         updates = {requested: parsed.value}
         if requested == INCOME:
@@ -658,11 +658,11 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
             updates.update(_kind_from_words(parsed.value, text, values))
         messages = [parsed.note] if parsed.note else []
         if requested == HAS_LAWYER and parsed.value:
-            messages.append(Message("utter_aid_has_lawyer_note"))
+            messages.append(Utterance("utter_aid_has_lawyer_note"))
         return Outcome(ASK, updates, messages)
     if requested not in FREE_TEXT and looks_like_question(text):
         return Outcome(QUESTION)
-    return Outcome(ASK, {}, [Message(parsed.error or "utter_aid_invalid_choice")])
+    return Outcome(ASK, {}, [Utterance(parsed.error or "utter_aid_invalid_choice")])
 
 
 # --- the summary and the stored record -----------------------------------------------------------

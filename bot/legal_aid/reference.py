@@ -25,7 +25,7 @@ def make(year: int, serial: int) -> str:
 
 def is_valid(reference: str) -> bool:
     m = _RE.match((reference or "").strip().upper())
-    return bool(m) and check_character(m.group(1) + m.group(2)) == m.group(3)
+    return m is not None and check_character(m.group(1) + m.group(2)) == m.group(3)
 
 
 def normalise(reference: str) -> str:

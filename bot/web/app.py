@@ -1,8 +1,10 @@
-"""App factory: `init_app()` wires routes, views, the console and the knowledge base's lifetime."""
+"""App factory: `init_app()` wires the routes (`bot.web.routes`), the console, and the lifetimes of the
+knowledge base and the database engine."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
@@ -10,11 +12,19 @@ from sqlalchemy.engine import Engine
 from bot.console import app as console
 from bot.console.middleware import console_middleware
 from bot.kb.service import KnowledgeBase
+from bot.store.db import new_engine
 from bot.web import views
 from bot.web.keys import KB_KEY
+from bot.web.routes import setup_routes
 
 MAX_BODY = 64 * 1024
-STATIC = Path(__file__).parent / "static"
+
+
+def _disposed_at_cleanup(engine: Engine) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def ctx(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        await asyncio.to_thread(engine.dispose)
+    return ctx
 
 
 async def _knowledge_base(app: web.Application):  # type: ignore[no-untyped-def]
@@ -32,18 +42,12 @@ def init_app(kb: KnowledgeBase | None = None, engine: Engine | None = None) -> w
         app.cleanup_ctx.append(_knowledge_base)
     else:
         app[KB_KEY] = kb
-    app.router.add_get("/healthz", views.health, name="health")
-    # The citizen chat page: public, no login; everything it loads is served from here.
-    app.router.add_get("/", views.to_chat, name="root")
-    app.router.add_get("/chat", views.to_chat, name="chat_bare")
-    app.router.add_get("/chat/", views.chat_page, name="chat")
-    app.router.add_static("/chat/assets", STATIC / "chat", name="chat_assets")
-    app.router.add_static("/vendor", STATIC / "vendor", name="vendor")
-    app.router.add_post("/api/assist/suggest", views.assist_suggest, name="assist_suggest")  # staff only
+    setup_routes(app)
     if engine is None:
-        from bot.store.db import engine as default_engine
-
-        engine = default_engine()
+        # The app owns its engine (aiohttp-demos): its own, not the process-wide one; no connection
+        # until the console migrates it at start-up, and its pool closed when the app stops.
+        engine = new_engine()
+        app.cleanup_ctx.append(_disposed_at_cleanup(engine))
     console.setup(app, engine)
     return app
 

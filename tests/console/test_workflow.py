@@ -238,13 +238,14 @@ def test_the_ticket_page_lists_the_citizens_previous_tickets(kb, eng, notified) 
 
 def test_a_citizen_ending_a_claimed_crisis_conversation_is_not_asked_for_a_rating(eng) -> None:
     from bot.handoff import relay
+    from bot.handoff.intercept import intercept
 
     t = _crisis(eng)
     now = datetime.now(timezone.utc)
     claimed = store.claim(eng, t.reference, "agent1", now)
     decision = relay.decide("结束人工", claimed, None)
     assert decision.payload == relay.payload(relay.INTENT_END, relay.STEP_ENDED_UNRATED)
-    assert relay.intercept(eng, "c9", "结束人工", now).payload == decision.payload
+    assert intercept(eng, "c9", "结束人工", now).payload == decision.payload
     assert store.get(eng, t.reference).feedback_state is None
     ordinary = open_ticket(eng, "c1")
     assert relay.decide("结束人工", store.claim(eng, ordinary.reference, "agent1", now), None).payload == \

@@ -51,11 +51,11 @@ def test_every_decision_and_status_has_its_citizen_wording() -> None:
 
 
 def _reason_codes_in_assess() -> tuple[set[str], set[str]]:
-    """Literal codes passed to `_reason`, and the prefixes of codes built with an f-string."""
+    """Literal codes passed to `texts.reason`, and the prefixes of codes built with an f-string."""
     literals, prefixes = set(), set()
     tree = ast.parse(Path(assess_mod.__file__).read_text(encoding="utf-8"))
     for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
-        if not (isinstance(call.func, ast.Name) and call.func.id == "_reason" and call.args):
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr == "reason" and call.args):
             continue
         arg = call.args[0]
         if isinstance(arg, ast.Constant):

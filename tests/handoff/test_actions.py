@@ -55,12 +55,15 @@ HISTORY = [
 ]
 
 
-def test_summary_has_category_entities_faq_answers_and_masked_turns() -> None:
+def test_summary_has_category_entities_faq_answers_and_masked_turns(monkeypatch) -> None:
+    # The FAQ questions come from the lookup passed in, never from the process-wide index (review L11).
+    monkeypatch.setattr("bot.kb.service.shared", lambda: pytest.fail("the summary reached for the shared index"))
+    questions = {"wage_arrears-001": "被拖欠工资怎么办？"}
     summary, region = ticket_summary(tracker("request_human", "转人工", slots={"category": "wage_arrears"},
-                                             events=HISTORY))
+                                             events=HISTORY), lambda faq_id: questions.get(faq_id, ""))
     assert summary["category"] == "wage_arrears" and region == "广东省深圳市"
     assert summary["entities"] == {"money": ["35000"], "region": ["广东省深圳市"], "phone": ["138****5678"]}
-    assert summary["faq_answers"][0]["id"] == "wage_arrears-001" and summary["faq_answers"][0]["question"]
+    assert summary["faq_answers"] == [{"id": "wage_arrears-001", "question": "被拖欠工资怎么办？"}]
     assert [t["speaker"] for t in summary["last_turns"]] == ["citizen", "bot", "citizen"]
     assert "13812345678" not in str(summary)
 

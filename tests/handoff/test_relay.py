@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.handoff import relay, store
+from bot.handoff.intercept import intercept
 from bot.handoff import tickets as T
 from bot.store.db import engine as make_engine
 
@@ -43,13 +44,13 @@ def opened(eng, sid: str | None = None) -> T.Ticket:
 
 
 def test_without_a_ticket_the_bot_answers(eng) -> None:
-    assert relay.intercept(eng, "nobody", "老板欠薪", T0) == relay.Decision(relay.PASS)
-    assert relay.intercept(eng, "nobody", "结束人工", T0).payload == relay.payload(relay.INTENT_END, relay.STEP_NONE)
+    assert intercept(eng, "nobody", "老板欠薪", T0) == relay.Decision(relay.PASS)
+    assert intercept(eng, "nobody", "结束人工", T0).payload == relay.payload(relay.INTENT_END, relay.STEP_NONE)
 
 
 def test_while_waiting_the_bot_answers_and_the_agent_will_see_the_message(eng) -> None:
     t = opened(eng)
-    assert relay.intercept(eng, t.sender_id, "还要等多久", T0).action == relay.PASS
+    assert intercept(eng, t.sender_id, "还要等多久", T0).action == relay.PASS
     assert [m.text for m in store.transcript(eng, t.reference)] == ["还要等多久"]
 
 
@@ -57,7 +58,7 @@ def test_while_claimed_the_bot_is_silent_and_the_message_lands_in_the_transcript
     t = opened(eng)
     store.claim(eng, t.reference, "agent1", T0)
     for text in ["欠了三个月", "/request_human", "不想活了"]:
-        assert relay.intercept(eng, t.sender_id, text, T0).action == relay.SILENCE
+        assert intercept(eng, t.sender_id, text, T0).action == relay.SILENCE
     assert [m.text for m in store.transcript(eng, t.reference) if m.author == "citizen"] == \
         ["欠了三个月", "/request_human", "不想活了"]
     assert store.get(eng, t.reference).priority == 0  # the crisis line moved it to the top
@@ -66,23 +67,23 @@ def test_while_claimed_the_bot_is_silent_and_the_message_lands_in_the_transcript
 def test_end_handoff_closes_then_rating_then_comment(eng) -> None:
     t = opened(eng)
     store.claim(eng, t.reference, "agent1", T0)
-    d = relay.intercept(eng, t.sender_id, "结束人工", T0 + timedelta(minutes=5))
+    d = intercept(eng, t.sender_id, "结束人工", T0 + timedelta(minutes=5))
     assert d.payload == relay.payload(relay.INTENT_END, relay.STEP_ENDED)
     closed = store.get(eng, t.reference)
     assert (closed.status, closed.resolution, closed.closed_by) == (T.CLOSED, "citizen_ended", "citizen")
-    assert relay.intercept(eng, t.sender_id, "5", T0 + timedelta(minutes=6)).payload == RATED
-    assert relay.intercept(eng, t.sender_id, "<b>很好</b>", T0 + timedelta(minutes=7)).payload == COMMENTED
+    assert intercept(eng, t.sender_id, "5", T0 + timedelta(minutes=6)).payload == RATED
+    assert intercept(eng, t.sender_id, "<b>很好</b>", T0 + timedelta(minutes=7)).payload == COMMENTED
     done = store.get(eng, t.reference)
     assert (done.rating, done.comment, done.feedback_state) == (5, "<b>很好</b>", T.FEEDBACK_DONE)
-    assert relay.intercept(eng, t.sender_id, "谢谢", T0 + timedelta(minutes=8)).action == relay.PASS
+    assert intercept(eng, t.sender_id, "谢谢", T0 + timedelta(minutes=8)).action == relay.PASS
 
 
 def test_skipping_the_comment_keeps_the_rating(eng) -> None:
     t = opened(eng)
     store.claim(eng, t.reference, "a", T0)
     store.close(eng, t.reference, "a", "answered", T0)
-    relay.intercept(eng, t.sender_id, '/rate_service{"rating_score":"4"}', T0)
-    assert relay.intercept(eng, t.sender_id, "跳过", T0).payload == COMMENTED
+    intercept(eng, t.sender_id, '/rate_service{"rating_score":"4"}', T0)
+    assert intercept(eng, t.sender_id, "跳过", T0).payload == COMMENTED
     done = store.get(eng, t.reference)
     assert (done.rating, done.comment, done.feedback_state) == (4, None, T.FEEDBACK_DONE)
 
@@ -91,33 +92,33 @@ def test_a_new_question_instead_of_a_rating_is_answered_and_the_rating_dropped(e
     t = opened(eng)
     store.claim(eng, t.reference, "a", T0)
     store.close(eng, t.reference, "a", "answered", T0)
-    assert relay.intercept(eng, t.sender_id, "离婚孩子归谁", T0).action == relay.PASS
+    assert intercept(eng, t.sender_id, "离婚孩子归谁", T0).action == relay.PASS
     assert store.get(eng, t.reference).feedback_state == T.FEEDBACK_SKIPPED
-    assert relay.intercept(eng, t.sender_id, "5", T0).action == relay.PASS  # no longer waited for
-    late = relay.intercept(eng, t.sender_id, '/rate_service{"rating_score":"5"}', T0)
+    assert intercept(eng, t.sender_id, "5", T0).action == relay.PASS  # no longer waited for
+    late = intercept(eng, t.sender_id, '/rate_service{"rating_score":"5"}', T0)
     assert late.payload == relay.payload(relay.INTENT_FEEDBACK, relay.STEP_NOT_EXPECTED)
     assert store.get(eng, t.reference).rating is None
 
 
 def test_withdrawing_a_waiting_request_cancels_it_without_a_rating(eng) -> None:
     t = opened(eng)
-    d = relay.intercept(eng, t.sender_id, "不用人工了", T0)
+    d = intercept(eng, t.sender_id, "不用人工了", T0)
     assert d.payload == relay.payload(relay.INTENT_END, relay.STEP_CANCELLED)
     assert store.get(eng, t.reference).feedback_state is None
 
 
 def test_a_waiting_citizen_naming_a_place_sets_the_ticket_region(eng) -> None:
     t = opened(eng)
-    assert relay.intercept(eng, t.sender_id, "广东深圳", T0).payload == "/handoff_region"
+    assert intercept(eng, t.sender_id, "广东深圳", T0).payload == "/handoff_region"
     assert store.get(eng, t.reference).region == "广东省深圳市"
     # Once known, a place in a question is just a question.
-    assert relay.intercept(eng, t.sender_id, "北京", T0).action == relay.PASS
+    assert intercept(eng, t.sender_id, "北京", T0).action == relay.PASS
     assert store.get(eng, t.reference).region == "广东省深圳市"
 
 
 def test_a_long_question_naming_a_place_sets_the_region_and_is_answered(eng) -> None:
     t = opened(eng)
-    d = relay.intercept(eng, t.sender_id, "我在成都打工，老板拖欠了我三个月的工资，应该去哪里投诉呢", T0)
+    d = intercept(eng, t.sender_id, "我在成都打工，老板拖欠了我三个月的工资，应该去哪里投诉呢", T0)
     assert d.action == relay.PASS and store.get(eng, t.reference).region == "四川省成都市"
 
 
@@ -129,11 +130,11 @@ def test_a_waiting_mediation_request_takes_the_region_and_phone_in_one_answer(en
     monkeypatch.setenv("HOTLINE_FERNET_KEY", Fernet.generate_key().decode())
     t = store.open_ticket(eng, sender_id="med-1", channel="rest", reason=T.REASON_MEDIATION, category="neighbor_dispute",
                           summary=T.build_summary("neighbor_dispute", {}, [], []), now=T0)
-    assert relay.intercept(eng, "med-1", "河南郑州 13812345678", T0).payload == "/handoff_phone"
+    assert intercept(eng, "med-1", "河南郑州 13812345678", T0).payload == "/handoff_phone"
     got = store.get(eng, t.reference)
     assert (got.region, got.callback_phone_masked) == ("河南省郑州市", "138****5678")
     # Once known, a number in a later message is only part of the conversation.
-    assert relay.intercept(eng, "med-1", "13900001111", T0).action == relay.PASS
+    assert intercept(eng, "med-1", "13900001111", T0).action == relay.PASS
     assert store.get(eng, t.reference).callback_phone_masked == "138****5678"
 
 
@@ -144,11 +145,11 @@ def test_end_handoff_withdraws_a_callback_still_waiting(eng, monkeypatch) -> Non
     cb = store.open_callback(eng, sender_id="cb-1", channel="rest", category=None,
                              summary=T.build_summary(None, {}, [], []), phone="13812345678", window="工作日上午",
                              now=T0)
-    d = relay.intercept(eng, "cb-1", "结束人工", T0)
+    d = intercept(eng, "cb-1", "结束人工", T0)
     assert d.payload == relay.payload(relay.INTENT_END, relay.STEP_CANCELLED)
     closed = store.get(eng, cb.reference)
     assert (closed.status, closed.resolution, closed.feedback_state) == (T.CLOSED, "citizen_ended", None)
-    assert relay.intercept(eng, "cb-1", "结束人工", T0).payload == relay.payload(relay.INTENT_END, relay.STEP_NONE)
+    assert intercept(eng, "cb-1", "结束人工", T0).payload == relay.payload(relay.INTENT_END, relay.STEP_NONE)
 
 
 @pytest.mark.parametrize(("text", "identity"), [("你是机器人还是真人", True), ("你是真人吗", True), ("您是机器人吗", True),
@@ -168,7 +169,7 @@ def test_a_number_given_to_the_mediator_or_crisis_agent_is_kept_for_a_call_back(
     t = store.open_ticket(eng, sender_id=sid, channel="rest", reason=reason, category="neighbor_dispute",
                           summary=T.build_summary("neighbor_dispute", {}, [], []), now=T0)
     store.claim(eng, t.reference, "med1", T0)
-    assert relay.intercept(eng, sid, "我的电话13800138000，方便时打给我", T0).action == relay.SILENCE
+    assert intercept(eng, sid, "我的电话13800138000，方便时打给我", T0).action == relay.SILENCE
     got = store.get(eng, t.reference)
     assert got.callback_phone_masked == ("138****8000" if kept else None)
     if kept:

@@ -160,5 +160,6 @@ def test_relay_refuses_bad_requests() -> None:
         req = urllib.request.Request(f"{RELAY}/poll", body, {"Content-Type": "application/json"})
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(req, timeout=10)
+        err.value.close()  # the error holds the response and its socket
         assert err.value.code == 400
     assert say("h-after-" + uuid.uuid4().hex[:4], "你好")  # the server keeps serving

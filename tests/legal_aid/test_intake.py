@@ -66,7 +66,7 @@ def test_an_unusable_income_gets_the_income_re_ask(text) -> None:
 def test_an_approximate_income_is_parsed_and_confirmed_first() -> None:
     out = answer(I.INCOME, "五千左右")
     assert out.updates == {I.INCOME_PENDING: 5000}
-    assert out.messages == [I.Message("utter_aid_confirm_income", {"amount": 5000})]
+    assert out.messages == [I.Utterance("utter_aid_confirm_income", {"amount": 5000})]
     confirmed = answer(I.INCOME, "对", {I.INCOME_PENDING: 5000})
     assert confirmed.updates == {I.INCOME: 5000, I.INCOME_PENDING: None}
     corrected = answer(I.INCOME, "4800", {I.INCOME_PENDING: 5000})
@@ -89,7 +89,7 @@ def test_a_place_that_does_not_exist_is_re_asked(text) -> None:
 def test_a_5000_character_description_is_accepted_and_capped() -> None:
     out = answer(I.DESCRIPTION, "老板欠薪" * 1250)
     assert len(out.updates[I.DESCRIPTION]) == 1000
-    assert out.messages == [I.Message("utter_aid_text_shortened", {"limit": 1000})]
+    assert out.messages == [I.Utterance("utter_aid_text_shortened", {"limit": 1000})]
 
 
 @pytest.mark.parametrize("field", [I.OPPONENT, I.DESCRIPTION, I.SAFE_TIME])
@@ -144,11 +144,11 @@ def test_declining_consent_cancels_before_anything_is_kept() -> None:
 def test_a_correction_clears_the_named_field_and_the_confirmation(text, field) -> None:
     out = answer(I.CONFIRM, text)
     assert out.updates[field] is None and out.updates[I.CONFIRM] is None
-    assert out.messages == [I.Message("utter_aid_will_correct")]
+    assert out.messages == [I.Utterance("utter_aid_will_correct")]
 
 
 def test_a_correction_without_a_field_asks_which() -> None:
-    assert answer(I.CONFIRM, "修改").messages == [I.Message("utter_aid_which_field")]
+    assert answer(I.CONFIRM, "修改").messages == [I.Utterance("utter_aid_which_field")]
 
 
 def test_a_crisis_or_a_request_for_a_human_ends_the_form_at_once() -> None:

@@ -127,7 +127,7 @@ def test_a_plain_answer_gets_the_expected_reading(field: str, text: str, expecte
     if expected == CANCEL:
         assert out.action == I.CANCEL
     elif expected == IDENTITY:
-        assert out.action == I.ASK and out.updates == {} and out.messages == [I.Message("utter_bot_identity")]
+        assert out.action == I.ASK and out.updates == {} and out.messages == [I.Utterance("utter_bot_identity")]
     elif expected == REASK:
         assert out.action in (I.ASK, I.QUESTION) and field not in out.updates, out
     elif field == I.PHONE:  # the slot keeps the number as a Fernet token (review M6)

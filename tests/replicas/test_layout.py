@@ -115,6 +115,7 @@ def test_children_die_with_a_launcher_killed_without_stopping_them(tmp_path) -> 
     child = int(launcher.stdout.readline())
     launcher.send_signal(signal.SIGKILL)
     launcher.wait()
+    launcher.stdout.close()  # an open pipe left to the collector is a ResourceWarning, and warnings fail tests
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         try:

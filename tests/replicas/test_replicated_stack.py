@@ -137,6 +137,7 @@ def say(sender: str, message: str, patience: float = 60.0) -> list[dict]:
         except urllib.error.HTTPError as err:
             if err.code < 500 or time.monotonic() > deadline:
                 raise
+            err.close()  # it holds the response and its socket
             RETRIED.append(f"HTTP {err.code}")
         except (OSError, ValueError) as err:
             if time.monotonic() > deadline:
@@ -294,6 +295,7 @@ def test_nothing_is_lost_when_a_rasa_an_action_server_and_a_web_app_die(replicat
     # The console's "deliver now" is not public.
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(urllib.request.Request(f"{ENTRY}/webhooks/handoff/notify", b"{}"), timeout=10)
+    refused.value.close()  # the error holds the response and its socket
     assert refused.value.code == 403
 
     # A legal-aid form up to the phone question; a chat page and a WeChat user mid-conversation.

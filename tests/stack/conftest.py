@@ -16,7 +16,8 @@ def post(body: bytes, content_type: str = "application/json") -> tuple[int, obje
         with urllib.request.urlopen(req, timeout=60) as resp:
             return resp.status, json.load(resp)
     except urllib.error.HTTPError as err:
-        return err.code, err.read().decode("utf-8", "replace")
+        with err:  # the error holds the response and its socket
+            return err.code, err.read().decode("utf-8", "replace")
 
 
 def say(sender: str, message: str) -> list[dict]:

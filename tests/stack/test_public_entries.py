@@ -39,7 +39,8 @@ def request(url: str, body: bytes | None = None, headers: dict[str, str] | None 
         with urllib.request.urlopen(req, timeout=60) as resp:
             return resp.status, resp.read(), dict(resp.headers)
     except urllib.error.HTTPError as err:
-        return err.code, err.read(), dict(err.headers)
+        with err:  # the error holds the response and its socket
+            return err.code, err.read(), dict(err.headers)
 
 
 def listening(port: int) -> set[str]:
@@ -47,7 +48,8 @@ def listening(port: int) -> set[str]:
     found = set()
     for name in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = open(name).read().splitlines()[1:]
+            with open(name) as f:  # closed here: an unclosed file is a ResourceWarning, and warnings fail tests
+                lines = f.read().splitlines()[1:]
         except OSError:
             continue
         for line in lines:

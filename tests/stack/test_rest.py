@@ -93,6 +93,7 @@ def test_agent_assist_is_served_beside_the_bot_to_logged_in_staff() -> None:
     url, body = "http://127.0.0.1:8000/api/assist/suggest", json.dumps({"text": "公司不签劳动合同"}).encode()
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(urllib.request.Request(url, body, {"Content-Type": "application/json"}), timeout=30)
+    refused.value.close()  # the error holds the response and its socket
     assert refused.value.code == 401
     users.add_user(engine(), "rest-assist", "correct horse battery", "agent")
     token, session = users.login(engine(), "rest-assist", "correct horse battery")

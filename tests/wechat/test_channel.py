@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.wechat.split import size
-from bot.channels.wechat.store import wechat_messages
+from bot.channels.wechat.ledger import wechat_messages
 from bot.channels.wechat.texts import default as texts
 from bot.store.db import engine
 
@@ -178,8 +178,8 @@ def test_dedup_survives_a_restart(channel_factory, sqlite_url) -> None:
     assert read_reply(b1)["Content"] == read_reply(b2)["Content"]
     assert len(first.calls) == 1 and second.calls == []
     # and in a new process on the same database
-    code = ("import sys; from bot.channels.wechat.store import ChannelStore; from bot.store.db import engine;"
-            "c = ChannelStore(engine(sys.argv[1])).claim(sys.argv[2]); print(c.first, c.status, c.reply)")
+    code = ("import sys; from bot.channels.wechat.ledger import MessageLedger; from bot.store.db import engine;"
+            "c = MessageLedger(engine(sys.argv[1])).claim(sys.argv[2]); print(c.first, c.status, c.reply)")
     out = subprocess.run([sys.executable, "-c", code, sqlite_url, f"{ACCOUNT}|{OPENID}|777"], capture_output=True,
                          text=True, check=True)
     assert out.stdout.split() == ["False", "replied", "收到：工伤怎么认定"]
@@ -343,7 +343,7 @@ def test_messages_rasa_sends_outside_a_turn_go_out_as_customer_service_messages(
             await out.send_response(OPENID, {"text": "坐席已回复：请带上劳动合同。",
                                              "buttons": [{"title": "继续咨询", "payload": "/continue_consult"}]})
             await out.client.close()
-            return [m["text"]["content"] for m in api.sent], channel.store.menu(OPENID)
+            return [m["text"]["content"] for m in api.sent], channel.ledger.menu(OPENID)
     sent, menu = run(go())
     assert sent == ["坐席已回复：请带上劳动合同。\n\n回复数字即可选择：\n1. 继续咨询"]
     assert [m.payload for m in menu] == ["/continue_consult"]

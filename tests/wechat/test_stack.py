@@ -29,7 +29,8 @@ def post(xml: str, token: str = TOKEN) -> tuple[int, str]:
         with urllib.request.urlopen(urllib.request.Request(f"{URL}?{query}", xml.encode()), timeout=30) as resp:
             return resp.status, resp.read().decode()
     except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
+        with err:  # the error holds the response and its socket
+            return err.code, err.read().decode()
 
 
 def content(xml: str) -> str:

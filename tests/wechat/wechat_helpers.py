@@ -1,5 +1,5 @@
 """Helpers for the channel tests: the channel served by Sanic on loopback with a stub bot, a fake
-WeChat API server (aiohttp, loopback), and requests signed and encrypted with wechatpy — not with the
+WeChat API server (tests/fake_wechat.py), and requests signed and encrypted with wechatpy — not with the
 channel's own crypto, so the checks mean something."""
 
 from __future__ import annotations
@@ -8,19 +8,19 @@ import asyncio
 import itertools
 import time
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import pytest
 import xmltodict
-from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
+from tests.fake_wechat import APP_ID, APP_SECRET, FakeWeChatAPI, fake_api  # noqa: F401 (used by the tests)
 from tests.sanic_serve import serve_blueprint
 
-TOKEN, APP_ID, APP_SECRET = "test-token", "wx49f0ab532d5d035a", "test-secret"
+TOKEN = "test-token"
 AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 ACCOUNT, OPENID = "gh_12348demo", "oUser1234567890abcdefghijklm"
 _nonces = itertools.count(1)
@@ -79,61 +79,6 @@ def read_reply(body: str, mode: str = "plain") -> dict[str, str]:
         body = WeChatCrypto(TOKEN, AES_KEY, APP_ID).decrypt_message(body, env["MsgSignature"], env["TimeStamp"],
                                                                     env["Nonce"])
     return dict(xmltodict.parse(body)["xml"])
-
-
-@dataclass
-class FakeWeChatAPI:
-    """/cgi-bin/token and /cgi-bin/message/custom/send on loopback, recording what arrives."""
-
-    sent: list[dict[str, Any]] = field(default_factory=list)
-    token_requests: int = 0
-    reject_next_with: list[int] = field(default_factory=list)  # errcodes for the next sends
-    expires_in: int = 7200
-    arrived: asyncio.Event | None = None
-
-    def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_get("/cgi-bin/token", self.token)
-        app.router.add_post("/cgi-bin/message/custom/send", self.send)
-        return app
-
-    async def token(self, request: web.Request) -> web.Response:
-        if (request.query.get("appid"), request.query.get("secret")) != (APP_ID, APP_SECRET):
-            return web.json_response({"errcode": 40013, "errmsg": "invalid appid"})
-        self.token_requests += 1
-        return web.json_response({"access_token": f"TOKEN{self.token_requests}", "expires_in": self.expires_in})
-
-    async def send(self, request: web.Request) -> web.Response:
-        if request.query.get("access_token") != f"TOKEN{self.token_requests}":
-            return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
-        if self.reject_next_with:
-            return web.json_response({"errcode": self.reject_next_with.pop(0), "errmsg": "rejected"})
-        body = await request.read()
-        assert b"\\u" not in body  # UTF-8, not JSON escapes (WeChat would show them)
-        self.sent.append(await request.json())
-        if self.arrived is not None:
-            self.arrived.set()
-        return web.json_response({"errcode": 0, "errmsg": "ok"})
-
-    async def wait_for(self, n: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while len(self.sent) < n and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
-        return self.sent
-
-
-@asynccontextmanager
-async def fake_api() -> AsyncIterator[tuple[FakeWeChatAPI, str]]:
-    fake = FakeWeChatAPI()
-    runner = web.AppRunner(fake.app())
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield fake, f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
 
 
 class StubBot:

@@ -21,7 +21,7 @@ from bot.channels.wechat.api import WeChatClient
 from bot.channels.wechat.config import WeChatConfig, check_not_development, configured, development_mode
 from bot.channels.wechat.messages import MAX_BODY_BYTES
 from bot.channels.wechat.replies import render
-from bot.channels.wechat.store import ChannelStore
+from bot.channels.wechat.ledger import MessageLedger
 from bot.channels.wechat.texts import default as default_texts
 from bot.channels.wechat.webhook import TOO_LARGE, Response, Webhook
 from bot.masking import mask_openid
@@ -93,8 +93,8 @@ class WeChatOutput(OutputChannel):
     def name(cls) -> Text:
         return "wechat"
 
-    def __init__(self, client: WeChatClient, store: ChannelStore | None = None) -> None:
-        self.client, self.store = client, store
+    def __init__(self, client: WeChatClient, ledger: MessageLedger | None = None) -> None:
+        self.client, self.ledger = client, ledger
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self.client.send_text(recipient_id, text)
@@ -102,8 +102,8 @@ class WeChatOutput(OutputChannel):
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list, **kwargs: Any) -> None:
         rendered, menu = render([{"text": text, "buttons": buttons}], default_texts())
         await self.client.send_text(recipient_id, rendered)
-        if self.store is not None:  # so that the user's "1" picks from these options
-            await asyncio.get_running_loop().run_in_executor(None, self.store.set_menu, recipient_id, menu)
+        if self.ledger is not None:  # so that the user's "1" picks from these options
+            await asyncio.get_running_loop().run_in_executor(None, self.ledger.set_menu, recipient_id, menu)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         await self.client.send_text(recipient_id, image)
@@ -129,18 +129,18 @@ class WeChatInput(InputChannel):
                            "use safe mode (安全模式, WECHAT_MODE=safe) in production")
         return cls(config)
 
-    def __init__(self, config: WeChatConfig | None, store: ChannelStore | None = None,
+    def __init__(self, config: WeChatConfig | None, ledger: MessageLedger | None = None,
                  client: WeChatClient | None = None) -> None:
         self.config = config  # None: WeChat is not configured, the webhook answers 404
         self.client = client or (WeChatClient.from_config(config) if config is not None else None)
-        self._store = store
+        self._ledger = ledger
 
     @property
-    def store(self) -> ChannelStore:
+    def ledger(self) -> MessageLedger:
         assert self.config is not None, "the WeChat channel is off"
-        if self._store is None:
-            self._store = ChannelStore(engine(self.config.db_url))
-        return self._store
+        if self._ledger is None:
+            self._ledger = MessageLedger(engine(self.config.db_url))
+        return self._ledger
 
     def webhook(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Webhook:
         async def ask_bot(openid: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
@@ -149,7 +149,7 @@ class WeChatInput(InputChannel):
                                              metadata=metadata))
             return collector.messages
 
-        return Webhook(self.config, ask_bot, self.store, self.client)
+        return Webhook(self.config, ask_bot, self.ledger, self.client)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if self.config is None:
@@ -210,4 +210,4 @@ class WeChatInput(InputChannel):
     def get_output_channel(self) -> OutputChannel:
         if self.config is None:
             return None  # type: ignore[return-value]  # Rasa's default for channels that cannot send
-        return WeChatOutput(self.client, self.store)
+        return WeChatOutput(self.client, self.ledger)

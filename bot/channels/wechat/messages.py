@@ -4,7 +4,7 @@ expansion), mapped by type to message classes through a registry, with a fallbac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
@@ -18,7 +18,7 @@ class MalformedMessage(ValueError):
 
 
 @dataclass(frozen=True)
-class Message:
+class WeChatMessage:
     to_user: str  # the official account
     from_user: str  # the citizen's OpenID
     create_time: int
@@ -34,40 +34,46 @@ class Message:
 
 
 @dataclass(frozen=True)
-class TextMessage(Message):
+class TextMessage(WeChatMessage):
     content: str = ""
 
 
 @dataclass(frozen=True)
-class VoiceMessage(Message):
+class VoiceMessage(WeChatMessage):
     recognition: str | None = None  # speech recognised by WeChat, when the account enables it
 
 
 @dataclass(frozen=True)
-class MediaMessage(Message):
+class MediaMessage(WeChatMessage):
     """Image, location, link, video, shortvideo, file: acknowledged, not understood."""
 
     kind: str = ""
 
 
 @dataclass(frozen=True)
-class EventMessage(Message):
+class EventMessage(WeChatMessage):
     event: str = ""  # subscribe | unsubscribe | CLICK | …
     event_key: str | None = None
 
 
 @dataclass(frozen=True)
-class UnknownMessage(Message):
+class UnknownMessage(WeChatMessage):
     kind: str = ""
 
 
-_REGISTRY: dict[str, Callable[[dict[str, str], dict[str, object]], Message]] = {
+_REGISTRY: dict[str, Callable[[dict[str, str], dict[str, Any]], WeChatMessage]] = {
     "text": lambda raw, base: TextMessage(**base, content=raw.get("Content", "")),
     "voice": lambda raw, base: VoiceMessage(**base, recognition=raw.get("Recognition") or None),
     "event": lambda raw, base: EventMessage(**base, event=raw.get("Event", ""), event_key=raw.get("EventKey")),
 }
+
+
+def _media(kind: str) -> Callable[[dict[str, str], dict[str, Any]], WeChatMessage]:
+    return lambda raw, base: MediaMessage(**base, kind=kind)
+
+
 for _kind in ("image", "location", "link", "video", "shortvideo", "file"):
-    _REGISTRY[_kind] = lambda raw, base, _k=_kind: MediaMessage(**base, kind=_k)
+    _REGISTRY[_kind] = _media(_kind)
 
 
 def parse_xml(body: bytes) -> dict[str, str]:
@@ -82,9 +88,9 @@ def parse_xml(body: bytes) -> dict[str, str]:
     return {child.tag: (child.text or "").strip() for child in root}
 
 
-def parse_message(raw: dict[str, str]) -> Message:
+def parse_message(raw: dict[str, str]) -> WeChatMessage:
     try:
-        base: dict[str, object] = dict(to_user=raw["ToUserName"], from_user=raw["FromUserName"],
+        base: dict[str, Any] = dict(to_user=raw["ToUserName"], from_user=raw["FromUserName"],
                                        create_time=int(raw["CreateTime"]), msg_id=raw.get("MsgId") or None,
                                        raw=raw)
     except (KeyError, ValueError):

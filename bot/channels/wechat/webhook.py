@@ -25,11 +25,11 @@ from bot.channels.wechat.config import WeChatConfig
 from bot.channels.wechat.crypto import InvalidSignature, MessageCrypto, WeChatCryptoError, check_signature
 from bot.channels.wechat.guard import NonceCache, RateLimit
 from bot.channels.wechat.messages import (MAX_BODY_BYTES, EventMessage, MalformedMessage, MediaMessage,
-                                          Message, TextMessage, UnknownMessage, VoiceMessage, parse_message,
+                                          WeChatMessage, TextMessage, UnknownMessage, VoiceMessage, parse_message,
                                           parse_xml)
 from bot.channels.wechat.replies import SUCCESS, choose, encrypted_envelope, numbered_menu, render, text_reply
 from bot.channels.wechat.split import CUSTOMER_SERVICE_LIMIT, PASSIVE_REPLY_LIMIT, split_text
-from bot.channels.wechat.store import DEFERRED, REPLIED, SILENT, ChannelStore
+from bot.channels.wechat.ledger import DEFERRED, REPLIED, SILENT, MessageLedger
 from bot.channels.wechat.texts import MenuItem, Texts
 from bot.channels.wechat.texts import default as default_texts
 from bot.masking import mask_openid
@@ -68,9 +68,9 @@ class _Turn:
 
 
 class Webhook:
-    def __init__(self, config: WeChatConfig, ask_bot: AskBot, store: ChannelStore, client: WeChatClient,
+    def __init__(self, config: WeChatConfig, ask_bot: AskBot, ledger: MessageLedger, client: WeChatClient,
                  texts: Texts | None = None, clock: Callable[[], float] = time.time) -> None:
-        self.config, self.ask_bot, self.store, self.client = config, ask_bot, store, client
+        self.config, self.ask_bot, self.ledger, self.client = config, ask_bot, ledger, client
         self.texts = texts or default_texts()
         self.clock = clock
         self.crypto = (MessageCrypto(config.token, config.encoding_aes_key, config.app_id)
@@ -79,9 +79,8 @@ class Webhook:
         self._last_purge = 0.0
         self.nonces = NonceCache(config.timestamp_window)
         self.rate = RateLimit(config.messages_per_minute, 60.0)
-        # SQLite has one writer: one thread keeps our own writes from waiting on each other's lock.
-        sqlite = store.engine.url.get_backend_name() == "sqlite"
-        self._db_threads = ThreadPoolExecutor(max_workers=1 if sqlite else 4, thread_name_prefix="wechat-db")
+        # The ledger says how many writers its database takes (the dialect is its business, review L7).
+        self._db_threads = ThreadPoolExecutor(max_workers=ledger.writers, thread_name_prefix="wechat-db")
 
     # --- checks -------------------------------------------------------------------------------
 
@@ -105,19 +104,19 @@ class Webhook:
             return TOO_LARGE
         return None
 
-    def _read(self, args: Mapping[str, str], body: bytes) -> Message | Response:
+    def _read(self, args: Mapping[str, str], body: bytes) -> WeChatMessage | Response:
         if not self._authentic(args):
             return FORBIDDEN
         if len(body) > MAX_BODY_BYTES:
             return TOO_LARGE
         msg = self._parse(args, body)
-        if isinstance(msg, Message) and not self.nonces.accept(args.get("timestamp") or "", args.get("nonce") or "",
+        if isinstance(msg, WeChatMessage) and not self.nonces.accept(args.get("timestamp") or "", args.get("nonce") or "",
                                                                body, self.clock()):
             logger.warning("wechat: a signed URL was reused with another body; refused")
             return FORBIDDEN
         return msg
 
-    def _parse(self, args: Mapping[str, str], body: bytes) -> Message | Response:
+    def _parse(self, args: Mapping[str, str], body: bytes) -> WeChatMessage | Response:
         try:
             raw = parse_xml(body)
             if self.crypto is not None:
@@ -157,7 +156,7 @@ class Webhook:
         if limited is not None:
             return self._reply(msg, limited, args)
         self._maybe_purge()
-        claim, previous = await self._db(self.store.begin, msg.dedup_key, msg.from_user)
+        claim, previous = await self._db(self.ledger.begin, msg.dedup_key, msg.from_user)
         if not claim.first:
             logger.info("wechat: retry from %s answered from the record (%s)", mask_openid(msg.from_user),
                         claim.status)
@@ -176,7 +175,7 @@ class Webhook:
         self._spawn(self._deliver_late(msg, task, previous))
         return SUCCESS_RESPONSE
 
-    def _over_limit(self, msg: Message) -> str | None:
+    def _over_limit(self, msg: WeChatMessage) -> str | None:
         """The polite reply for a user over the rate or a text over the length limit, else None."""
         if not self.rate.allow(msg.from_user, self.clock()):
             logger.info("wechat: %s is over %d messages a minute; not passed to the bot",
@@ -188,7 +187,7 @@ class Webhook:
             return self.texts.too_long.format(limit=self.config.max_text_chars)
         return None
 
-    def _turn(self, msg: Message, menu: tuple[MenuItem, ...]) -> _Turn:
+    def _turn(self, msg: WeChatMessage, menu: tuple[MenuItem, ...]) -> _Turn:
         t = self.texts
         if isinstance(msg, TextMessage):
             return _Turn(text=choose(msg.content, menu) or msg.content)
@@ -205,7 +204,7 @@ class Webhook:
                 return _Turn(text=payload) if payload else _Turn(fixed=t.unknown_menu)
         return _Turn()  # unsubscribe, VIEW, SCAN, LOCATION reports…: nothing to say
 
-    async def _ask(self, msg: Message, text: str) -> tuple[str, tuple[MenuItem, ...]]:
+    async def _ask(self, msg: WeChatMessage, text: str) -> tuple[str, tuple[MenuItem, ...]]:
         try:
             messages = await self.ask_bot(msg.from_user, text, {"wechat": {"msg_id": msg.msg_id,
                                                                             "msg_type": msg.raw.get("MsgType")}})
@@ -214,13 +213,13 @@ class Webhook:
             return self.texts.error, ()
         return render(messages, self.texts)
 
-    def _record(self, msg: Message, status: str, reply: str | None, menu: tuple[MenuItem, ...],
+    def _record(self, msg: WeChatMessage, status: str, reply: str | None, menu: tuple[MenuItem, ...],
                 previous: tuple[MenuItem, ...]) -> None:
         # A reply's options (or none) replace the last ones, so that a later "2" is plain text.
-        self.store.finish(msg.dedup_key, status, reply, openid=None if status == SILENT else msg.from_user,
+        self.ledger.finish(msg.dedup_key, status, reply, openid=None if status == SILENT else msg.from_user,
                           menu=menu, previous_menu=previous)
 
-    async def _passive(self, msg: Message, args: Mapping[str, str], text: str, menu: tuple[MenuItem, ...],
+    async def _passive(self, msg: WeChatMessage, args: Mapping[str, str], text: str, menu: tuple[MenuItem, ...],
                        previous: tuple[MenuItem, ...]) -> Response:
         chunks = split_text(text, PASSIVE_REPLY_LIMIT)
         await self._db(self._record, msg, REPLIED if chunks else SILENT, chunks[0] if chunks else None, menu,
@@ -231,7 +230,7 @@ class Webhook:
             self._spawn(self._follow_up(msg.from_user, chunks[1:]))
         return self._reply(msg, chunks[0], args)
 
-    def _reply(self, msg: Message, content: str, args: Mapping[str, str]) -> Response:
+    def _reply(self, msg: WeChatMessage, content: str, args: Mapping[str, str]) -> Response:
         now = int(self.clock())
         xml = text_reply(msg.from_user, msg.to_user, content, now)
         if self.crypto is None:
@@ -260,7 +259,7 @@ class Webhook:
         await asyncio.sleep(FOLLOW_UP_DELAY)
         await self._send(openid, chunks)
 
-    async def _deliver_late(self, msg: Message, task: "asyncio.Future[tuple[str, tuple[MenuItem, ...]]]",
+    async def _deliver_late(self, msg: WeChatMessage, task: "asyncio.Future[tuple[str, tuple[MenuItem, ...]]]",
                             previous: tuple[MenuItem, ...]) -> None:
         text, menu = await task
         await self._db(self._record, msg, DEFERRED, None, menu, previous)
@@ -270,7 +269,7 @@ class Webhook:
         now = time.monotonic()
         if now - self._last_purge >= PURGE_EVERY:
             self._last_purge = now
-            self._spawn(self._db(self.store.purge))
+            self._spawn(self._db(self.ledger.purge))
 
     async def close(self, timeout: float = 10.0) -> None:
         """Lets late answers finish (bounded), then closes the HTTP client."""

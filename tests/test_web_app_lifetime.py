@@ -1,0 +1,62 @@
+"""The web app owns its database engine (review: engines in `cleanup_ctx`, aiohttp-demos) and keeps its
+routes in `bot/web/routes.py`."""
+
+import asyncio
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.console.keys import ENGINE_KEY
+from bot.store import db
+from bot.web.app import init_app
+
+
+class NoKB:
+    def refresh_if_requested(self) -> None:
+        pass
+
+
+def test_the_app_creates_its_own_engine_migrates_it_at_start_up_and_disposes_of_it_at_cleanup(sqlite_url,
+                                                                                               monkeypatch) -> None:
+    disposed: list[object] = []
+    real_dispose = db.Engine.dispose
+
+    def dispose(self, *a, **kw):  # type: ignore[no-untyped-def]
+        disposed.append(self)
+        return real_dispose(self, *a, **kw)
+
+    monkeypatch.setattr(db.Engine, "dispose", dispose)
+    app = init_app(NoKB())  # type: ignore[arg-type]
+    own = app[ENGINE_KEY]
+    assert own is not db.engine(sqlite_url) and str(own.url) == sqlite_url
+
+    async def go() -> int:
+        async with TestClient(TestServer(app)) as client:
+            resp = await client.get("/healthz")
+            assert disposed == []  # alive while the app runs
+            return resp.status
+
+    assert asyncio.run(go()) == 200
+    assert disposed == [own]
+
+
+def test_an_engine_passed_in_stays_the_callers(sqlite_url, monkeypatch) -> None:
+    disposed: list[object] = []
+    monkeypatch.setattr(db.Engine, "dispose", lambda self, *a, **kw: disposed.append(self))
+    eng = db.engine(sqlite_url)
+
+    async def go() -> None:
+        async with TestClient(TestServer(init_app(NoKB(), engine=eng))) as client:  # type: ignore[arg-type]
+            await client.get("/healthz")
+
+    asyncio.run(go())
+    assert disposed == []
+
+
+def test_the_web_apps_routes_are_named_in_routes_py() -> None:
+    from aiohttp import web
+
+    from bot.web.routes import setup_routes
+
+    app = web.Application()
+    setup_routes(app)
+    assert {"health", "root", "chat_bare", "chat", "chat_assets", "vendor", "assist_suggest"} <= set(app.router.named_resources())

@@ -1,5 +1,5 @@
 """The web app owns its database engine (review: engines in `cleanup_ctx`, aiohttp-demos) and keeps its
-routes in `bot/web/routes.py`."""
+routes in `bot/web/routes.py` (the console's in `bot/console/routes.py`)."""
 
 import asyncio
 
@@ -60,3 +60,22 @@ def test_the_web_apps_routes_are_named_in_routes_py() -> None:
     app = web.Application()
     setup_routes(app)
     assert {"health", "root", "chat_bare", "chat", "chat_assets", "vendor", "assist_suggest"} <= set(app.router.named_resources())
+
+
+def test_the_consoles_routes_are_named_in_its_routes_py_and_app_py_only_assembles() -> None:
+    import inspect
+
+    from aiohttp import web
+
+    from bot.console import app as console
+    from bot.console.routes import setup_routes
+
+    app = web.Application()
+    setup_routes(app)
+    named = set(app.router.named_resources())
+    assert {"console_bare", "login", "queue", "ticket", "ticket_reply", "canned", "applications", "audit", "stats",
+            "reports", "staff", "staff_update", "console_static"} <= named
+    assert len(app.router.routes()) >= 70  # GET routes come with their HEAD
+    assert all(app.router[name].canonical.startswith("/console") for name in named)
+    source = inspect.getsource(console)
+    assert "add_get" not in source and "add_post" not in source and "add_static" not in source

@@ -15,8 +15,8 @@ class NoKB:
         pass
 
 
-def test_the_app_creates_its_own_engine_migrates_it_at_start_up_and_disposes_of_it_at_cleanup(sqlite_url,
-                                                                                               monkeypatch) -> None:
+def test_the_app_creates_its_own_engine_at_start_up_migrates_it_and_disposes_of_it_at_cleanup(sqlite_url,
+                                                                                              monkeypatch) -> None:
     disposed: list[object] = []
     real_dispose = db.Engine.dispose
 
@@ -26,16 +26,20 @@ def test_the_app_creates_its_own_engine_migrates_it_at_start_up_and_disposes_of_
 
     monkeypatch.setattr(db.Engine, "dispose", dispose)
     app = init_app(NoKB())  # type: ignore[arg-type]
-    own = app[ENGINE_KEY]
-    assert own is not db.engine(sqlite_url) and str(own.url) == sqlite_url
+    assert ENGINE_KEY not in app  # created in the app's cleanup_ctx, not when the app is built
 
-    async def go() -> int:
+    async def go() -> tuple[int, object]:
         async with TestClient(TestServer(app)) as client:
+            own = app[ENGINE_KEY]
+            assert own is not db.engine(sqlite_url) and str(own.url) == sqlite_url
+            with own.connect() as conn:  # migrated at start-up, after its creation
+                assert conn.exec_driver_sql("SELECT count(*) FROM console_users").scalar() == 0
             resp = await client.get("/healthz")
             assert disposed == []  # alive while the app runs
-            return resp.status
+            return resp.status, own
 
-    assert asyncio.run(go()) == 200
+    status, own = asyncio.run(go())
+    assert status == 200
     assert disposed == [own]
 
 

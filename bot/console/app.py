@@ -100,9 +100,10 @@ async def security_headers(request: web.Request, handler):  # type: ignore[no-un
     return resp
 
 
-def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None = None) -> None:
+def setup(app: web.Application, engine: Engine | None, environ: dict[str, str] | None = None) -> None:
     """Adds the console to `app` (its middlewares come from bot.web.app.init_app); connection settings
-    from `environ` (the process environment by default), see bot.console.transport."""
+    from `environ` (the process environment by default), see bot.console.transport. `engine` None: the
+    app sets `ENGINE_KEY` in its `cleanup_ctx`, which runs before the migration at start-up."""
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                autoescape=jinja2.select_autoescape(["html"], default_for_string=True,
                                                                    default=True),
@@ -114,7 +115,8 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     env.filters["local"] = _local
     # Imported templates (_labels.html) see globals, not the page's context.
     env.globals["application_status_names"] = display.labels()["application_statuses"]
-    app[ENGINE_KEY] = engine
+    if engine is not None:
+        app[ENGINE_KEY] = engine
     app[STREAMS_KEY] = set()
     app[SESSION_STREAMS_KEY] = {}
     snapshot.setup(app)
@@ -122,8 +124,8 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     for problem in app[TRANSPORT_KEY].problems:
         logger.warning("console settings: %s", problem)
 
-    async def migrate(_app: web.Application) -> None:
-        await asyncio.to_thread(schema.upgrade, engine)
+    async def migrate(app: web.Application) -> None:
+        await asyncio.to_thread(schema.upgrade, app[ENGINE_KEY])
 
     app.on_startup.append(migrate)
     app.on_startup.append(freeze_heap)

@@ -1,5 +1,5 @@
 """The web app owns its database engine (review: engines in `cleanup_ctx`, aiohttp-demos) and keeps its
-routes in `bot/web/routes.py`."""
+routes in `bot/web/routes.py` (the console's in `bot/console/routes.py`)."""
 
 import asyncio
 
@@ -15,8 +15,8 @@ class NoKB:
         pass
 
 
-def test_the_app_creates_its_own_engine_migrates_it_at_start_up_and_disposes_of_it_at_cleanup(sqlite_url,
-                                                                                               monkeypatch) -> None:
+def test_the_app_creates_its_own_engine_at_start_up_migrates_it_and_disposes_of_it_at_cleanup(sqlite_url,
+                                                                                              monkeypatch) -> None:
     disposed: list[object] = []
     real_dispose = db.Engine.dispose
 
@@ -26,16 +26,20 @@ def test_the_app_creates_its_own_engine_migrates_it_at_start_up_and_disposes_of_
 
     monkeypatch.setattr(db.Engine, "dispose", dispose)
     app = init_app(NoKB())  # type: ignore[arg-type]
-    own = app[ENGINE_KEY]
-    assert own is not db.engine(sqlite_url) and str(own.url) == sqlite_url
+    assert ENGINE_KEY not in app  # created in the app's cleanup_ctx, not when the app is built
 
-    async def go() -> int:
+    async def go() -> tuple[int, object]:
         async with TestClient(TestServer(app)) as client:
+            own = app[ENGINE_KEY]
+            assert own is not db.engine(sqlite_url) and str(own.url) == sqlite_url
+            with own.connect() as conn:  # migrated at start-up, after its creation
+                assert conn.exec_driver_sql("SELECT count(*) FROM console_users").scalar() == 0
             resp = await client.get("/healthz")
             assert disposed == []  # alive while the app runs
-            return resp.status
+            return resp.status, own
 
-    assert asyncio.run(go()) == 200
+    status, own = asyncio.run(go())
+    assert status == 200
     assert disposed == [own]
 
 
@@ -60,3 +64,22 @@ def test_the_web_apps_routes_are_named_in_routes_py() -> None:
     app = web.Application()
     setup_routes(app)
     assert {"health", "root", "chat_bare", "chat", "chat_assets", "vendor", "assist_suggest"} <= set(app.router.named_resources())
+
+
+def test_the_consoles_routes_are_named_in_its_routes_py_and_app_py_only_assembles() -> None:
+    import inspect
+
+    from aiohttp import web
+
+    from bot.console import app as console
+    from bot.console.routes import setup_routes
+
+    app = web.Application()
+    setup_routes(app)
+    named = set(app.router.named_resources())
+    assert {"console_bare", "login", "queue", "ticket", "ticket_reply", "canned", "applications", "audit", "stats",
+            "reports", "staff", "staff_update", "console_static"} <= named
+    assert len(app.router.routes()) >= 70  # GET routes come with their HEAD
+    assert all(app.router[name].canonical.startswith("/console") for name in named)
+    source = inspect.getsource(console)
+    assert "add_get" not in source and "add_post" not in source and "add_static" not in source

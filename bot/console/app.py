@@ -1,4 +1,5 @@
-"""Mounts the console into the web app on :8000: templates, routes, static assets, the database."""
+"""Mounts the console into the web app on :8000: templates, security headers, state, start-up and shutdown;
+the routes are in `bot/console/routes.py`."""
 
 from __future__ import annotations
 
@@ -14,16 +15,14 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bot.console import (application_views, audit_views, canned_views, display, login_views, middleware, ops_views,
-                         policy, reports_views, snapshot, sse, staff_views, stats_views, ticket_views, transport)
-from bot.console.keys import ENGINE_KEY, SESSION, SESSION_STREAMS_KEY, STREAMS_KEY, TRANSPORT_KEY
+from bot.console import display, middleware, snapshot, sse, transport
+from bot.console.keys import ENGINE_KEY, SESSION_STREAMS_KEY, STREAMS_KEY, TRANSPORT_KEY
+from bot.console.routes import setup_routes
 from bot.store import schema
 
 logger = logging.getLogger(__name__)
 
-HERE = Path(__file__).parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static"
+TEMPLATES = Path(__file__).parent / "templates"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
@@ -101,13 +100,10 @@ async def security_headers(request: web.Request, handler):  # type: ignore[no-un
     return resp
 
 
-async def to_home(request: web.Request) -> web.Response:
-    raise web.HTTPFound(policy.home(request[SESSION].user))
-
-
-def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None = None) -> None:
+def setup(app: web.Application, engine: Engine | None, environ: dict[str, str] | None = None) -> None:
     """Adds the console to `app` (its middlewares come from bot.web.app.init_app); connection settings
-    from `environ` (the process environment by default), see bot.console.transport."""
+    from `environ` (the process environment by default), see bot.console.transport. `engine` None: the
+    app sets `ENGINE_KEY` in its `cleanup_ctx`, which runs before the migration at start-up."""
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                autoescape=jinja2.select_autoescape(["html"], default_for_string=True,
                                                                    default=True),
@@ -119,7 +115,8 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     env.filters["local"] = _local
     # Imported templates (_labels.html) see globals, not the page's context.
     env.globals["application_status_names"] = display.labels()["application_statuses"]
-    app[ENGINE_KEY] = engine
+    if engine is not None:
+        app[ENGINE_KEY] = engine
     app[STREAMS_KEY] = set()
     app[SESSION_STREAMS_KEY] = {}
     snapshot.setup(app)
@@ -127,56 +124,11 @@ def setup(app: web.Application, engine: Engine, environ: dict[str, str] | None =
     for problem in app[TRANSPORT_KEY].problems:
         logger.warning("console settings: %s", problem)
 
-    async def migrate(_app: web.Application) -> None:
-        await asyncio.to_thread(schema.upgrade, engine)
+    async def migrate(app: web.Application) -> None:
+        await asyncio.to_thread(schema.upgrade, app[ENGINE_KEY])
 
     app.on_startup.append(migrate)
     app.on_startup.append(freeze_heap)
     app.on_cleanup.append(_stop_freezer)
     app.on_shutdown.append(sse.close_streams)
-    r = app.router
-    r.add_get("/console", to_home, name="console_bare")
-    r.add_get("/console/", to_home, name="console_root")
-    r.add_get("/console/login", login_views.login_form, name="login")
-    r.add_post("/console/login", login_views.login_submit, name="login_submit")
-    r.add_post("/console/logout", login_views.logout, name="logout")
-    r.add_get("/console/api/me", login_views.me, name="me")
-    r.add_get("/console/queue", ticket_views.queue_page, name="queue")
-    r.add_get("/console/queue/rows", ticket_views.queue_rows, name="queue_rows")
-    r.add_get("/console/queue/events", ticket_views.queue_events, name="queue_events")
-    r.add_get("/console/api/queue", ticket_views.queue_json, name="queue_json")
-    r.add_get("/console/search", ticket_views.search_page, name="search")
-    r.add_get("/console/tickets/{ref}", ticket_views.ticket_page, name="ticket")
-    r.add_get("/console/tickets/{ref}/transcript", ticket_views.ticket_transcript, name="ticket_transcript")
-    r.add_get("/console/tickets/{ref}/suggestions", ticket_views.ticket_suggestions, name="ticket_suggestions")
-    r.add_get("/console/tickets/{ref}/events", ticket_views.ticket_events, name="ticket_events")
-    r.add_post("/console/tickets/{ref}/claim", ticket_views.claim, name="ticket_claim")
-    r.add_post("/console/tickets/{ref}/reply", ticket_views.reply, name="ticket_reply")
-    r.add_post("/console/tickets/{ref}/transfer", ticket_views.transfer, name="ticket_transfer")
-    r.add_post("/console/tickets/{ref}/close", ticket_views.close, name="ticket_close")
-    r.add_post("/console/tickets/{ref}/note", ticket_views.note, name="ticket_note")
-    r.add_post("/console/tickets/{ref}/reopen", ticket_views.reopen, name="ticket_reopen")
-    r.add_get("/console/canned", canned_views.canned_page, name="canned")
-    r.add_post("/console/canned", canned_views.canned_add, name="canned_add")
-    r.add_post("/console/canned/{id}/delete", canned_views.canned_delete, name="canned_delete")
-    r.add_get("/console/api/canned", canned_views.canned_json, name="canned_json")
-    r.add_post("/console/tickets/{ref}/callback-phone", ticket_views.callback_phone, name="callback_phone")
-    r.add_get("/console/callbacks", ticket_views.callbacks_page, name="callbacks")
-    r.add_get("/console/applications", application_views.applications_page, name="applications")
-    r.add_get("/console/applications/{ref}", application_views.application_page, name="application")
-    r.add_post("/console/applications/{ref}/status", application_views.application_set_status,
-               name="application_status")
-    r.add_get("/console/audit", audit_views.audit_page, name="audit")
-    r.add_get("/console/stats", stats_views.stats_page, name="stats")
-    r.add_get("/console/stats.csv", stats_views.stats_csv, name="stats_csv")
-    r.add_get("/console/stats/charts/{name}.svg", stats_views.stats_chart, name="stats_chart")
-    # Shift operations (issue 17 items 3, 4, 7): agent status, reassignment, 留言 attempts, reports.
-    r.add_post("/console/agents/status", ops_views.set_status, name="agent_status")
-    r.add_get("/console/api/agents", ops_views.agents_json, name="agents_json")
-    r.add_post("/console/tickets/{ref}/reassign", ops_views.reassign, name="ticket_reassign")
-    r.add_post("/console/tickets/{ref}/callback-claim", ops_views.callback_claim, name="callback_claim")
-    r.add_post("/console/tickets/{ref}/callback-attempt", ops_views.callback_attempt, name="callback_attempt")
-    r.add_get("/console/reports", reports_views.reports_page, name="reports")
-    r.add_get("/console/reports.csv", reports_views.reports_csv, name="reports_csv")
-    staff_views.routes(app)  # 账号管理 (review B17)
-    r.add_static("/console/static", STATIC, name="console_static")
+    setup_routes(app)

@@ -6,6 +6,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.console.transport import Settings
+from bot.console.users import Session
 
 ENGINE_KEY = web.AppKey("console_engine", Engine)
 # What the console believes about connections (HTTPS, client address, host): bot.console.transport.
@@ -15,8 +16,9 @@ STREAMS_KEY = web.AppKey("console_streams", set)
 # Open streams per session (token hash → tasks): capped, and cancelled at logout.
 SESSION_STREAMS_KEY = web.AppKey("console_session_streams", dict)
 
-SESSION = "console_session"  # request key: the users.Session of a logged-in request
-TOKEN = "console_token"  # request key: the raw cookie token
+# Request keys, set by bot.console.middleware for a logged-in request.
+SESSION = web.RequestKey("console_session", Session)
+TOKEN = web.RequestKey("console_token", str)  # the raw cookie token
 SESSION_COOKIE = "hotline_console"
 LOGIN_CSRF_COOKIE = "hotline_login_csrf"
 CSRF_FIELD = "csrf"

@@ -97,6 +97,11 @@ async def logout(request: web.Request) -> web.Response:
     raise resp
 
 
+async def to_home(request: web.Request) -> web.Response:
+    """/console: the logged-in user's first page (bot.console.policy.home)."""
+    raise web.HTTPFound(policy.home(request[SESSION].user))
+
+
 async def me(request: web.Request) -> web.Response:
     """Who is logged in, and the CSRF token for scripts (bench/assist.py, the console's own JS)."""
     session: users.Session = request[SESSION]

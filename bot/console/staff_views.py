@@ -6,7 +6,6 @@ the same functions as `hotline users`."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -98,12 +97,3 @@ async def staff_update(request: web.Request) -> web.Response:
                           display_name=str(form.get("display_name") or "").strip() or None, actor=a.actor)
 
     return await _change(request, update, "已保存")
-
-
-def routes(app: web.Application) -> None:
-    r: Any = app.router
-    r.add_get("/console/staff", staff_page, name="staff")
-    r.add_post("/console/staff", staff_add, name="staff_add")
-    r.add_post("/console/staff/{username}/{action:disable|enable}", staff_disable, name="staff_disable")
-    r.add_post("/console/staff/{username}/password", staff_password, name="staff_password")
-    r.add_post("/console/staff/{username}/update", staff_update, name="staff_update")

@@ -4,12 +4,13 @@ knowledge base and the database engine."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.console import app as console
+from bot.console.keys import ENGINE_KEY
 from bot.console.middleware import console_middleware
 from bot.kb.service import KnowledgeBase
 from bot.store.db import new_engine
@@ -20,11 +21,13 @@ from bot.web.routes import setup_routes
 MAX_BODY = 64 * 1024
 
 
-def _disposed_at_cleanup(engine: Engine) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def ctx(_app: web.Application) -> AsyncIterator[None]:
-        yield
-        await asyncio.to_thread(engine.dispose)
-    return ctx
+async def _own_engine(app: web.Application) -> AsyncIterator[None]:
+    """The app's own engine (aiohttp-demos): not the process-wide one, created at start-up (no connection
+    until the console migrates it, after this), its pool closed when the app stops."""
+    engine = new_engine()
+    app[ENGINE_KEY] = engine
+    yield
+    await asyncio.to_thread(engine.dispose)
 
 
 async def _knowledge_base(app: web.Application):  # type: ignore[no-untyped-def]
@@ -44,10 +47,7 @@ def init_app(kb: KnowledgeBase | None = None, engine: Engine | None = None) -> w
         app[KB_KEY] = kb
     setup_routes(app)
     if engine is None:
-        # The app owns its engine (aiohttp-demos): its own, not the process-wide one; no connection
-        # until the console migrates it at start-up, and its pool closed when the app stops.
-        engine = new_engine()
-        app.cleanup_ctx.append(_disposed_at_cleanup(engine))
+        app.cleanup_ctx.append(_own_engine)  # an engine passed in stays the caller's
     console.setup(app, engine)
     return app
 

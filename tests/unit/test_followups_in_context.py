@@ -209,3 +209,22 @@ def test_nothing_is_rescued_without_a_legal_topic() -> None:
     assert not followup.rescued_from_scope("家里人要准备什么", None, index())
     assert not followup.rescued_from_scope("家里人要准备什么", "out_of_scope", index())
     assert not followup.rescued_from_scope("", "criminal", index())
+
+
+# 25. inheritance: "那我还能争吗" after a will that leaves everything to a brother got the bequest entry.
+
+def test_can_i_still_contest_the_will_gets_when_a_will_is_void_or_must_leave_a_share() -> None:
+    assert followup.kind_of("那我还能争吗") == "contest"
+    assert followup.kind_of("遗嘱能推翻吗") == "contest"
+    assert followup.kind_of("那要多久") == "deadline"  # the earlier kinds still come first
+    for intent, confidence in (("follow_up", 0.7), ("inheritance", 0.6), ("nlu_fallback", 0.3)):
+        turn = after("inheritance-017", "那我还能争吗", intent, confidence)
+        assert turn.kind == consult.FOLLOWUP and turn.entry.id == "inheritance-017", intent
+        assert "无效" in turn.text and "见证人" in turn.text
+        assert {c.article for c in turn.citations} >= {"第一千一百四十三条", "第一千一百四十一条"}
+
+
+def test_a_category_without_a_contest_answer_falls_back_as_before() -> None:
+    assert "contest" not in followup.load_category_followups().followups["wage_arrears"]
+    turn = after("wage_arrears-001", "那我还能争吗", "follow_up", 0.7)
+    assert turn.kind in (consult.ANSWER, consult.DEPENDS) and turn.entry is not None

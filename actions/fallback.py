@@ -73,3 +73,22 @@ class ActionHandleLowConfidence(Action):
         else:
             dispatcher.utter_message(response="utter_ask_rephrase")
         return [slot_set(SLOT_FALLBACK_STREAK, streak)]
+
+
+class ActionHandleOutOfScope(Action):
+    """The out_of_scope intent: the scope message, unless the message is a follow-up of the current legal
+    topic that the NLU turned away ("家里人要准备什么" after a detention), which is answered in the topic.
+    The decision is `followup.rescued_from_scope`; chit-chat ("哈哈好的") still gets the scope message."""
+
+    def name(self) -> str:
+        return "action_handle_out_of_scope"
+
+    @off_the_loop
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if followup.rescued_from_scope(latest_user_text(tracker), tracker.get_slot(SLOT_CATEGORY),
+                                       service.shared().index):
+            return answer_consultation(dispatcher, tracker)
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []

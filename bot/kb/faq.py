@@ -35,6 +35,7 @@ FOLLOWUP_KINDS = {
     "where": "去哪里",       # which office or court
     "refusal": "对方不配合",  # what if the other side refuses or ignores it
     "other_side": "对方观点",  # what the other party may argue or do
+    "contest": "能否争取",    # can I still contest it (a will that leaves me out)
 }
 
 

@@ -313,3 +313,22 @@ def as_dict(reply: Reply) -> dict[str, Any]:
             "kind": reply.kind, "text": reply.text}
 
 
+
+
+# A follow-up the NLU turned away is rescued only when it reads like one: a short single question about
+# the matter, not a chat addressed to the bot or a friend ("你什么时候来…"), laughing, or several clauses.
+SCOPE_RESCUE_MAX_CHARS = 16
+CHAT_MARKS = re.compile(r"你|哈|呵|嘻|嘿|~|～|啦|[，,。.！!…].")
+
+
+def rescued_from_scope(text: str, context_category: str | None, index: Index) -> bool:
+    """For a message the NLU would turn away as out of scope: is it, after all, a follow-up of the
+    current legal topic ("家里人要准备什么" after a detention)? Only when it asks a follow-up kind, names a
+    step of the topic, or retrieval answers it confidently within the topic. A bare "…吗" or a side is not
+    enough here (chit-chat ends in 吗 too: "你吃饭了吗"), and nothing rescues a message without a topic."""
+    if context_category not in CATEGORIES:
+        return False
+    t = normalize(text or "")
+    if not t or len(t) > SCOPE_RESCUE_MAX_CHARS or CHAT_MARKS.search(t):
+        return False
+    return kind_of(t) is not None or step_entry(t, context_category) is not None

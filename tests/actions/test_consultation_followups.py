@@ -105,3 +105,17 @@ def test_a_parent_who_does_not_pay_child_support_gets_enforcement_not_the_divorc
     t = tracker("follow_up", "对方不给抚养费怎么办", slots={"category": "marriage_family", "faq_id": "marriage_family-004"})
     messages, _ = run(ActionAnswerConsultation(), t)
     assert "强制执行" in messages[0]["answer"] and "不同意离婚" not in messages[0]["answer"]
+
+
+def test_out_of_scope_follow_up_in_a_topic_is_answered_and_chit_chat_gets_the_scope_message() -> None:
+    from actions.fallback import ActionHandleOutOfScope
+
+    t = tracker("out_of_scope", "家里人要准备什么", slots={"category": "criminal", "faq_id": "criminal-003"})
+    messages, events = run(ActionHandleOutOfScope(), t)
+    assert messages[0]["response"] == "utter_faq_answer" and "身份证" in messages[0]["answer"]
+    assert slot(events, "category") == "criminal"
+    t = tracker("out_of_scope", "哈哈好的", slots={"category": "criminal", "faq_id": "criminal-003"})
+    messages, events = run(ActionHandleOutOfScope(), t)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"] and events == []
+    messages, _ = run(ActionHandleOutOfScope(), tracker("out_of_scope", "家里人要准备什么"))
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]

@@ -186,3 +186,45 @@ def test_taken_away_by_the_police_is_the_accused_side_and_taken_by_someone_is_no
     assert "accused" not in sides.detect("我女儿被人带走了")
     turn = fresh("我弟被派出所带走了，说是打架", "criminal", 0.66)
     assert turn.kind == consult.ANSWER and turn.entry.side == "accused"
+
+
+# 24. criminal.yml: "家里人要准备什么" after a detention was out_of_scope (0.63) and turned away by the rule.
+
+def test_a_follow_up_the_nlu_turned_away_is_rescued_within_the_topic() -> None:
+    assert followup.rescued_from_scope("家里人要准备什么", "criminal", index())
+    assert followup.rescued_from_scope("那要多久？", "wage_arrears", index())
+    assert followup.rescued_from_scope("要做鉴定吗", "medical_dispute", index())  # a step of the topic
+    # ... and answered there: the criminal documents follow-up, not the previous answer again.
+    turn = after("criminal-003", "家里人要准备什么", "out_of_scope", 0.63)
+    assert turn.kind == consult.FOLLOWUP and "身份证" in turn.text and "亲属关系" in turn.text
+
+
+def test_chit_chat_mid_conversation_is_still_turned_away() -> None:
+    for chat in ("哈哈好的", "今天天气不错", "你吃饭了吗", "你是机器人吗", "好的谢谢", "哈哈你什么时候来",
+                 "今天天气不错，晚上去哪里吃饭", "嗯"):
+        assert not followup.rescued_from_scope(chat, "criminal", index()), chat
+
+
+def test_nothing_is_rescued_without_a_legal_topic() -> None:
+    assert not followup.rescued_from_scope("家里人要准备什么", None, index())
+    assert not followup.rescued_from_scope("家里人要准备什么", "out_of_scope", index())
+    assert not followup.rescued_from_scope("", "criminal", index())
+
+
+# 25. inheritance: "那我还能争吗" after a will that leaves everything to a brother got the bequest entry.
+
+def test_can_i_still_contest_the_will_gets_when_a_will_is_void_or_must_leave_a_share() -> None:
+    assert followup.kind_of("那我还能争吗") == "contest"
+    assert followup.kind_of("遗嘱能推翻吗") == "contest"
+    assert followup.kind_of("那要多久") == "deadline"  # the earlier kinds still come first
+    for intent, confidence in (("follow_up", 0.7), ("inheritance", 0.6), ("nlu_fallback", 0.3)):
+        turn = after("inheritance-017", "那我还能争吗", intent, confidence)
+        assert turn.kind == consult.FOLLOWUP and turn.entry.id == "inheritance-017", intent
+        assert "无效" in turn.text and "见证人" in turn.text
+        assert {c.article for c in turn.citations} >= {"第一千一百四十三条", "第一千一百四十一条"}
+
+
+def test_a_category_without_a_contest_answer_falls_back_as_before() -> None:
+    assert "contest" not in followup.load_category_followups().followups["wage_arrears"]
+    turn = after("wage_arrears-001", "那我还能争吗", "follow_up", 0.7)
+    assert turn.kind in (consult.ANSWER, consult.DEPENDS) and turn.entry is not None

@@ -15,6 +15,9 @@ Profiling the stack under load (bench/load.py with py-spy) showed two costs that
 It also installs the handoff gate (bot/handoff/channel.py): while an agent holds a conversation the
 bot stays silent, and the agent's messages reach the citizen over the citizen's own channel.
 
+A message a client sends again with the same message id (REST, bot/message_ids.py) is answered with
+the replies already given, checked under the conversation's lock, and not handled a second time.
+
 And it stops the root route from printing Rasa's version (review L5): `GET /` answers "ok".
 
 `apply()` runs however Rasa is started with the project's files: from this entry point, from the
@@ -33,6 +36,7 @@ import sys
 from typing import Any, Callable
 
 _APPLIED = "_hotline_patched"
+logger = logging.getLogger(__name__)
 
 
 class PatchError(RuntimeError):
@@ -178,6 +182,40 @@ def _quiet_root_route() -> None:
     rasa.server.add_root_route = mark(add_root_route)  # rasa.core.run calls it as server.add_root_route
 
 
+def _answer_repeated_messages_once() -> None:
+    import functools
+
+    from rasa.core.processor import MessageProcessor
+
+    from bot import message_ids
+
+    original = patch_target(MessageProcessor, "handle_message", ["self", "message"], coroutine=True)
+    if getattr(original, "_answers_once", False):
+        return
+
+    @functools.wraps(original)  # keeps the gate's markers, so applying twice wraps nothing twice
+    async def handle_message(self: Any, message: Any) -> Any:
+        # Agent.handle_message holds the conversation's lock around this call: a repeat waits for the
+        # first handling to be stored, whichever replica has it, and then finds it here.
+        message_id = getattr(message, "client_message_id", None)
+        if message_id:
+            tracker = await self.tracker_store.retrieve(message.sender_id)
+            replies = message_ids.earlier_replies(tracker.events, message_id) if tracker is not None else None
+            if replies is not None:
+                logger.info("message %s was handled already: its replies are sent again", message_id)
+                for event in replies:
+                    await message.output_channel.send_response(message.sender_id, event.message())
+                from rasa.core.channels.channel import CollectingOutputChannel
+
+                if isinstance(message.output_channel, CollectingOutputChannel):
+                    return message.output_channel.messages
+                return None
+        return await original(self, message)
+
+    handle_message._answers_once = True  # type: ignore[attr-defined]
+    MessageProcessor.handle_message = mark(handle_message)  # type: ignore[method-assign]
+
+
 def apply() -> None:
     """Installs every patch once; PatchError if one cannot be."""
     from bot import socketio_compat
@@ -191,6 +229,7 @@ def apply() -> None:
     _match_rules_on_their_length()
     _quiet_root_route()
     channel.install_gate()
+    _answer_repeated_messages_once()  # outside the gate: a repeat is neither relayed nor answered twice
 
 
 def skip_unused_imports() -> None:

@@ -84,8 +84,9 @@ def _collected(message: UserMessage) -> list[dict[str, Any]] | None:
 
 
 def _derived(message: UserMessage, text: str) -> UserMessage:
+    # The same message_id: a client's repeat of it is recognised (bot/message_ids.py).
     return UserMessage(text, message.output_channel, message.sender_id, input_channel=message.input_channel,
-                       metadata=message.metadata)
+                       metadata=message.metadata, message_id=message.message_id)
 
 
 def _trigger(message: UserMessage, text: str) -> UserMessage:

@@ -15,6 +15,9 @@ Profiling the stack under load (bench/load.py with py-spy) showed two costs that
 It also installs the handoff gate (bot/handoff/channel.py): while an agent holds a conversation the
 bot stays silent, and the agent's messages reach the citizen over the citizen's own channel.
 
+A message a client sends again with the same message id (REST, bot/message_ids.py) is answered with
+the replies already given, checked under the conversation's lock, and not handled a second time.
+
 And it stops the root route from printing Rasa's version (review L5): `GET /` answers "ok".
 
 `apply()` runs however Rasa is started with the project's files: from this entry point, from the
@@ -33,6 +36,7 @@ import sys
 from typing import Any, Callable
 
 _APPLIED = "_hotline_patched"
+logger = logging.getLogger(__name__)
 
 
 class PatchError(RuntimeError):
@@ -178,6 +182,61 @@ def _quiet_root_route() -> None:
     rasa.server.add_root_route = mark(add_root_route)  # rasa.core.run calls it as server.add_root_route
 
 
+class _AlreadyHandled(Exception):
+    """A client's repeat of a message already handled: carries the replies it got then."""
+
+    def __init__(self, replies: list) -> None:
+        super().__init__("message already handled")
+        self.replies = replies
+
+
+def _answer_repeated_messages_once() -> None:
+    import functools
+
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.processor import MessageProcessor
+
+    from bot import message_ids
+
+    logs = patch_target(MessageProcessor, "_handle_message_with_tracker", ["self", "message", "tracker"],
+                        coroutine=True)
+    if not getattr(logs, "_answers_once", False):
+        # Where Rasa is about to parse the message and add it to the conversation it just loaded (no
+        # second load, the tracker cache is used as for any message). Agent.handle_message holds the
+        # conversation's lock around the whole turn: a repeat waits for the first handling to be
+        # stored, whichever replica has it, and finds it here.
+        async def _handle_message_with_tracker(self: Any, message: Any, tracker: Any) -> None:
+            message_id = getattr(message, "client_message_id", None)
+            if message_id:
+                replies = message_ids.earlier_replies(tracker.events, message_id)
+                if replies is not None:
+                    raise _AlreadyHandled(replies)
+            return await logs(self, message, tracker)
+
+        _handle_message_with_tracker._answers_once = True  # type: ignore[attr-defined]
+        MessageProcessor._handle_message_with_tracker = mark(_handle_message_with_tracker)  # type: ignore[method-assign]
+
+    original = patch_target(MessageProcessor, "handle_message", ["self", "message"], coroutine=True)
+    if getattr(original, "_answers_once", False):
+        return
+
+    @functools.wraps(original)  # keeps the gate's markers, so applying twice wraps nothing twice
+    async def handle_message(self: Any, message: Any) -> Any:
+        try:
+            return await original(self, message)
+        except _AlreadyHandled as repeat:  # nothing was stored: the turn stopped before its save
+            logger.info("message %s was handled already: its replies are sent again",
+                        getattr(message, "client_message_id", None))
+            for event in repeat.replies:
+                await message.output_channel.send_response(message.sender_id, event.message())
+            if isinstance(message.output_channel, CollectingOutputChannel):
+                return message.output_channel.messages
+            return None
+
+    handle_message._answers_once = True  # type: ignore[attr-defined]
+    MessageProcessor.handle_message = mark(handle_message)  # type: ignore[method-assign]
+
+
 def apply() -> None:
     """Installs every patch once; PatchError if one cannot be."""
     from bot import socketio_compat
@@ -191,6 +250,7 @@ def apply() -> None:
     _match_rules_on_their_length()
     _quiet_root_route()
     channel.install_gate()
+    _answer_repeated_messages_once()  # outside the gate: a repeat is neither relayed nor answered twice
 
 
 def skip_unused_imports() -> None:

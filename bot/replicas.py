@@ -146,7 +146,8 @@ http {{
     server {{
         listen {ports.entry_host}:{ports.entry};
         # A dead server refuses the connection: the request goes to the next one. A request already
-        # sent is not repeated (it may have been handled), the client sees 502 and may retry.
+        # sent is not repeated (it may have been handled; POST is non-idempotent), the client sees 502
+        # and may retry: a REST retry with the same message_id is answered once (bot/message_ids.py).
         proxy_next_upstream error timeout http_502 http_503;
         proxy_next_upstream_tries {max(2, replicas)};
         proxy_connect_timeout 2s;

@@ -82,6 +82,16 @@ def test_the_site_routes_every_public_entry_and_hides_the_internal_ones() -> Non
     assert "listen 127.0.0.1:5054" in site  # the action-server pool is internal
 
 
+def test_the_public_entry_never_repeats_a_message_already_sent() -> None:
+    """Only the internal action pool may repeat a POST already sent (its committing actions are
+    idempotent); a citizen's message may have been handled by the replica that died."""
+    site = (DEPLOY / "nginx" / "hotline.conf").read_text(encoding="utf-8")
+    entry, internal = site.split("# Internal", 1)
+    assert "proxy_next_upstream error timeout" in entry
+    assert "non_idempotent" not in entry
+    assert "non_idempotent" in internal
+
+
 def test_the_production_endpoints_name_the_project_store_and_a_shared_lock_store() -> None:
     data = yaml.safe_load((DEPLOY / "endpoints.production.yml").read_text(encoding="utf-8"))
     assert data["tracker_store"]["type"] == stack.TRACKER_STORE

@@ -115,3 +115,56 @@ def test_hotline_run_uses_the_class_endpoints_yml_names() -> None:
 
     committed = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     assert committed["tracker_store"]["type"] == stack.TRACKER_STORE
+
+
+def test_a_message_sent_again_with_its_id_gets_the_earlier_replies_and_no_second_handling(monkeypatch) -> None:
+    """Issue 18 known limit: REST was at least once (a repeat after a replica died was handled twice)."""
+    from types import SimpleNamespace
+
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.events import ActionExecuted, BotUttered
+
+    from bot.channels import rest
+
+    rasa_server.apply()
+    store = InMemoryTrackerStore(Domain.empty())
+    tracker = asyncio.run(store.get_or_create_tracker("rest:u1"))
+    for event in (UserUttered("你好", {"name": "greet"}, message_id="m-1"), ActionExecuted("utter_greet"),
+                  BotUttered("您好", {"buttons": [{"title": "咨询", "payload": "/ask"}]}),
+                  UserUttered("工资", {"name": "ask"}, message_id="m-2"), BotUttered("第二个答复")):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+
+    def never(*_args):  # type: ignore[no-untyped-def]
+        raise AssertionError("a repeat reached the dialogue")
+
+    async def log_message(message, should_save_tracker=True):  # type: ignore[no-untyped-def]
+        # Rasa's: load the conversation, then add the message to it (the patched step).
+        loaded = await store.retrieve(message.sender_id)
+        await MessageProcessor._handle_message_with_tracker(processor, message, loaded)
+        return loaded
+
+    def no_database():  # type: ignore[no-untyped-def]
+        raise RuntimeError("no handoff database here: the gate lets the bot answer")
+
+    monkeypatch.setattr(channel, "engine", no_database)
+    processor = SimpleNamespace(tracker_store=store, log_message=log_message, parse_message=never,
+                                _run_prediction_loop=never, save_tracker=never)
+    message = rest.user_message("你好", CollectingOutputChannel(), "rest:u1", "m-1", {})
+    replies = asyncio.run(MessageProcessor.handle_message(processor, message))
+    assert replies == [{"recipient_id": "rest:u1", "text": "您好", "buttons": [{"title": "咨询", "payload": "/ask"}]}]
+    assert len(asyncio.run(store.retrieve("rest:u1")).events) == len(tracker.events)  # nothing stored again
+
+
+def test_the_rest_channel_names_only_messages_the_client_named() -> None:
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    from bot.channels import rest
+
+    named = rest.user_message("你好", CollectingOutputChannel(), "rest:u1", "m-1", {"k": "v"})
+    assert named.message_id == "m-1" and named.client_message_id == "m-1" and named.metadata == {"k": "v"}
+    plain = rest.user_message("你好", CollectingOutputChannel(), "rest:u1", None, {})
+    assert getattr(plain, "client_message_id", None) is None and plain.message_id  # Rasa's own uuid
+    assert plain.input_channel == named.input_channel == "rest"
+    assert channel._derived(named, "/rate{\"score\": 5}").message_id == "m-1"  # the gate's rewrite keeps it

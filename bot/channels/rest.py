@@ -10,6 +10,9 @@ POST /webhooks/rest/webhook {"sender": …, "message": …} → [{"recipient_id"
   chat-page (`web:…`) or WeChat (openid) conversation; `sender` is required.
 - The input channel is always "rest" (a client-supplied `input_channel` used to decide where agent
   replies went), and client metadata cannot carry the relay's control flags.
+- An optional `message_id` (1–64 characters of A-Z a-z 0-9 . _ : -) names the message: sent again, it
+  gets the replies already given and is not handled twice (bot/message_ids.py; at-least-once delivery
+  by a retrying client becomes exactly-once handling). Without it a message is handled as before.
 - Messages over 1,000 characters, and senders or addresses over their rate, get a polite reply and are
   not passed to the dialogue, so nothing of them is stored.
 """
@@ -27,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
+from bot import message_ids
 from bot.security import keys, settings
 from bot.security.ratelimit import Limiter
 from bot.security.texts import text as reply_text
@@ -64,6 +68,22 @@ def refusal_reply(recipient: str, name: str) -> list[dict[str, Any]]:
     return [{"recipient_id": recipient, "text": reply_text(name)}]
 
 
+class IdentifiedMessage(UserMessage):
+    """A message its client named: a repeat of the id is answered once (bot/rasa_server.py)."""
+
+    def __init__(self, *args: Any, client_message_id: str, **kwargs: Any) -> None:
+        super().__init__(*args, message_id=client_message_id, **kwargs)
+        self.client_message_id = client_message_id
+
+
+def user_message(text: str | None, collector: CollectingOutputChannel, sender_id: str, client_message_id: str | None,
+                 metadata: dict[str, Any]) -> UserMessage:
+    if client_message_id is None:
+        return UserMessage(text, collector, sender_id, input_channel=TrustedRestInput.name(), metadata=metadata)
+    return IdentifiedMessage(text, collector, sender_id, input_channel=TrustedRestInput.name(), metadata=metadata,
+                             client_message_id=client_message_id)
+
+
 class TrustedRestInput(InputChannel):
     """Rasa's REST channel for trusted integrations (see the module docstring)."""
 
@@ -99,6 +119,10 @@ class TrustedRestInput(InputChannel):
                 return response.json({"error": "sender required (at most 128 characters)"}, status=400)
             if message is not None and not isinstance(message, str):
                 return response.json({"error": "message must be a string"}, status=400)
+            try:
+                client_message_id = message_ids.client_message_id(body.get("message_id"))
+            except message_ids.InvalidMessageId as err:
+                return response.json({"error": str(err)}, status=400)
             sender_id = namespaced(sender)
             address = settings.client_address(request.ip, request.headers.get("x-forwarded-for"))
             now = time.monotonic()
@@ -108,8 +132,8 @@ class TrustedRestInput(InputChannel):
                 return response.json(refusal_reply(sender_id, "too_long"))
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(message, collector, sender_id, input_channel=self.name(),
-                                                 metadata=client_metadata(address)))
+                await on_new_message(user_message(message, collector, sender_id, client_message_id,
+                                                  client_metadata(address)))
             except Exception:  # noqa: BLE001 - answer with what was collected, as Rasa's REST does
                 logger.exception("REST message failed")
             return response.json(collector.messages)

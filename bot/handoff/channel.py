@@ -84,8 +84,11 @@ def _collected(message: UserMessage) -> list[dict[str, Any]] | None:
 
 
 def _derived(message: UserMessage, text: str) -> UserMessage:
-    return UserMessage(text, message.output_channel, message.sender_id, input_channel=message.input_channel,
-                       metadata=message.metadata)
+    derived = UserMessage(text, message.output_channel, message.sender_id, input_channel=message.input_channel,
+                          metadata=message.metadata, message_id=message.message_id)
+    # A client's repeat of a named message is recognised also when rewritten (bot/message_ids.py).
+    derived.client_message_id = getattr(message, "client_message_id", None)  # type: ignore[attr-defined]
+    return derived
 
 
 def _trigger(message: UserMessage, text: str) -> UserMessage:

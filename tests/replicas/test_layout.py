@@ -32,6 +32,15 @@ def test_nginx_routes_every_public_path_and_binds_nothing_public(tmp_path) -> No
     assert "127.0.0.1:8002" not in conf
 
 
+def test_the_public_entry_never_repeats_a_message_already_sent(tmp_path) -> None:
+    """A POST sent to a replica that died may have been handled: nginx must not send it to another one
+    (`non_idempotent`); only the internal action pool, whose committing actions are idempotent, may."""
+    conf = replicas.nginx_conf(Ports(), 3, 2, tmp_path)
+    entry, internal = conf.split("# Internal", 1)
+    assert "proxy_next_upstream error timeout" in entry and "non_idempotent" not in entry
+    assert "non_idempotent" in internal
+
+
 @pytest.mark.skipif(not shutil.which("nginx") and not shutil.which("/usr/sbin/nginx"), reason="nginx not installed")
 def test_the_generated_nginx_configuration_is_valid(tmp_path) -> None:
     (tmp_path / "tmp").mkdir()

@@ -428,3 +428,26 @@ def _wait_ok(port: int, path: str, timeout: float = 120) -> bool:
             return True
         time.sleep(1)
     return False
+
+
+def test_a_message_sent_to_both_replicas_with_one_id_is_handled_once(replicated) -> None:
+    """Issue 18 known limit (REST at least once): the same named message reaching both Rasa servers at
+    once (a client retrying past a slow replica) is handled by one, under the Redis lock; both answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ports = [PORTS.rasa + i for i in range(2)]
+    assert all(_wait_ok(port, "/") for port in ports)
+
+    def send(port: int, message_id: str) -> list[dict]:
+        body = json.dumps({"sender": "once-replicas", "message": "老板欠了三个月工资不给怎么办",
+                           "message_id": message_id}).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", body,
+                                     {"Content-Type": "application/json", "Authorization": f"Bearer {rest_token()}"})
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return json.load(resp)
+
+    for round_ in range(3):
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda port: send(port, f"both-{round_}"), ports))
+        assert answers[0] == answers[1] and "法律依据" in texts(answers[0])
+    assert len(user_texts("rest:once-replicas")) == 3  # one stored message per id

@@ -102,3 +102,45 @@ def test_agent_assist_is_served_beside_the_bot_to_logged_in_staff() -> None:
     with urllib.request.urlopen(req, timeout=30) as resp:
         answer = json.load(resp)
     assert answer["suggestions"][0]["faq_id"].startswith("labor_dispute-")
+
+
+def test_a_message_sent_again_with_its_id_is_handled_once_and_answered_the_same() -> None:
+    """Issue 18 known limit: REST was at least once; a client's repeat (its server died, or no answer
+    came) was stored and handled twice. Sequential and concurrent repeats, one under the lock."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import text
+
+    from bot.store.db import engine
+
+    def send(message_id: str | None, message: str = "老板欠了三个月工资不给怎么办") -> list[dict]:
+        body = {"sender": "rest-once", "message": message}
+        if message_id is not None:
+            body["message_id"] = message_id
+        status, replies = post(json.dumps(body).encode())
+        assert status == 200, replies
+        return replies
+
+    def stored(kind: str) -> list[dict]:
+        with engine().connect() as conn:
+            rows = conn.execute(text("select data from events where sender_id = 'rest:rest-once' and type_name = :k"
+                                     " order by id"), {"k": kind}).scalars()
+            return [json.loads(r) for r in rows]
+
+    first = send("once-1")
+    assert "法律依据" in texts(first)
+    assert send("once-1") == first  # the retry gets the same answer
+    with ThreadPoolExecutor(3) as pool:  # three replicas' worth at once: the lock lets one handle it
+        concurrent = list(pool.map(lambda _: send("once-2", "工伤认定怎么申请"), range(3)))
+    assert all(c == concurrent[0] for c in concurrent) and "工伤" in texts(concurrent[0])
+    users = stored("user")
+    assert [u.get("message_id") for u in users].count("once-1") == 1
+    assert [u.get("message_id") for u in users].count("once-2") == 1
+    assert len(stored("bot")) == len(first) + len(concurrent[0])  # each handled once
+    # Without an id a message is handled every time, as before; a bad id is refused.
+    send(None, "你好")
+    send(None, "你好")
+    assert len(stored("user")) == 4
+    status, _ = post(json.dumps({"sender": "rest-once", "message": "你好", "message_id": "a b"}).encode())
+    assert status == 400

@@ -135,8 +135,11 @@ def test_every_step_names_an_entry_of_its_own_category() -> None:
 
 def test_a_gambling_spouse_s_debts_told_as_a_story() -> None:
     story = "结婚八年了，他一直在外面赌，欠了好多钱，现在债主找上门来，说我也要还"
-    turn = fresh(story, "marriage_family", 0.48)
-    assert turn.kind == consult.ANSWER and turn.entry.id == "marriage_family-009"
+    # The spouse's-debts entry of either category (both cite 民法典第一千零六十四条), whichever the NLU picks:
+    # the FAQ-trained classifier reads this story as debt at about 0.43.
+    for intent, confidence in (("marriage_family", 0.48), ("debt", 0.43)):
+        turn = fresh(story, intent, confidence)
+        assert turn.kind == consult.ANSWER and turn.entry.id in {"marriage_family-009", "debt-008"}
     then = after("marriage_family-009", "离婚了还要还吗", "marriage_family", 0.87)
     assert then.category == "marriage_family"
     assert "债务" in (then.entry.answer if then.kind == consult.ANSWER else then.text)

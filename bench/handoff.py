@@ -1,5 +1,5 @@
 """What the handoff gate adds to every citizen turn: `store.conversation` and, with a ticket,
-`relay.intercept`.
+`intercept.intercept`.
 
 Runs the same store calls the Rasa server makes per message, on a fresh SQLite file (or
 --db-url, e.g. a PostgreSQL), for conversations without a ticket (the common case) and for
@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.handoff import relay, store
+from bot.handoff import intercept, relay, store
 from bot.handoff import tickets as T
 from bot.store.db import engine as make_engine
 
@@ -32,7 +32,7 @@ def turn(eng, sender: str, text: str) -> float:  # type: ignore[no-untyped-def]
     now = datetime.now(timezone.utc)
     active, feedback, _items = store.conversation(eng, sender, now)  # as bot/handoff/channel.py does
     if active is not None or feedback is not None or relay.decide(text, None, None).action != relay.PASS:
-        relay.intercept(eng, sender, text, now, active, feedback)
+        intercept.intercept(eng, sender, text, now, active, feedback)
     return (time.perf_counter() - start) * 1000
 
 

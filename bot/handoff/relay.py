@@ -168,12 +168,3 @@ def decide(text: str, active: T.Ticket | None, feedback: T.Ticket | None) -> Dec
         return Decision(REWRITE, payload(INTENT_FEEDBACK, STEP_NOT_EXPECTED))
     return Decision(PASS)
 
-
-def __getattr__(name: str) -> Any:
-    # bench/handoff.py (other work this session) still calls `relay.intercept`: served lazily so that
-    # importing this module stays free of the database. Remove once the bench imports bot.handoff.intercept.
-    if name == "intercept":
-        from bot.handoff.intercept import intercept
-
-        return intercept
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -397,14 +397,18 @@ def post_agent_message(engine: Engine, ref: str, agent: str, text: str, now: dat
 
 def record_citizen_message(engine: Engine, ref: str, text: str, now: datetime) -> Message:
     """Adds the citizen's message (masked) to the transcript."""
-    masked = mask_text(text or "")[:MAX_CITIZEN_CHARS]
+    return _append(engine, ref, CITIZEN, None, mask_text(text or "")[:MAX_CITIZEN_CHARS], now)
+
+
+def _append(engine: Engine, ref: str, author: str, name: str | None, text: str, now: datetime) -> Message:
+    """Adds an already checked and masked message to a ticket's transcript and touches the ticket."""
     with engine.begin() as conn:
         row = _row(conn, ref)
         if row is None:
             raise T.TicketNotFound(f"工单 {ref} 不存在")
-        _add_message(conn, row.id, CITIZEN, None, masked, now)
+        _add_message(conn, row.id, author, name, text, now)
         conn.execute(tickets_table.update().where(_t.id == row.id).values(updated_at=now))
-    return Message(ref, CITIZEN, None, masked, now)
+    return Message(ref, author, name, text, now)
 
 
 def transcript(engine: Engine, ref: str) -> list[Message]:
@@ -727,14 +731,7 @@ REOPEN_WINDOW = timedelta(days=7)  # a conversation closed longer ago is a new m
 def add_note(engine: Engine, ref: str, actor: str, text: str, now: datetime) -> Message:
     """An internal note (备注) on a ticket, open or closed: in the transcript for staff, never sent to
     the citizen (nothing goes to the outbox). Masked like citizen text. Raises InvalidInput, TicketNotFound."""
-    note = mask_text(T.check_reply(text))
-    with engine.begin() as conn:
-        row = _row(conn, ref)
-        if row is None:
-            raise T.TicketNotFound(f"工单 {ref} 不存在")
-        _add_message(conn, row.id, NOTE, actor, note, now)
-        conn.execute(tickets_table.update().where(_t.id == row.id).values(updated_at=now))
-    return Message(ref, NOTE, actor, note, now)
+    return _append(engine, ref, NOTE, actor, mask_text(T.check_reply(text)), now)
 
 
 def reopen(engine: Engine, ref: str, actor: str, now: datetime) -> Ticket:

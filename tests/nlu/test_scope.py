@@ -96,3 +96,14 @@ def test_a_short_follow_up_question_is_never_turned_away() -> None:
         assert d.intent == "follow_up", text
     assert decide([("out_of_scope", 0.9), ("none", 0.05)], "今天天气怎么样").intent == "out_of_scope"
     assert decide([("out_of_scope", 0.8), ("none", 0.05)], "法考培训班哪家好").intent == "out_of_scope"
+
+
+def test_matters_of_law_without_a_dispute_verb_are_not_turned_away() -> None:
+    # Leave, fraud, injury grades, minors, consumer faults: the real questions turned away on 2026-12-02
+    # named such matters without any dispute verb. Asked back rather than refused.
+    for text in ("公司的婚假应该放几天", "这个理财平台是不是传销", "肋骨断了两根算轻伤吗",
+                 "网上买的鞋子是假货", "被催收的爆了通讯录"):
+        assert decide([("out_of_scope", 0.6), ("labor_dispute", 0.2)], text).intent != "out_of_scope", text
+    assert legal_cue("网贷逾期被爆了通讯录") is not None
+    # Everyday talk that mentions none of them is still turned away.
+    assert decide([("out_of_scope", 0.6), ("labor_dispute", 0.2)], "今天晚上吃什么好呢").intent == "out_of_scope"

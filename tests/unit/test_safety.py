@@ -75,6 +75,11 @@ CONCERN_CASES = [
     ("去年老公打过我，能离婚吗", "domestic_abuse"),
     ("去年他打过我，还能告他吗", "violence"),
     ("老公经常打我，我想离婚", "domestic_abuse"),
+    # a partner's violence told with words in between, or as 打了我 / 动手 (real questions read 2026-12-02)
+    ("过年好！我老公今天又因为一点小事动手打我", "domestic_abuse"),
+    ("新年快乐，老公昨晚喝醉打了我一顿", "domestic_abuse"),
+    ("我男朋友经常对我动手", "domestic_abuse"),
+    ("老公又打我了", "domestic_abuse"),
     ("我老公经常在打我，我该怎么办", "domestic_abuse"),  # a habit, not now
     ("以前割腕过，现在想咨询一下工伤的事", "self_harm"),
     ("上个月被人打伤了，已经报警了，能判几年", "violence"),
@@ -103,6 +108,9 @@ CONCERN_CASES = [
 ]
 
 NOTHING_CASES = [
+    # the writer is the one who hits, or no one does
+    "老公说要是我再打孩子就离婚",
+    "老公打电话给我说今晚加班",
     # negation
     "我不想死，我只想把工资要回来",
     "我没想自杀，就是想问问离婚的事",

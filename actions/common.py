@@ -77,6 +77,19 @@ def recent_user_texts(tracker: Tracker, limit: int = RECENT_TURNS) -> list[str]:
     return [t for t in texts if t and not t.startswith("/")][-limit:]
 
 
+def answered_faq_ids(tracker: Tracker, since_restart: bool = True) -> list[str]:
+    """The FAQ entries answered in this conversation (since its last restart unless told), first first."""
+    ids: list[str] = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if since_restart and kind in ("restart", "session_started"):
+            ids = []
+        elif kind == "slot" and event.get("name") == SLOT_FAQ_ID and event.get("value"):
+            if event["value"] not in ids:
+                ids.append(event["value"])
+    return ids
+
+
 def current_category(tracker: Tracker) -> str | None:
     intent = latest_intent(tracker)
     if intent in taxonomy.CATEGORIES:
@@ -95,7 +108,6 @@ def ticket_summary(tracker: Tracker, faq_question: Callable[[str], str]) -> tupl
     FAQ answers given; the caller passes it, the summary does not reach for the shared index (review L11)."""
     entities: dict[str, list[str]] = {}
     turns: list[Turn] = []
-    faq_ids: list[str] = []
     parses = [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
     for event in tracker.events:
         kind = event.get("event")
@@ -104,9 +116,6 @@ def ticket_summary(tracker: Tracker, faq_question: Callable[[str], str]) -> tupl
             turns.append(Turn(speaker="citizen", text=mask_text(text)))
         elif kind == "bot" and text:
             turns.append(Turn(speaker="bot", text=mask_text(text)[:BOT_TURN_CHARS]))
-        elif kind == "slot" and event.get("name") == SLOT_FAQ_ID and event.get("value"):
-            if event["value"] not in faq_ids:
-                faq_ids.append(event["value"])
     for parse in [*parses, tracker.latest_message or {}]:
         for ent in parse.get("entities") or []:
             name, value = ent.get("entity"), ent.get("value")
@@ -116,7 +125,7 @@ def ticket_summary(tracker: Tracker, faq_question: Callable[[str], str]) -> tupl
             if shown not in entities.setdefault(name, []):
                 entities[name].append(shown)
     region = (entities.get("region") or [None])[-1]
-    faq_answers = [{"id": i, "question": faq_question(i)} for i in faq_ids]
+    faq_answers = [{"id": i, "question": faq_question(i)} for i in answered_faq_ids(tracker, since_restart=False)]
     return build_summary(current_category(tracker), entities, faq_answers, turns), region
 
 

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     SLOT_CATEGORY,
     SLOT_FALLBACK_STREAK,
+    answered_faq_ids,
     last_turn_bot_events,
     last_utterance,
     latest_intent,
@@ -57,7 +58,8 @@ def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
         context_category=tracker.get_slot(SLOT_CATEGORY),
         previous_id=tracker.get_slot(SLOT_FAQ_ID), previous_question=tracker.get_slot(SLOT_LAST_QUESTION) or "",
         named_topic=named_topic(tracker.latest_message), asked_topic_last=last_utterance(tracker) == "utter_ask_topic",
-        last_reply="\n".join(last_bot_texts(tracker)), earlier=tuple(recent_user_texts(tracker)[:-1]))
+        last_reply="\n".join(last_bot_texts(tracker)), earlier=tuple(recent_user_texts(tracker)[:-1]),
+        given=tuple(answered_faq_ids(tracker)))
     if turn.kind == consult.ASK_TOPIC:
         dispatcher.utter_message(response="utter_ask_topic")
         return []

@@ -157,10 +157,10 @@ def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | Non
 
 
 def _asks_followup(text: str, t: Thresholds, c: Cues) -> bool:
-    """A short question of a follow-up kind (how long, what to bring, cost, where)."""
-    from bot.kb.followup import kind_of  # the follow-up cues live with the knowledge base
+    """A short question of a follow-up kind (how long, what to bring, cost, where), or "那怎么办"."""
+    from bot.kb.followup import asks_what_now, kind_of  # the follow-up cues live with the knowledge base
 
-    return substance(text, c) <= t.followup_chars and kind_of(text) is not None
+    return substance(text, c) <= t.followup_chars and (kind_of(text) is not None or asks_what_now(text))
 
 
 def _legal(legal: list[tuple[str, float]], ranked: list[tuple[str, float]], t: Thresholds, c: Cues,

@@ -60,15 +60,17 @@ def _suggest(index: Index, text: str, turn: Turn, context: str) -> Turn:
 
 def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0.0, context_category: str | None,
            previous_id: str | None, previous_question: str = "", named_topic: str | None = None,
-           asked_topic_last: bool = False, last_reply: str = "", earlier: tuple[str, ...] = ()) -> Turn:
+           asked_topic_last: bool = False, last_reply: str = "", earlier: tuple[str, ...] = (),
+           given: tuple[str, ...] = ()) -> Turn:
     """What to answer. `context_category`/`previous_id`/`previous_question`: the topic so far;
     `named_topic`: the category a follow-up-looking message names itself (from the NLU ranking);
     `asked_topic_last`: the bot's last turn asked for the topic (never ask again right after);
     `last_reply`: what the bot said last turn (never the same "这要看…" again right after);
-    `earlier`: the citizen's earlier messages of the conversation (the side they already told)."""
+    `earlier`: the citizen's earlier messages of the conversation (the side they already told);
+    `given`: the entries answered earlier in the conversation (a follow-up does not get one again)."""
     turn = _decide(index, text, intent=intent, intent_confidence=intent_confidence, context_category=context_category,
                    previous_id=previous_id, previous_question=previous_question, named_topic=named_topic,
-                   asked_topic_last=asked_topic_last, earlier=earlier, said=last_reply)
+                   asked_topic_last=asked_topic_last, earlier=earlier, said=last_reply, given=given)
     if turn.kind == DEPENDS and turn.text and turn.text in last_reply:
         previous = index.by_id.get(previous_id or "")
         return _suggest(index, text, turn, previous.question if previous else previous_question)
@@ -77,14 +79,15 @@ def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0
 
 def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, context_category: str | None,
             previous_id: str | None, previous_question: str, named_topic: str | None, asked_topic_last: bool,
-            earlier: tuple[str, ...] = (), said: str = "") -> Turn:
+            earlier: tuple[str, ...] = (), said: str = "", given: tuple[str, ...] = ()) -> Turn:
     previous = index.by_id.get(previous_id or "")
     intent_is_followup = intent == taxonomy.FOLLOW_UP
     remember_topic = previous.question if previous else previous_question
     if followup.is_followup(text, intent=intent, intent_confidence=intent_confidence,
                             context_category=context_category, index=index):
         assert context_category is not None
-        reply = followup.resolve(index, text, previous, context_category, previous_question, said=said)
+        reply = followup.resolve(index, text, previous, context_category, previous_question, said=said,
+                                 given=given)
         return _from_reply(reply, remember_topic or text)
 
     category = intent if intent in taxonomy.CATEGORIES else context_category

@@ -49,6 +49,9 @@ class Cues:
     kinds: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]  # in precedence order
     continuation: tuple[re.Pattern[str], ...]
     max_chars: int
+    what_now: tuple[re.Pattern[str], ...] = ()  # "那怎么办": a follow-up of the topic
+    actions: tuple[re.Pattern[str], ...] = ()  # 报警, 起诉…: answered from the answer just given
+    actions_intro: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,44 @@ def load_cues(path: Path = CUES) -> Cues:
     if unknown:
         raise ValueError(f"{path.name}: unknown follow-up kinds {sorted(unknown)}")
     kinds = tuple((k, tuple(re.compile(p) for p in pats)) for k, pats in data["kinds"].items())
-    return Cues(kinds, tuple(re.compile(p) for p in data["continuation"]), int(data["max_chars"]))
+    return Cues(kinds, tuple(re.compile(p) for p in data["continuation"]), int(data["max_chars"]),
+                tuple(re.compile(p) for p in data.get("what_now") or ()),
+                tuple(re.compile(p) for p in data.get("actions") or ()), str(data.get("actions_intro") or ""))
+
+
+def asks_what_now(text: str, cues: Cues | None = None) -> bool:
+    """Whether the message only asks what to do now ("那怎么办", "怎么办好")."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    return bool(t) and any(p.search(t) for p in cues.what_now)
+
+
+# Parts of an answer: its sentences and numbered steps ("步骤：1.…；2.…。").
+_ANSWER_PARTS = re.compile(r"[^。；;]+[。；;]?")
+_PART_LEAD = re.compile(r"^(?:(?:步骤|怎么做|法律规定|证据|期限)[:：])?\s*(?:\d+[.、．])?\s*")
+
+
+def same_entry_part(text: str, previous: FaqEntry | None, cues: Cues | None = None) -> str | None:
+    """The part of the answer just given that says the action a short follow-up asks about ("可以报警吗"
+    after a noise answer whose third step is calling 110), or None when the message names no action or
+    the answer does not mention it."""
+    if previous is None:
+        return None
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    if not t or len(t) > cues.max_chars:
+        return None
+    parts: list[str] = []
+    for action in cues.actions:
+        if not action.search(t):
+            continue
+        for m in _ANSWER_PARTS.finditer(previous.answer):
+            part = _PART_LEAD.sub("", m.group().strip()).rstrip("；;。")
+            if action.search(part) and part not in parts:
+                parts.append(part)
+    if not parts:
+        return None
+    return cues.actions_intro + "；".join(parts[:2]) + "。"
 
 
 def kind_of(text: str, cues: Cues | None = None) -> str | None:
@@ -143,7 +183,7 @@ def looks_like_followup(text: str, cues: Cues | None = None) -> bool:
     t = normalize(text or "")
     if not t or len(t) > cues.max_chars:
         return False
-    return (kind_of(t, cues) is not None or bool(sides_mod.detect(t))
+    return (kind_of(t, cues) is not None or bool(sides_mod.detect(t)) or asks_what_now(t, cues)
             or any(p.search(t) for p in cues.continuation))
 
 
@@ -222,10 +262,12 @@ def _followup_reply(category: str, f: FollowUp, entry: FaqEntry | None) -> Reply
 
 
 def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
-            previous_question: str = "", data: CategoryFollowUps | None = None, said: str = "") -> Reply:
+            previous_question: str = "", data: CategoryFollowUps | None = None, said: str = "",
+            given: tuple[str, ...] = ()) -> Reply:
     """The answer to a follow-up within `category` (the topic) and the side of the previous answer.
     `said`: what the bot said last turn; a follow-up answer given there is not given again word for
-    word ("不是，我是说医药费他不肯出" after the refusal answer: the next kind the message asks, cost)."""
+    word ("不是，我是说医药费他不肯出" after the refusal answer: the next kind the message asks, cost).
+    `given`: the entries already answered in this conversation, not given again as "the next best"."""
     data = data or load_category_followups()
     kinds = kinds_of(text)
     kind = kinds[0] if kinds else None
@@ -236,7 +278,8 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
 
     def topic_hits(query: str, wanted: frozenset[str]) -> list[Hit]:
         hits = index.search(query, category=category, k=5, sides=wanted)
-        return [h for h in hits if h.entry.id != previous_id and h.entry.category == category]
+        return [h for h in hits if h.entry.id != previous_id and h.entry.id not in given
+                and h.entry.category == category]
 
     # 1. The citizen reveals the other party's side ("我是被告呢"): that side's entry of the topic,
     #    else what the topic says about the other side. Only a side of the topic's own disputes counts:
@@ -259,6 +302,11 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
         for f in (previous.followup(k) if previous else None, category_followups.get(k)):
             if f and not (said and f.text in said):
                 return _followup_reply(category, f, previous)
+    # 3b. An action the answer just given already names ("可以报警吗" after a noise answer that says when to
+    #     call 110): that part of the same entry, not another entry of the topic.
+    part = same_entry_part(text, previous) if not kinds else None
+    if part and previous is not None and part not in said:
+        return Reply("followup", category, entry=previous, text=part, citations=previous.citations)
     # 4. The next best entry of the topic: first for the message alone ("自首能从轻吗"), then read
     #    with the previous question; on the previous answer's side unless the message tells.
     wanted = revealed or (frozenset({previous.side}) if previous and previous.side else frozenset())
@@ -331,4 +379,4 @@ def rescued_from_scope(text: str, context_category: str | None, index: Index) ->
     t = normalize(text or "")
     if not t or len(t) > SCOPE_RESCUE_MAX_CHARS or CHAT_MARKS.search(t):
         return False
-    return kind_of(t) is not None or step_entry(t, context_category) is not None
+    return kind_of(t) is not None or asks_what_now(t) or step_entry(t, context_category) is not None

@@ -104,3 +104,35 @@ def test_every_category_has_cited_follow_ups_and_an_honest_fallback() -> None:
     assert cited >= 60
     for category in taxonomy.CATEGORIES:
         assert data.depends[category].startswith("这要看")
+
+
+def test_an_action_the_answer_just_given_names_is_answered_from_that_answer() -> None:
+    # "可以报警吗" after the noise answer: its own step about calling 110, not the barking-dog entry.
+    turn = after("neighbor_dispute-005", "可以报警吗")
+    assert turn.kind == consult.FOLLOWUP and turn.category == "neighbor_dispute"
+    assert "110" in turn.text and "饲养" not in turn.text
+    assert turn.text != index().by_id["neighbor_dispute-005"].answer
+    turn = after("neighbor_dispute-005", "能起诉他吗")
+    assert "起诉" in turn.text and "110" not in turn.text
+    # A message naming no action gets no part of the answer.
+    assert followup.same_entry_part("好的谢谢", index().by_id["neighbor_dispute-005"]) is None
+
+
+def test_an_entry_answered_earlier_in_the_conversation_is_not_the_next_best_again() -> None:
+    previous = index().by_id["neighbor_dispute-012"]
+    turn = consult.decide(index(), "那楼上天天跺脚呢", intent="follow_up", intent_confidence=0.9,
+                          context_category="neighbor_dispute", previous_id=previous.id,
+                          previous_question=previous.question, given=("neighbor_dispute-005", previous.id))
+    assert turn.entry is None or turn.entry.id not in ("neighbor_dispute-005", "neighbor_dispute-012") \
+        or turn.kind != consult.ANSWER
+
+
+@pytest.mark.parametrize("text", ["那怎么办", "怎么办好", "我该怎么办呢", "咋整"])
+def test_what_now_alone_is_a_follow_up(text: str) -> None:
+    assert followup.asks_what_now(text) and followup.looks_like_followup(text)
+    assert followup.rescued_from_scope(text, "wage_arrears", index())
+
+
+def test_who_pays_first_is_a_cost_question() -> None:
+    assert followup.kind_of("医药费谁先垫付") == "cost"
+    assert not followup.asks_what_now("孩子不听话怎么办")

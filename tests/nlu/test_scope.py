@@ -91,7 +91,8 @@ def test_a_question_naming_a_legal_word_is_answered_at_a_lower_confidence() -> N
 
 def test_a_short_follow_up_question_is_never_turned_away() -> None:
     # "要多长时间" after an answer: the classifier once put it out of scope with 0.46.
-    for text in ["要多长时间", "需要多长时间", "要带什么材料"]:
+    # "點算好" (Cantonese) is normalised to "怎么办好": "what do I do now" after an answer.
+    for text in ["要多长时间", "需要多长时间", "要带什么材料", "怎么办好", "那怎么办"]:
         d = decide([("out_of_scope", 0.6), ("follow_up", 0.2), ("marriage_family", 0.05)], text)
         assert d.intent == "follow_up", text
     assert decide([("out_of_scope", 0.9), ("none", 0.05)], "今天天气怎么样").intent == "out_of_scope"

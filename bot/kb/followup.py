@@ -52,6 +52,8 @@ class Cues:
     what_now: tuple[re.Pattern[str], ...] = ()  # "那怎么办": a follow-up of the topic
     actions: tuple[re.Pattern[str], ...] = ()  # 报警, 起诉…: answered from the answer just given
     actions_intro: str = ""
+    own_refusal: tuple[re.Pattern[str], ...] = ()  # "可以不签字吗": not a refusal by the other side
+    about_the_matter: tuple[re.Pattern[str], ...] = ()  # "他收入比我高呢": kept in the topic
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,9 @@ def load_cues(path: Path = CUES) -> Cues:
     kinds = tuple((k, tuple(re.compile(p) for p in pats)) for k, pats in data["kinds"].items())
     return Cues(kinds, tuple(re.compile(p) for p in data["continuation"]), int(data["max_chars"]),
                 tuple(re.compile(p) for p in data.get("what_now") or ()),
-                tuple(re.compile(p) for p in data.get("actions") or ()), str(data.get("actions_intro") or ""))
+                tuple(re.compile(p) for p in data.get("actions") or ()), str(data.get("actions_intro") or ""),
+                tuple(re.compile(p) for p in data.get("own_refusal") or ()),
+                tuple(re.compile(p) for p in data.get("about_the_matter") or ()))
 
 
 def asks_what_now(text: str, cues: Cues | None = None) -> bool:
@@ -174,7 +178,9 @@ def kinds_of(text: str, cues: Cues | None = None) -> list[str]:
     """Every kind the message asks, first the one that wins ("医药费他不肯出": refusal, then cost)."""
     cues = cues or load_cues()
     t = normalize(text or "")
-    return [kind for kind, patterns in cues.kinds if any(p.search(t) for p in patterns)]
+    own_refusal = any(p.search(t) for p in cues.own_refusal)
+    return [kind for kind, patterns in cues.kinds if any(p.search(t) for p in patterns)
+            and not (kind == "refusal" and own_refusal)]
 
 
 def looks_like_followup(text: str, cues: Cues | None = None) -> bool:
@@ -307,6 +313,10 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     part = same_entry_part(text, previous) if not kinds else None
     if part and previous is not None and part not in said:
         return Reply("followup", category, entry=previous, text=part, citations=previous.citations)
+    # "那怎么办" alone adds nothing to search with: the next best entry for the topic's question would be
+    # a guess (the barking dog after a noise answer). The honest answer below instead.
+    if asks_what_now(text) and not kinds:
+        return Reply("depends", category, entry=previous, text=data.depends.get(category, ""), kind=None)
     # 4. The next best entry of the topic: first for the message alone ("自首能从轻吗"), then read
     #    with the previous question; on the previous answer's side unless the message tells.
     wanted = revealed or (frozenset({previous.side}) if previous and previous.side else frozenset())
@@ -371,12 +381,15 @@ CHAT_MARKS = re.compile(r"你|哈|呵|嘻|嘿|~|～|啦|[，,。.！!…].")
 
 def rescued_from_scope(text: str, context_category: str | None, index: Index) -> bool:
     """For a message the NLU would turn away as out of scope: is it, after all, a follow-up of the
-    current legal topic ("家里人要准备什么" after a detention)? Only when it asks a follow-up kind, names a
-    step of the topic, or retrieval answers it confidently within the topic. A bare "…吗" or a side is not
-    enough here (chit-chat ends in 吗 too: "你吃饭了吗"), and nothing rescues a message without a topic."""
+    current legal topic ("家里人要准备什么" after a detention)? Only when it asks a follow-up kind or what to
+    do now, names a step of the topic, or remarks on the other party or the matter ("他收入比我高呢"). A bare
+    "…吗" is not enough here (chit-chat ends in 吗 too: "你吃饭了吗"), and nothing rescues a message without
+    a topic."""
     if context_category not in CATEGORIES:
         return False
     t = normalize(text or "")
     if not t or len(t) > SCOPE_RESCUE_MAX_CHARS or CHAT_MARKS.search(t):
         return False
-    return kind_of(t) is not None or asks_what_now(t) or step_entry(t, context_category) is not None
+    about_the_matter = any(p.search(t) for p in load_cues().about_the_matter)
+    return (kind_of(t) is not None or asks_what_now(t) or about_the_matter
+            or step_entry(t, context_category) is not None)

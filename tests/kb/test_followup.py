@@ -136,3 +136,21 @@ def test_what_now_alone_is_a_follow_up(text: str) -> None:
 def test_who_pays_first_is_a_cost_question() -> None:
     assert followup.kind_of("医药费谁先垫付") == "cost"
     assert not followup.asks_what_now("孩子不听话怎么办")
+
+
+def test_asking_whether_one_may_refuse_is_not_the_other_side_refusing() -> None:
+    assert followup.kind_of("对方不签字怎么办") == "refusal"
+    assert followup.kind_of("可以不签字吗") != "refusal"
+    assert followup.kind_of("我能不同意吗") != "refusal"
+
+
+def test_what_now_alone_gets_the_honest_it_depends_not_a_guessed_entry() -> None:
+    turn = after("neighbor_dispute-005", "那怎么办")
+    assert turn.kind in (consult.DEPENDS, consult.SUGGEST) and turn.category == "neighbor_dispute"
+
+
+def test_a_remark_on_the_other_party_stays_in_the_topic() -> None:
+    assert followup.rescued_from_scope("他收入比我高呢", "marriage_family", index())
+    assert followup.rescued_from_scope("孩子才三岁呢", "marriage_family", index())
+    assert not followup.rescued_from_scope("你吃饭了吗", "marriage_family", index())
+    assert not followup.rescued_from_scope("他收入比我高呢", None, index())

@@ -84,7 +84,7 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
     intent_is_followup = intent == taxonomy.FOLLOW_UP
     remember_topic = previous.question if previous else previous_question
     if followup.is_followup(text, intent=intent, intent_confidence=intent_confidence,
-                            context_category=context_category, index=index):
+                            context_category=context_category, index=index, previous=previous):
         assert context_category is not None
         reply = followup.resolve(index, text, previous, context_category, previous_question, said=said,
                                  given=given)

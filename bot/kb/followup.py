@@ -200,7 +200,7 @@ OWN_TOPIC_CONFIDENCE = 0.2
 
 
 def is_followup(text: str, *, intent: str, intent_confidence: float, context_category: str | None,
-                index: Index) -> bool:
+                index: Index, previous: FaqEntry | None = None) -> bool:
     """Whether the message continues the previous topic rather than asking a new question.
 
     The NLU's follow_up intent counts when there is a topic. Otherwise a short follow-up-looking
@@ -210,6 +210,10 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
     if not context_category:
         return False
     if intent == FOLLOW_UP_INTENT:
+        return True
+    if previous is not None and previous.category == context_category and same_entry_part(text, previous):
+        # "能报警不" right after a noise answer that says when to call 110: about that answer, however
+        # sure the NLU is that 报警 alone is a criminal matter.
         return True
     step = _step_match(text, context_category)
     if step is not None:

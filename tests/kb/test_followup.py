@@ -154,3 +154,10 @@ def test_a_remark_on_the_other_party_stays_in_the_topic() -> None:
     assert followup.rescued_from_scope("孩子才三岁呢", "marriage_family", index())
     assert not followup.rescued_from_scope("你吃饭了吗", "marriage_family", index())
     assert not followup.rescued_from_scope("他收入比我高呢", None, index())
+
+
+def test_an_action_named_right_after_an_answer_that_names_it_stays_in_the_topic() -> None:
+    # "能报警不": the NLU may be sure 报警 is a criminal matter; the noise answer says when to call 110.
+    turn = after("neighbor_dispute-005", "能报警不", intent="criminal", confidence=0.95)
+    assert turn.category == "neighbor_dispute" and "110" in turn.text
+    assert followup.asks_what_now("这么怎么办好")  # "咁點算好" after normalisation

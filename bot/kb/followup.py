@@ -54,6 +54,7 @@ class Cues:
     actions_intro: str = ""
     own_refusal: tuple[re.Pattern[str], ...] = ()  # "可以不签字吗": not a refusal by the other side
     about_the_matter: tuple[re.Pattern[str], ...] = ()  # "他收入比我高呢": kept in the topic
+    action_question_words: re.Pattern[str] | None = None  # what may surround the action asked about
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ def load_cues(path: Path = CUES) -> Cues:
                 tuple(re.compile(p) for p in data.get("what_now") or ()),
                 tuple(re.compile(p) for p in data.get("actions") or ()), str(data.get("actions_intro") or ""),
                 tuple(re.compile(p) for p in data.get("own_refusal") or ()),
-                tuple(re.compile(p) for p in data.get("about_the_matter") or ()))
+                tuple(re.compile(p) for p in data.get("about_the_matter") or ()),
+                re.compile(data["action_question_words"]) if data.get("action_question_words") else None)
 
 
 def asks_what_now(text: str, cues: Cues | None = None) -> bool:
@@ -157,8 +159,12 @@ def same_entry_part(text: str, previous: FaqEntry | None, cues: Cues | None = No
         return None
     parts: list[str] = []
     for action in cues.actions:
-        if not action.search(t):
+        found = action.search(t)
+        if not found:
             continue
+        rest = t[:found.start()] + t[found.end():]
+        if cues.action_question_words is not None and len(cues.action_question_words.sub("", rest)) > 1:
+            continue  # more than "can I do it?": "他们说要起诉我会坐牢吗" asks about jail
         for m in _ANSWER_PARTS.finditer(previous.answer):
             part = _PART_LEAD.sub("", m.group().strip()).rstrip("；;。")
             if action.search(part) and part not in parts:
@@ -184,13 +190,14 @@ def kinds_of(text: str, cues: Cues | None = None) -> list[str]:
 
 
 def looks_like_followup(text: str, cues: Cues | None = None) -> bool:
-    """A short message that asks a follow-up kind, reveals a side, or continues ("那…", "…呢")."""
+    """A short message that asks a follow-up kind, reveals a side, continues ("那…", "…呢"), or remarks on
+    the other party or the evidence ("他凭什么扣", "我有照片")."""
     cues = cues or load_cues()
     t = normalize(text or "")
     if not t or len(t) > cues.max_chars:
         return False
     return (kind_of(t, cues) is not None or bool(sides_mod.detect(t)) or asks_what_now(t, cues)
-            or any(p.search(t) for p in cues.continuation))
+            or any(p.search(t) for p in cues.continuation) or any(p.search(t) for p in cues.about_the_matter))
 
 
 NEW_TOPIC_CONFIDENCE = 0.8  # the NLU must be this sure of another category to leave the topic
@@ -394,6 +401,7 @@ def rescued_from_scope(text: str, context_category: str | None, index: Index) ->
     t = normalize(text or "")
     if not t or len(t) > SCOPE_RESCUE_MAX_CHARS or CHAT_MARKS.search(t):
         return False
-    about_the_matter = any(p.search(t) for p in load_cues().about_the_matter)
-    return (kind_of(t) is not None or asks_what_now(t) or about_the_matter
+    cues = load_cues()
+    about_the_matter = any(p.search(t) for p in cues.about_the_matter)
+    return (kind_of(t, cues) is not None or asks_what_now(t, cues) or about_the_matter
             or step_entry(t, context_category) is not None)

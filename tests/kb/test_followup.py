@@ -161,3 +161,22 @@ def test_an_action_named_right_after_an_answer_that_names_it_stays_in_the_topic(
     turn = after("neighbor_dispute-005", "能报警不", intent="criminal", confidence=0.95)
     assert turn.category == "neighbor_dispute" and "110" in turn.text
     assert followup.asks_what_now("这么怎么办好")  # "咁點算好" after normalisation
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("可以报警吗", True), ("能起诉他不", True), ("报警了有用吗", True), ("那可以去报警吗？", True),
+    ("他们说要起诉我会坐牢吗", False), ("我报警了他会被抓吗", False),
+])
+def test_only_a_question_about_the_action_itself_is_answered_from_the_answer(text: str, found: bool) -> None:
+    noise = index().by_id["neighbor_dispute-005"]
+    assert (followup.same_entry_part(text, noise) is not None) is found
+
+
+def test_a_debtor_asking_whether_he_may_refuse_is_not_the_other_side_refusing() -> None:
+    assert followup.kind_of("利息太高了可以不还吗") != "refusal"
+    assert followup.kind_of("对方可以不给钱吗") == "refusal"  # the other side's refusal asked about
+
+
+@pytest.mark.parametrize("text", ["他凭什么扣", "房东凭什么扣我押金", "我有入住时的照片", "我手里有借条"])
+def test_why_the_other_side_does_it_and_the_evidence_one_has_stay_in_the_topic(text: str) -> None:
+    assert followup.rescued_from_scope(text, "housing_property", index())

@@ -111,9 +111,10 @@ class Index:
         self._weights = np.asarray(self._weight)
         # Each entry as a whole: the normalised mean of its texts. Matching the entry's overall
         # vocabulary, not only its single best text, ranks paraphrased situations much better.
-        docs = self._matrix.T.tocsr()
+        by_doc = self._matrix.T.tocsr()  # docs × terms (`docs` above is the word lists)
         owners = np.asarray(self._owner)
-        centroids = sp.vstack([sp.csr_matrix(docs[owners == e].mean(axis=0)) for e in range(len(self.entries))])
+        centroids = sp.vstack([sp.csr_matrix(by_doc[owners == e].mean(axis=0))
+                               for e in range(len(self.entries))])
         self._centroids = sk_normalize(centroids).T.tocsr()  # terms × entries
         self._analyzer = self._tfidf.build_analyzer()
         self._vocabulary = self._tfidf.vocabulary_

@@ -82,8 +82,8 @@ def test_retrieval_cuts_the_same_words_without_its_stopwords() -> None:
 @pytest.mark.parametrize("load, unclosed", [
     ("from bot.lexicon import jieba_with; jieba_with()", False),
     # The probe sees an unclosed dictionary: jieba's own path loading leaves it open.
-    ("import jieba; from bot.lexicon import dictionaries\nfor p in dictionaries(): jieba.load_userdict(str(p))",
-     True),
+    ("import jieba\nfrom bot.lexicon import dictionaries\n"
+     "for p in dictionaries(): jieba.load_userdict(str(p))", True),
 ])
 def test_the_dictionary_files_are_closed(load: str, unclosed: bool) -> None:
     reported = _run(CLOSES.format(load=load))
@@ -104,5 +104,6 @@ def test_the_lexicon_is_loaded_once_and_no_unclosed_file_is_ignored() -> None:
     from bot.lexicon import jieba_with
 
     assert jieba_with() is jieba_with()
-    filters = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
-    assert not [f for f in filters["filterwarnings"] if "ResourceWarning" in f or "lexicon" in f]
+    pytest_options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]
+    filters = pytest_options["ini_options"]["filterwarnings"]
+    assert not [f for f in filters if "ResourceWarning" in f or "lexicon" in f]

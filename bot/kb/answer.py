@@ -7,6 +7,7 @@ takes what was loaded, so another wording can be passed in (style review 2026-12
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -54,8 +55,14 @@ def basis(entry: FaqEntry, texts: Texts | None = None) -> str:
 
 def basis_of(citations: tuple[Citation, ...], texts: Texts | None = None) -> str:
     """The 法律依据 line for a list of citations; empty when there are none. Repeats are named once."""
+    return basis_line(((short_title(c.law), c.article) for c in citations), texts)
+
+
+def basis_line(cited: Iterable[tuple[str, str]], texts: Texts | None = None) -> str:
+    """The 法律依据 line for (law as named, article) pairs; empty when there are none. Repeats are named
+    once. The console's assist names each law in full."""
     t = load_texts() if texts is None else texts
-    seen = list(dict.fromkeys(t.citation.format(law=short_title(c.law), article=c.article) for c in citations))
+    seen = list(dict.fromkeys(t.citation.format(law=law, article=article) for law, article in cited))
     return t.basis.format(citations=t.separator.join(seen)) if seen else ""
 
 

@@ -46,3 +46,13 @@ def test_no_citizen_text_is_written_in_answer_py() -> None:
     chinese = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Constant)
                and isinstance(node.value, str) and id(node) not in docstrings and re.search(r"[\u4e00-\u9fff]", node.value)]
     assert chinese == []
+
+
+def test_the_consoles_basis_line_is_the_same_wording_with_full_titles() -> None:
+    from bot.console import assist_view
+
+    cited = [{"law": "中华人民共和国劳动合同法", "article": "第八十二条"},
+             {"law": "中华人民共和国劳动合同法", "article": "第八十二条"},
+             {"law": "中华人民共和国劳动合同法实施条例", "article": "第七条"}]
+    assert assist_view.basis(cited) == "法律依据：《中华人民共和国劳动合同法》第八十二条；《中华人民共和国劳动合同法实施条例》第七条"
+    assert assist_view.basis([]) == ""

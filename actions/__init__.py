@@ -1,6 +1,6 @@
 """Rasa SDK custom actions: thin adapters over the pure modules in bot/."""
 
-from bot.kb import service
+from bot import knowledge_base
 
 # Build the FAQ index when the action server starts, not during the first citizen's turn.
-service.shared()
+knowledge_base.shared()

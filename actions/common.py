@@ -12,10 +12,9 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import clock, taxonomy
+from bot import clock, knowledge_base, taxonomy
 from bot.handoff import roster, store
 from bot.handoff.tickets import Summary, Ticket, Turn, build_summary
-from bot.kb import service
 from bot.masking import mask_id_number, mask_phone, mask_text
 # Slot names, here for the action modules that import them from this one.
 from bot.names import SLOT_CATEGORY, SLOT_FALLBACK_STREAK, SLOT_FAQ_ID, SLOT_HANDOFF_REFERENCE  # noqa: F401
@@ -99,7 +98,7 @@ def current_category(tracker: Tracker) -> str | None:
 
 def faq_question(faq_id: str) -> str:
     """The question of an FAQ entry in the action server's knowledge base ("" if it left the base)."""
-    entry = service.shared().index.by_id.get(faq_id)
+    entry = knowledge_base.shared().index.by_id.get(faq_id)
     return entry.question if entry is not None else ""
 
 

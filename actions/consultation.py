@@ -20,10 +20,10 @@ from actions.common import (
     slot_set,
 )
 from actions.crisis import concern_line
-from bot import consultation
+from bot import consultation, knowledge_base
 from bot.names import SLOT_FAQ_ID, SLOT_LAST_QUESTION
 from bot.classifier import named_topic
-from bot.kb import answer, consult, followup, service
+from bot.kb import answer, consult, followup
 from bot.store import consultation_log
 from bot.store.db import engine
 
@@ -51,7 +51,7 @@ def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
     (`with_buttons=False`: no next-step buttons there). `text`: the question when it is not the latest
     message alone (a clarifying answer read with the question before it)."""
     text = text or latest_user_text(tracker)
-    kb = service.shared()
+    kb = knowledge_base.shared()
     turn = consult.decide(
         kb.index, text, intent=latest_intent(tracker),
         intent_confidence=float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0),
@@ -122,7 +122,7 @@ class ActionShowArticles(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        kb = service.shared()
+        kb = knowledge_base.shared()
         entry = kb.index.by_id.get(tracker.get_slot(SLOT_FAQ_ID) or "")
         if entry is None:
             dispatcher.utter_message(response="utter_no_articles")

@@ -12,9 +12,9 @@ from actions.common import (SLOT_CATEGORY, SLOT_FALLBACK_STREAK, agents_on_duty,
                             latest_user_text, off_the_loop, recent_user_texts, slot_set)
 from actions.consultation import answer_consultation
 from actions.handoff import request_agent
-from bot import consultation, taxonomy
+from bot import consultation, knowledge_base, taxonomy
 from bot.handoff.tickets import REASON_FALLBACK
-from bot.kb import followup, service
+from bot.kb import followup
 from bot.store import consultation_log
 from bot.store.db import engine
 
@@ -49,12 +49,12 @@ class ActionHandleLowConfidence(Action):
     ) -> list[dict[str, Any]]:
         # A follow-up the NLU could not place ("医药费谁出啊") is answered within the current topic.
         text = latest_user_text(tracker)
-        if followup.continues_topic(text, tracker.get_slot(SLOT_CATEGORY), service.shared().index):
+        if followup.continues_topic(text, tracker.get_slot(SLOT_CATEGORY), knowledge_base.shared().index):
             return answer_consultation(dispatcher, tracker)
         # More detail after a clarifying question ("孩子被狗咬了" … "看病花了三百多，能要吗") is read with the
         # question before it, rather than counted as a second turn not understood.
         if last_utterance(tracker) in CLARIFYING:
-            together = followup.read_together(recent_user_texts(tracker, 2)[:-1], text, service.shared().index)
+            together = followup.read_together(recent_user_texts(tracker, 2)[:-1], text, knowledge_base.shared().index)
             if together:
                 return answer_consultation(dispatcher, tracker, text=together)
         # Unanswered turns feed the supervisors' "questions the bot could not answer".
@@ -88,7 +88,7 @@ class ActionHandleOutOfScope(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if followup.rescued_from_scope(latest_user_text(tracker), tracker.get_slot(SLOT_CATEGORY),
-                                       service.shared().index):
+                                       knowledge_base.shared().index):
             return answer_consultation(dispatcher, tracker)
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -28,7 +28,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import jieba  # noqa: E402
 import yaml  # noqa: E402
 
 from bot import taxonomy  # noqa: E402
@@ -41,19 +40,17 @@ from bot.evaluation import (  # noqa: E402
     resolve_labelled,
     score,
 )
+from bot.nlu import reference  # noqa: E402
 from bot.nlu.linear import Examples, LinearIntentModel, LinearSettings  # noqa: E402
 from bot.nlu.reference import faq_examples  # noqa: E402
 from bot.normalize import normalize  # noqa: E402
 
 CACHE = Path(os.environ.get("NLU_BENCH_CACHE", "/tmp/nlu_realq_cache.pkl"))
 
-jieba.setLogLevel(60)
-for _dict in sorted((ROOT / "knowledge" / "lexicon").glob("*")):
-    jieba.load_userdict(str(_dict))
-
 
 def tokens(text: str) -> list[str]:
-    return [w for w, _, _ in jieba.tokenize(text)]
+    """As the pipeline cuts them: jieba with the legal lexicon (bot/lexicon.py)."""
+    return reference.tokens(text)
 
 
 def prepare(texts: list[str]) -> list[tuple[str, str, list[str]]]:

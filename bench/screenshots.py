@@ -89,7 +89,7 @@ def serve(e):
     """(base URL, stop) of the web app on a free loopback port, from a thread."""
     from aiohttp import web
 
-    from bot.kb.service import KnowledgeBase
+    from bot.knowledge_base import KnowledgeBase
     from bot.web.app import init_app
 
     loop, ready, state = asyncio.new_event_loop(), threading.Event(), {}

@@ -271,11 +271,12 @@ def cmd_evaluate_chitchat(args: argparse.Namespace) -> int:
 
 def _suggester():  # type: ignore[no-untyped-def]
     """suggest(text) with the NLU category, as the chat would use it."""
-    from bot.kb import assist, service
+    from bot.kb import assist
+    from bot.knowledge_base import KnowledgeBase
     from bot.taxonomy import CATEGORIES
 
     clf = _classifier()
-    kb = service.KnowledgeBase()
+    kb = KnowledgeBase()
 
     def run(text: str) -> dict:
         c = clf.classify(text)
@@ -443,7 +444,7 @@ def cmd_kb(args: argparse.Namespace) -> int:
     from bot.kb import faq, statutes
 
     if args.kb_command == "reload":
-        from bot.kb.service import request_reload
+        from bot.knowledge_base import request_reload
 
         problems = kb_check.check()
         if problems:

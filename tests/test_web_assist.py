@@ -7,7 +7,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.console import users
-from bot.kb.service import KnowledgeBase
+from bot.knowledge_base import KnowledgeBase
 from bot.store.db import engine
 from bot.web.app import init_app
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from bot.kb import answer
+
 CANDIDATES = 10  # retrieved before keeping the ticket's category
 SHOWN = 3
 
@@ -19,9 +21,9 @@ def strip_disclaimer(answer: str) -> str:
 
 
 def basis(citations: Iterable[dict[str, Any]]) -> str:
-    """The 法律依据 line, each article once (one FAQ answer cited the same article twice)."""
-    seen = list(dict.fromkeys(f"《{c['law']}》{c['article']}" for c in citations))
-    return "法律依据：" + "；".join(seen) if seen else ""
+    """The 法律依据 line, each article once (one FAQ answer cited the same article twice), worded as the
+    bot's (knowledge/answer.yml) but with each law's full title."""
+    return answer.basis_line((c["law"], c["article"]) for c in citations)
 
 
 def arrange(suggestions: list[dict[str, Any]], category_of: dict[str, str], category: str | None,

@@ -22,7 +22,8 @@ from sklearn.preprocessing import normalize as sk_normalize
 
 from bot.kb.faq import OPPOSITE, FaqEntry
 from bot.normalize import normalize
-from bot.paths import KNOWLEDGE, LEXICON
+from bot.lexicon import jieba_with
+from bot.paths import KNOWLEDGE
 
 SETTINGS = KNOWLEDGE / "retrieval" / "settings.yml"
 STOPWORDS = KNOWLEDGE / "retrieval" / "stopwords.txt"
@@ -39,16 +40,6 @@ class Hit:
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():  # type: ignore[no-untyped-def]
-    import jieba
-
-    jieba.setLogLevel(60)
-    for path in sorted(LEXICON.glob("*.txt")):
-        jieba.load_userdict(str(path))
-    return jieba
-
-
-@lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
     lines = STOPWORDS.read_text(encoding="utf-8").splitlines()
     return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
@@ -56,7 +47,7 @@ def _stopwords() -> frozenset[str]:
 
 def words(text: str) -> list[str]:
     stop = _stopwords()
-    return [w for w in _tokenizer().cut(normalize(text)) if w.strip() and w not in stop and not _is_punct(w)]
+    return [w for w in jieba_with().cut(normalize(text)) if w.strip() and w not in stop and not _is_punct(w)]
 
 
 def _is_punct(word: str) -> bool:
@@ -120,9 +111,10 @@ class Index:
         self._weights = np.asarray(self._weight)
         # Each entry as a whole: the normalised mean of its texts. Matching the entry's overall
         # vocabulary, not only its single best text, ranks paraphrased situations much better.
-        docs = self._matrix.T.tocsr()
+        by_doc = self._matrix.T.tocsr()  # docs × terms (`docs` above is the word lists)
         owners = np.asarray(self._owner)
-        centroids = sp.vstack([sp.csr_matrix(docs[owners == e].mean(axis=0)) for e in range(len(self.entries))])
+        centroids = sp.vstack([sp.csr_matrix(by_doc[owners == e].mean(axis=0))
+                               for e in range(len(self.entries))])
         self._centroids = sk_normalize(centroids).T.tocsr()  # terms × entries
         self._analyzer = self._tfidf.build_analyzer()
         self._vocabulary = self._tfidf.vocabulary_

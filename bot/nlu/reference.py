@@ -10,31 +10,18 @@ points (docs/nlu.md). Pure Python: no Rasa.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 from bot import taxonomy
 from bot.kb import faq
+from bot.lexicon import jieba_with
 from bot.nlu.linear import Examples
 from bot.normalize import normalize
-from bot.paths import LEXICON
-
-
-@lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
-    """jieba with the legal lexicon, as config.yml's JiebaTokenizer loads it (loading it twice is harmless)."""
-    import jieba
-
-    jieba.setLogLevel(60)
-    for path in sorted(LEXICON.glob("*")):
-        if path.is_file():
-            jieba.load_userdict(str(path))
-    return jieba
 
 
 def tokens(text: str) -> list[str]:
     """The words of normalised `text`, as the pipeline's JiebaTokenizer gives them."""
-    return [w for w, _, _ in _jieba().tokenize(text)]
+    return [w for w, _, _ in jieba_with().tokenize(text)]
 
 
 def faq_examples(faq_dir: Path = faq.FAQ_DIR) -> Examples:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from bot.console import app as console
 from bot.console.keys import ENGINE_KEY
 from bot.console.middleware import console_middleware
-from bot.kb.service import KnowledgeBase
+from bot.knowledge_base import KnowledgeBase
 from bot.store.db import new_engine
 from bot.web import views
 from bot.web.keys import KB_KEY

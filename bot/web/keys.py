@@ -2,6 +2,6 @@
 
 from aiohttp import web
 
-from bot.kb.service import KnowledgeBase
+from bot.knowledge_base import KnowledgeBase
 
 KB_KEY = web.AppKey("kb", KnowledgeBase)

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.console import users
 from bot.handoff import store, tickets
-from bot.kb.service import KnowledgeBase
+from bot.knowledge_base import KnowledgeBase
 from bot.store.db import engine
 from bot.web.app import init_app
 from tests.browser.conftest import ARTIFACTS

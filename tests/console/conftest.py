@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.console import users
 from bot.handoff import store, tickets
-from bot.kb.service import KnowledgeBase
+from bot.knowledge_base import KnowledgeBase
 from bot.store.db import engine
 from bot.web.app import init_app
 

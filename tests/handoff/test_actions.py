@@ -57,7 +57,7 @@ HISTORY = [
 
 def test_summary_has_category_entities_faq_answers_and_masked_turns(monkeypatch) -> None:
     # The FAQ questions come from the lookup passed in, never from the process-wide index (review L11).
-    monkeypatch.setattr("bot.kb.service.shared", lambda: pytest.fail("the summary reached for the shared index"))
+    monkeypatch.setattr("bot.knowledge_base.shared", lambda: pytest.fail("the summary reached for the shared index"))
     questions = {"wage_arrears-001": "被拖欠工资怎么办？"}
     summary, region = ticket_summary(tracker("request_human", "转人工", slots={"category": "wage_arrears"},
                                              events=HISTORY), lambda faq_id: questions.get(faq_id, ""))

@@ -11,7 +11,7 @@ import pytest
 from bot.kb import assist, faq, statutes
 from bot.kb.evaluation import score
 from bot.kb.retrieval import Index
-from bot.kb.service import KnowledgeBase
+from bot.knowledge_base import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,6 +18,7 @@ DOMAIN = [
     "bot.entities", "bot.eligibility", "bot.legal_aid.intake", "bot.legal_aid.reference",
     "bot.handoff.tickets", "bot.handoff.routing", "bot.handoff.roster", "bot.handoff.relay",
     "bot.kb.faq", "bot.kb.retrieval", "bot.kb.answer", "bot.kb.check", "bot.kb.statutes", "bot.kb.consult",
+    "bot.lexicon",
     "bot.channels.wechat.crypto", "bot.channels.wechat.messages", "bot.channels.wechat.replies",
     "bot.channels.wechat.split",
 ]

@@ -86,3 +86,29 @@ def test_one_class_is_called_message() -> None:
 def test_the_wechat_channel_has_a_ledger_not_another_store() -> None:
     assert not (ROOT / "bot/channels/wechat/store.py").exists()
     assert (ROOT / "bot/channels/wechat/ledger.py").exists()
+
+
+def _edge_uses(path: Path) -> list[str]:
+    """What makes a module an edge object: a lock or thread, a file polled with stat(), a process global."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names if a.name.split(".")[0] == "threading"]
+        elif isinstance(node, ast.ImportFrom) and node.module == "threading":
+            found.append("from threading")
+        elif isinstance(node, ast.ImportFrom) and node.module == "bot.paths" and "VAR" in {a.name for a in node.names}:
+            found.append("var/")
+        elif isinstance(node, ast.Attribute) and node.attr == "stat":
+            found.append(".stat()")
+        elif isinstance(node, ast.Global):
+            found.append("global")
+    return found
+
+
+def test_the_kb_package_holds_no_lock_stamp_file_or_singleton() -> None:
+    """The knowledge-base service (locks, the reload stamp under var/, the process-wide instance) is the
+    edge, in bot/knowledge_base.py; bot/kb is the pure part it builds from (review L5)."""
+    assert not (ROOT / "bot/kb/service.py").exists()
+    edges = {p.relative_to(ROOT).as_posix(): _edge_uses(p) for p in sorted((ROOT / "bot/kb").glob("*.py"))}
+    assert {path: uses for path, uses in edges.items() if uses} == {}
+    assert set(_edge_uses(ROOT / "bot/knowledge_base.py")) >= {"import threading", ".stat()", "global", "var/"}

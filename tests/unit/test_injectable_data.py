@@ -54,3 +54,24 @@ def test_a_category_reply_can_come_from_another_table(tmp_path) -> None:
     table = consultation.categories(_edited(consultation.CATEGORIES_FILE, tmp_path / "categories.yml", rename))
     assert consultation.info("wage_arrears").name != "测试类别"
     assert consultation.info("wage_arrears", table).name == "测试类别"
+
+
+def test_the_legal_basis_is_worded_by_the_texts_passed_in(tmp_path) -> None:
+    from bot.kb import answer, faq
+
+    def reword(d):  # type: ignore[no-untyped-def]
+        d["basis"], d["separator"] = "依据（测试）：{citations}", "、"
+    texts = answer.load_texts(_edited(answer.TEXTS_FILE, tmp_path / "answer.yml", reword))
+    entry = next(e for e in faq.load(faq.FAQ_DIR) if e.id == "labor_dispute-001")
+    assert answer.basis(entry).startswith("法律依据：")
+    assert answer.basis(entry, texts) == "依据（测试）：《劳动合同法》第八十二条、《劳动合同法实施条例》第七条"
+
+
+def test_the_answer_buttons_can_come_from_another_table(tmp_path) -> None:
+    from bot.kb import answer
+
+    def rename(d):  # type: ignore[no-untyped-def]
+        d["aid"][0]["title"] = "测试按钮"
+    table = answer.load_buttons(_edited(answer.NEXT_STEPS_FILE, tmp_path / "next_steps.yml", rename))
+    assert answer.buttons("aid")[0]["title"] == "申请法律援助"
+    assert answer.buttons("aid", table=table)[0]["title"] == "测试按钮"

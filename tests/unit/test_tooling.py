@@ -5,6 +5,8 @@ domain."""
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -50,5 +52,14 @@ def test_hotline_test_runs_mypy_and_the_lock_pins_it() -> None:
 def test_mypy_checks_files_that_exist_and_includes_the_pure_domain() -> None:
     files = CONFIG["tool"]["mypy"]["files"]
     assert all((ROOT / f).exists() for f in files), [f for f in files if not (ROOT / f).exists()]
-    for required in ("bot/eligibility", "bot/legal_aid/intake.py", "bot/masking.py", "bot/security"):
+    for required in ("bot/eligibility", "bot/legal_aid/intake.py", "bot/masking.py", "bot/security",
+                     "bot/kb/retrieval.py", "bot/lexicon.py"):
         assert required in files
+
+
+def test_the_retrieval_checks_clean(tmp_path) -> None:
+    """bot/kb/retrieval.py reused `docs` (the word lists) for the TF-IDF rows, so mypy read a sparse row
+    selection as a list's (style review 2026-12-01, "Left")."""
+    out = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path), "bot/kb/retrieval.py"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout

@@ -3,6 +3,10 @@
 `hotline kb reload` checks the base and then bumps a stamp file; a process holding a
 KnowledgeBase rebuilds its index when it sees a newer stamp. A base that fails to load leaves the
 last good one answering, and the error (file and line) is logged.
+
+This is the edge of the knowledge base (style review 2026-12-01, L5): the locks, the background build of
+the article search, the stamp file under `var/` and the process-wide instance of the action server live
+here, outside `bot/kb`, whose modules (loading, retrieval, answers) stay pure and are what it builds from.
 """
 
 from __future__ import annotations

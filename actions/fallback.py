@@ -39,6 +39,13 @@ def clarify_buttons(choices: list[str]) -> list[dict[str, str]]:
     return [{"title": consultation.info(c).name, "payload": f"/{c}"} for c in choices]
 
 
+def previous_parse(tracker: Tracker) -> dict[str, Any]:
+    """The NLU parse of the citizen's message before the latest one ({} if none)."""
+    parses = [e.get("parse_data") or {} for e in tracker.events
+              if e.get("event") == "user" and not (e.get("text") or "").startswith("/")]
+    return parses[-2] if len(parses) >= 2 else {}
+
+
 class ActionHandleLowConfidence(Action):
     def name(self) -> str:
         return "action_handle_low_confidence"
@@ -54,7 +61,8 @@ class ActionHandleLowConfidence(Action):
         # More detail after a clarifying question ("孩子被狗咬了" … "看病花了三百多，能要吗") is read with the
         # question before it, rather than counted as a second turn not understood.
         if last_utterance(tracker) in CLARIFYING:
-            together = followup.read_together(recent_user_texts(tracker, 2)[:-1], text, knowledge_base.shared().index)
+            together = followup.read_together(recent_user_texts(tracker, 2)[:-1], text, knowledge_base.shared().index,
+                                              categories=tuple(clarify_choices(previous_parse(tracker))))
             if together:
                 return answer_consultation(dispatcher, tracker, text=together)
         # Unanswered turns feed the supervisors' "questions the bot could not answer".

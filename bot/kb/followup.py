@@ -142,6 +142,13 @@ def asks_what_now(text: str, cues: Cues | None = None) -> bool:
     return bool(t) and any(p.search(t) for p in cues.what_now)
 
 
+def remarks_on_the_matter(text: str, cues: Cues | None = None) -> bool:
+    """A short remark on the other party, their reasons or the evidence ("他收入比我高呢", "我有照片")."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in cues.about_the_matter)
+
+
 # Parts of an answer: its sentences and numbered steps ("步骤：1.…；2.…。").
 _ANSWER_PARTS = re.compile(r"[^。；;]+[。；;]?")
 _PART_LEAD = re.compile(r"^(?:(?:步骤|怎么做|法律规定|证据|期限)[:：])?\s*(?:\d+[.、．])?\s*")
@@ -163,7 +170,7 @@ def same_entry_part(text: str, previous: FaqEntry | None, cues: Cues | None = No
         if not found:
             continue
         rest = t[:found.start()] + t[found.end():]
-        if cues.action_question_words is not None and len(cues.action_question_words.sub("", rest)) > 1:
+        if cues.action_question_words is not None and len(cues.action_question_words.sub("", rest)) > 2:
             continue  # more than "can I do it?": "他们说要起诉我会坐牢吗" asks about jail
         for m in _ANSWER_PARTS.finditer(previous.answer):
             part = _PART_LEAD.sub("", m.group().strip()).rstrip("；;。")
@@ -197,7 +204,7 @@ def looks_like_followup(text: str, cues: Cues | None = None) -> bool:
     if not t or len(t) > cues.max_chars:
         return False
     return (kind_of(t, cues) is not None or bool(sides_mod.detect(t)) or asks_what_now(t, cues)
-            or any(p.search(t) for p in cues.continuation) or any(p.search(t) for p in cues.about_the_matter))
+            or any(p.search(t) for p in cues.continuation) or remarks_on_the_matter(t, cues))
 
 
 NEW_TOPIC_CONFIDENCE = 0.8  # the NLU must be this sure of another category to leave the topic
@@ -255,13 +262,18 @@ def continues_topic(text: str, context_category: str | None, index: Index) -> bo
     return index.is_confident(hits) and hits[0].entry.category == context_category
 
 
-def read_together(earlier: list[str], text: str, index: Index) -> str | None:
+def read_together(earlier: list[str], text: str, index: Index, categories: tuple[str, ...] = ()) -> str | None:
     """The earlier message and this one as one question, when together they find a confident answer
-    (the citizen adding detail after a clarifying question); None otherwise."""
+    (the citizen adding detail after a clarifying question); None otherwise. `categories`: the ones the
+    clarifying question offered; the answer must be in one of them (after 医疗纠纷 / 家庭暴力 / 人身损害,
+    "这个找谁赔" is not a question about a bus company's liability)."""
     if not earlier or not normalize(text or ""):
         return None
     together = f"{earlier[-1]} {text}"
-    return together if index.is_confident(index.search(together, k=1)) else None
+    hits = index.search(together, k=5)
+    if categories:
+        hits = [h for h in hits if h.entry.category in categories]
+    return together if index.is_confident(hits[:1]) else None
 
 
 def topic_sides(index: Index, category: str) -> frozenset[str]:
@@ -324,9 +336,10 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     part = same_entry_part(text, previous) if not kinds else None
     if part and previous is not None and part not in said:
         return Reply("followup", category, entry=previous, text=part, citations=previous.citations)
-    # "那怎么办" alone adds nothing to search with: the next best entry for the topic's question would be
-    # a guess (the barking dog after a noise answer). The honest answer below instead.
-    if asks_what_now(text) and not kinds:
+    # "那怎么办" alone, or a remark ("他凭什么扣", "我有入住时的照片"), adds nothing to search with: the next
+    # best entry for the topic's question would be a guess (the barking dog after a noise answer, a
+    # tenant's right of first refusal after a deposit). The honest answer below instead.
+    if (asks_what_now(text) or remarks_on_the_matter(text)) and not kinds:
         return Reply("depends", category, entry=previous, text=data.depends.get(category, ""), kind=None)
     # 4. The next best entry of the topic: first for the message alone ("自首能从轻吗"), then read
     #    with the previous question; on the previous answer's side unless the message tells.
@@ -402,6 +415,5 @@ def rescued_from_scope(text: str, context_category: str | None, index: Index) ->
     if not t or len(t) > SCOPE_RESCUE_MAX_CHARS or CHAT_MARKS.search(t):
         return False
     cues = load_cues()
-    about_the_matter = any(p.search(t) for p in cues.about_the_matter)
-    return (kind_of(t, cues) is not None or asks_what_now(t, cues) or about_the_matter
+    return (kind_of(t, cues) is not None or asks_what_now(t, cues) or remarks_on_the_matter(t, cues)
             or step_entry(t, context_category) is not None)

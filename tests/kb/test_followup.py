@@ -180,3 +180,17 @@ def test_a_debtor_asking_whether_he_may_refuse_is_not_the_other_side_refusing() 
 @pytest.mark.parametrize("text", ["他凭什么扣", "房东凭什么扣我押金", "我有入住时的照片", "我手里有借条"])
 def test_why_the_other_side_does_it_and_the_evidence_one_has_stay_in_the_topic(text: str) -> None:
     assert followup.rescued_from_scope(text, "housing_property", index())
+
+
+def test_detail_after_a_clarifying_question_is_read_within_the_categories_offered() -> None:
+    earlier = ["孩子打疫苗后发烧抽搐住院了"]
+    together = followup.read_together(earlier, "这个找谁赔", index(), categories=("medical_dispute",))
+    if together is not None:
+        hit = index().search(together, k=5)
+        assert any(h.entry.category == "medical_dispute" for h in hit)
+    assert followup.read_together(earlier, "这个找谁赔", index(), categories=("notary_appraisal",)) is None
+
+
+def test_a_remark_gets_the_honest_answer_not_a_guessed_entry() -> None:
+    turn = after("housing_property-001", "他凭什么扣")
+    assert turn.kind in (consult.DEPENDS, consult.SUGGEST, consult.FOLLOWUP)

@@ -54,6 +54,7 @@ class Cues:
     actions_intro: str = ""
     own_refusal: tuple[re.Pattern[str], ...] = ()  # "可以不签字吗": not a refusal by the other side
     about_the_matter: tuple[re.Pattern[str], ...] = ()  # "他收入比我高呢": kept in the topic
+    remarks: tuple[re.Pattern[str], ...] = ()  # "他凭什么扣", "我有照片": kept, and answered "这要看…"
     action_question_words: re.Pattern[str] | None = None  # what may surround the action asked about
 
 
@@ -132,6 +133,7 @@ def load_cues(path: Path = CUES) -> Cues:
                 tuple(re.compile(p) for p in data.get("actions") or ()), str(data.get("actions_intro") or ""),
                 tuple(re.compile(p) for p in data.get("own_refusal") or ()),
                 tuple(re.compile(p) for p in data.get("about_the_matter") or ()),
+                tuple(re.compile(p) for p in data.get("remarks") or ()),
                 re.compile(data["action_question_words"]) if data.get("action_question_words") else None)
 
 
@@ -142,11 +144,13 @@ def asks_what_now(text: str, cues: Cues | None = None) -> bool:
     return bool(t) and any(p.search(t) for p in cues.what_now)
 
 
-def remarks_on_the_matter(text: str, cues: Cues | None = None) -> bool:
-    """A short remark on the other party, their reasons or the evidence ("他收入比我高呢", "我有照片")."""
+def remarks_on_the_matter(text: str, cues: Cues | None = None, searchable: bool = True) -> bool:
+    """A short remark on the other party, their reasons or the evidence ("他收入比我高呢", "他凭什么扣",
+    "我有照片"). `searchable=False`: only the remarks that searching cannot answer (why, evidence)."""
     cues = cues or load_cues()
     t = normalize(text or "")
-    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in cues.about_the_matter)
+    patterns = cues.remarks + (cues.about_the_matter if searchable else ())
+    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in patterns)
 
 
 # Parts of an answer: its sentences and numbered steps ("步骤：1.…；2.…。").
@@ -339,7 +343,7 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     # "那怎么办" alone, or a remark ("他凭什么扣", "我有入住时的照片"), adds nothing to search with: the next
     # best entry for the topic's question would be a guess (the barking dog after a noise answer, a
     # tenant's right of first refusal after a deposit). The honest answer below instead.
-    if (asks_what_now(text) or remarks_on_the_matter(text)) and not kinds:
+    if (asks_what_now(text) or remarks_on_the_matter(text, searchable=False)) and not kinds:
         return Reply("depends", category, entry=previous, text=data.depends.get(category, ""), kind=None)
     # 4. The next best entry of the topic: first for the message alone ("自首能从轻吗"), then read
     #    with the previous question; on the previous answer's side unless the message tells.

@@ -14,6 +14,9 @@ from bot.safety import CONCERN, CRISIS, assess, detect_crisis, says_safe
 ROOT = Path(__file__).resolve().parents[2]
 
 CRISIS_CASES = [
+    # found by trying phrasings of our own (2026-12-02): waiting below with a knife, a farewell letter written
+    ("前夫在我家楼下堵着，手里拿着刀", "domestic_abuse"),
+    ("我已经写好遗书了", "self_harm"),
     # self-harm intent, now
     ("我不想活了", "self_harm"),
     ("活着没意思", "self_harm"),
@@ -80,6 +83,8 @@ CONCERN_CASES = [
     ("新年快乐，老公昨晚喝醉打了我一顿", "domestic_abuse"),
     ("我男朋友经常对我动手", "domestic_abuse"),
     ("老公又打我了", "domestic_abuse"),
+    # a fight told as a story and asked about as a legal matter
+    ("对方十几个人手里拿着刀，这是聚众斗殴吗", "threat"),
     ("我老公经常在打我，我该怎么办", "domestic_abuse"),  # a habit, not now
     ("以前割腕过，现在想咨询一下工伤的事", "self_harm"),
     ("上个月被人打伤了，已经报警了，能判几年", "violence"),
@@ -110,6 +115,8 @@ CONCERN_CASES = [
 NOTHING_CASES = [
     # the writer is the one who hits, or no one does
     "老公说要是我再打孩子就离婚",
+    # "拼了命地" is "desperately", not a threat
+    "公司要把我开除，我要跟他们拼了命地讨说法",
     "老公打电话给我说今晚加班",
     # negation
     "我不想死，我只想把工资要回来",

@@ -219,7 +219,8 @@ def replica_endpoints(ports: Ports, base: dict) -> dict:
     data = dict(base)
     data["action_endpoint"] = dict(base.get("action_endpoint") or {},
                                    url=f"http://127.0.0.1:{ports.actions_pool}/webhook")
-    data["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": ports.redis, "db": 1,
+    # Rasa's Redis ticket lock with atomic ticket bookkeeping (bot/lock_store.py).
+    data["lock_store"] = {"type": "bot.lock_store.AtomicRedisLockStore", "url": "127.0.0.1", "port": ports.redis, "db": 1,
                           "password": "${HOTLINE_REDIS_PASSWORD}", "key_prefix": "hotline"}
     return data
 

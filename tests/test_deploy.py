@@ -96,7 +96,7 @@ def test_the_production_endpoints_name_the_project_store_and_a_shared_lock_store
     data = yaml.safe_load((DEPLOY / "endpoints.production.yml").read_text(encoding="utf-8"))
     assert data["tracker_store"]["type"] == stack.TRACKER_STORE
     assert data["tracker_store"]["dialect"] == "postgresql"
-    assert data["lock_store"]["type"] == "redis"
+    assert data["lock_store"]["type"] == "bot.lock_store.AtomicRedisLockStore"
     assert data["action_endpoint"]["headers"]["X-Hotline-Action-Token"] == "${HOTLINE_ACTION_TOKEN}"
 
 

@@ -55,7 +55,7 @@ def test_replica_endpoints_use_the_redis_lock_store_and_the_action_pool() -> Non
     base = {"action_endpoint": {"url": "http://127.0.0.1:5055/webhook", "headers": {"X": "${T}"}},
             "tracker_store": {"type": "bot.tracker_store.CachedSQLTrackerStore", "dialect": "postgresql"}}
     data = replicas.replica_endpoints(Ports(), base)
-    assert data["lock_store"]["type"] == "redis" and data["lock_store"]["port"] == 6390
+    assert data["lock_store"]["type"] == "bot.lock_store.AtomicRedisLockStore" and data["lock_store"]["port"] == 6390
     assert data["lock_store"]["password"] == "${HOTLINE_REDIS_PASSWORD}"  # never on disk
     assert data["action_endpoint"] == {"url": "http://127.0.0.1:5054/webhook", "headers": {"X": "${T}"}}
     assert data["tracker_store"] == base["tracker_store"]

@@ -670,6 +670,9 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
         return Outcome(ASK, {}, [Utterance("utter_bot_identity")])
     if wants_human(text, intent):
         return Outcome(HUMAN)
+    if intent == taxonomy.QUERY_STATUS and requested not in FREE_TEXT:
+        # "我之前申请的法律援助怎么样了" while filling in a new one: where to ask it, then the same question.
+        return Outcome(ASK, {}, [Utterance("utter_aid_status_after_form")])
     is_correction, named = correction(text)
     if is_correction and not (requested in FREE_TEXT and named is None):
         if named is None:

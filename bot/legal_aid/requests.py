@@ -24,10 +24,10 @@ from bot.paths import KNOWLEDGE
 
 REQUESTS_FILE = KNOWLEDGE / "legal_aid" / "requests.yml"
 
-APPLY, STATUS = "apply", "status"
+APPLY, STATUS, DECLINE = "apply", "status", "decline"
 # The parse data key the NLU sets on a request: {"kind", "phrase", "matter_category"}.
 PARSE_KEY = "aid_request"
-INTENTS = {APPLY: taxonomy.APPLY_LEGAL_AID, STATUS: taxonomy.QUERY_STATUS}
+INTENTS = {APPLY: taxonomy.APPLY_LEGAL_AID, STATUS: taxonomy.QUERY_STATUS, DECLINE: taxonomy.DENY}
 
 # The matter's category must keep this share of the probability the classifier left outside legal
 # aid itself ("申请法律援助" puts much of it on apply_legal_aid and legal_aid).
@@ -38,8 +38,9 @@ MATTER_FLOOR = 0.1
 AID_CATEGORY = "legal_aid"
 # The intents that are about legal aid itself, not the citizen's matter.
 ABOUT_AID = (taxonomy.APPLY_LEGAL_AID, taxonomy.QUERY_STATUS, AID_CATEGORY)
-# Clause breaks of normalised text (bot/normalize.py turns ，。！？ into , . ! ?).
-_CLAUSE_BREAK = re.compile(r"[,!;.?\s]+")
+# Clause breaks of normalised text (bot/normalize.py turns ，！？； into , ! ? ; and keeps 。 and …).
+BREAKS = ",!;.?。…~ "
+_CLAUSE_BREAK = re.compile(f"[{re.escape(BREAKS)}\\s]+")
 _PART = re.compile(r"\{([a-z_]+)\}")
 _CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -53,11 +54,12 @@ class Rules:
     status: tuple[re.Pattern[str], ...]
     not_status: re.Pattern[str]
     own_application: re.Pattern[str]
+    declines: re.Pattern[str]  # matched against the whole message
 
 
 @dataclass(frozen=True)
 class Request:
-    kind: str  # APPLY or STATUS
+    kind: str  # APPLY, STATUS or DECLINE
     phrase: str  # the words that made it one
     start: int  # where they are in the normalised text
     end: int
@@ -86,6 +88,7 @@ def load_rules(path: Path = REQUESTS_FILE) -> Rules:
         status=tuple(re.compile(_expand(p, parts)) for p in data["status"]),
         not_status=_union(data["not_status"], parts),
         own_application=_union(data["own_application"], parts),
+        declines=_union(data["declines"], parts),
     )
 
 
@@ -95,9 +98,13 @@ def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | 
 
 
 def detect(text: str, rules: Rules | None = None) -> Request | None:
-    """The explicit request in normalised `text`, or None. A status query is tried first: "我上个月交的
-    法律援助申请有结果没" names applying too."""
+    """The explicit request in normalised `text`, or None: a message that only declines legal aid, a status
+    query (before applying: "我上个月交的法律援助申请有结果没" names applying too), a request to apply."""
     r = load_rules() if rules is None else rules
+    bare = text.strip(BREAKS)
+    m = r.declines.fullmatch(bare)
+    if m:
+        return Request(DECLINE, m.group(), 0, len(bare))
     m = _first(r.status, text)
     if m and r.own_application.search(text) and not r.not_status.search(text):
         return Request(STATUS, m.group(), m.start(), m.end())

@@ -189,7 +189,7 @@ class ScopeGuard(_ConfiguredOnly):
     - Empty input, and input with no Chinese text (emoji, Latin, markup), get their own intents and a
       polite request for a question.
     - A message naming a legal-aid reference number is a status query; an explicit request to apply for
-      legal aid or to ask an application's status (bot/legal_aid/requests.py) is that request, whatever
+      legal aid, to ask an application's status or to decline it (bot/legal_aid/requests.py) is that, whatever
       matter it also tells. The classifier's ranking is kept behind it and the matter's category goes
       into the parse as `aid_request`, for the form to prefill. A question about legal aid ("我要不要申请
       法律援助") never starts the form, whatever the classifier says: the FAQ answers it.

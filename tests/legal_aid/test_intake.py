@@ -310,3 +310,12 @@ def test_the_matter_from_the_consultation_before_is_named_without_offering_an_an
     assert I.DESCRIPTION not in out.updates
     resumed = I.step({I.CONSENT: True, I.MATTER: "other", I.FORM_ID: "f"}, None, "申请法律援助", told="debt")
     assert [m.response for m in resumed.messages] == ["utter_aid_resumed"] and I.MATTER not in resumed.updates
+
+
+def test_a_status_question_inside_the_form_says_where_to_ask_it_and_asks_the_same_field() -> None:
+    out = I.step({I.CONSENT: True, I.MATTER: "other"}, I.HAS_LAWYER, "我之前申请的法律援助怎么样了",
+                 intent="query_status")
+    assert out.action == I.ASK and out.updates == {} and [m.response for m in out.messages] == \
+        ["utter_aid_status_after_form"]
+    # In a free-text field it is the answer.
+    assert I.step({}, I.DESCRIPTION, "之前申请过一次没批，现在再申请", intent="query_status").updates[I.DESCRIPTION]

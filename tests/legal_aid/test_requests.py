@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.legal_aid import requests
-from bot.legal_aid.requests import APPLY, STATUS, detect, matter_category, matter_text
+from bot.legal_aid.requests import APPLY, DECLINE, STATUS, detect, matter_category, matter_text
 from bot.normalize import normalize
 
 
@@ -81,7 +81,7 @@ def test_a_status_query(text: str) -> None:
     # Mentioned in passing, advice from others, not wanted, done already.
     "老板欠我工资，听说可以找法律援助，先问下工资怎么要回来",
     "律师说可以帮我申请法律援助",
-    "我不想申请法律援助",
+    "我不想申请法律援助，我想自己请律师，大概要多少钱",
     "我申请了法律援助，现在对方又起诉我了怎么办",
     "我申请法律援助的时候对方知道吗",
     "法律援助申请被拒了怎么办",
@@ -95,6 +95,17 @@ def test_a_status_query(text: str) -> None:
 ])
 def test_no_request(text: str) -> None:
     assert kind(text) is None
+
+
+@pytest.mark.parametrize("text", ["我不想申请法律援助", "不用找法援了", "我暂时不申请法律援助了。", "那我还是不申請法律援助了"])
+def test_a_message_that_only_declines_legal_aid(text: str) -> None:
+    found = detect(normalize(text))
+    assert found is not None and found.kind == DECLINE and found.intent == "deny"
+
+
+def test_full_stops_are_clause_breaks() -> None:
+    text = normalize("我想申请法律援助。老板欠了我两万工资不给。")
+    assert matter_text(text, detect(text)) == "老板欠了我两万工资不给"
 
 
 def test_the_matter_told_with_the_request_is_kept() -> None:

@@ -166,3 +166,8 @@ def test_a_question_the_classifier_calls_a_request_does_not_start_the_form() -> 
     assert "apply_legal_aid" not in [r["name"] for r in msg.get("intent_ranking")]
     msg = parsed("我想申请法律援助", [("apply_legal_aid", 0.92), ("legal_aid", 0.05)])
     assert guard(msg)["name"] == "apply_legal_aid"
+
+
+def test_a_message_that_only_declines_legal_aid_is_a_no() -> None:
+    msg = parsed("我不想申请法律援助", [("apply_legal_aid", 0.54), ("legal_aid", 0.3)])
+    assert guard(msg)["name"] == "deny"  # "还有其他需要咨询的吗", not the form nor a FAQ entry

@@ -319,3 +319,8 @@ def test_a_status_question_inside_the_form_says_where_to_ask_it_and_asks_the_sam
         ["utter_aid_status_after_form"]
     # In a free-text field it is the answer.
     assert I.step({}, I.DESCRIPTION, "之前申请过一次没批，现在再申请", intent="query_status").updates[I.DESCRIPTION]
+
+
+def test_a_line_that_only_names_the_matter_is_not_taken_for_the_story() -> None:
+    out = I.step({}, None, "老闆欠了我三個月工資，我想申請法律援助", told="wage_arrears")
+    assert out.updates[I.MATTER] == "labor_relation_or_remuneration" and I.DESCRIPTION not in out.updates

@@ -19,11 +19,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, latest_intent, latest_user_text,
                             off_the_loop, open_ticket)
 from actions.consultation import answer_consultation
-from actions.crisis import ActionHandleCrisis
+from actions.crisis import ActionHandleCrisis, concern_line
 from actions.handoff import request_agent
 from bot import clock, names, taxonomy
 from bot.handoff import tickets
-from bot.legal_aid import intake, reference, secrets, store
+from bot.legal_aid import intake, reference, requests, secrets, store
 from bot.legal_aid.status_guard import StatusGuard
 from bot.store.db import engine
 
@@ -65,8 +65,11 @@ class ValidateLegalAidForm(FormValidationAction):
         values = _values(tracker)
         text = latest_user_text(tracker)
         today = clock.today()
+        # The matter told with an explicit request to apply ("我想申请法律援助，老板欠我工资"), classified
+        # by the NLU (bot/nlu/components.py ScopeGuard): the form does not ask it again.
+        told = (tracker.latest_message.get(requests.PARSE_KEY) or {}).get("matter_category") if requested is None else None
         outcome = intake.step(values, requested, text, latest_intent(tracker), category, today=today,
-                              cipher=secrets.fernet())
+                              cipher=secrets.fernet(), told=told)
         events: list[dict[str, Any]] = []
         if requested:
             # Rasa copied the raw reply into the requested slot; the parsed value (or None) replaces it.
@@ -82,6 +85,8 @@ class ValidateLegalAidForm(FormValidationAction):
             events += answer_consultation(dispatcher, tracker, with_buttons=False)
             dispatcher.utter_message(response="utter_aid_back_to_form")
         _say(dispatcher, outcome.messages)
+        if requested is None:
+            concern_line(dispatcher, tracker)  # "他经常打我，我想申请法律援助": the number too
         following = intake.next_field(values, category, today)
         if following is None:
             return events + _end_form(intake.SUBMIT)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import taxonomy
+from bot.legal_aid import requests
 from bot.safety import CONCERN_INTENT, assess
 
 # A follow-up-looking message whose best legal category reaches this confidence names its own topic.
@@ -98,6 +99,12 @@ def from_parse(text: str, parse: dict[str, Any]) -> Classification:
         category = taxonomy.OUT_OF_SCOPE
     else:
         category = taxonomy.category_of_intent(name)
+    request = parse.get(requests.PARSE_KEY) or {}
+    if request.get("kind") in (requests.APPLY, requests.STATUS):
+        # "我想申请法律援助，老板欠我工资" starts the application, but the matter it tells is wage arrears;
+        # a request with no matter is a legal-aid consultation.
+        matter = request.get("matter_category")
+        category = matter if matter in taxonomy.CATEGORIES else requests.AID_CATEGORY
     entities = [
         {"entity": e["entity"], "value": e["value"], "start": e["start"], "end": e["end"]}
         for e in parse.get("entities") or []

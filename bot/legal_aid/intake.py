@@ -29,6 +29,7 @@ from bot.entities.money import extract_money
 from bot.entities.numerals import parse_number
 from bot.entities.phone import is_mobile
 from bot.entities.regions import gazetteer
+from bot.legal_aid import requests
 from bot.masking import mask_id_number, mask_phone
 from bot.paths import KNOWLEDGE
 from bot.normalize import normalize
@@ -544,29 +545,48 @@ def local_rule(values: dict[str, Any], today: date | None = None) -> standards.S
     return standards.find(standards.load(), place.get("province"), place.get("city"), when)
 
 
-def prefill(values: dict[str, Any], category: str | None, text: str = "") -> dict[str, Any]:
-    """Answers known before the first question: the matter from the consultation category, or from
-    the words of the request itself ("老板欠薪，我想申请法律援助")."""
+def prefill(values: dict[str, Any], category: str | None, text: str = "", told: str | None = None) -> dict[str, Any]:
+    """Answers known before the first question. The matter, in this order: from the category the
+    classifier gave the matter told with the request (`told`: "我想申请法律援助，老板欠了我两万工资"),
+    from the request's own words ("被车撞了，我想申请法律援助"), from the consultation category before it.
+    The story told with the request is the description when it is long enough to be one."""
+    return _prefill(values, category, text, told)[0]
+
+
+def _prefill(values: dict[str, Any], category: str | None, text: str, told: str | None) -> tuple[dict[str, Any], bool]:
+    """prefill's answers, and whether the matter came from the message itself."""
     d = data()
     updates: dict[str, Any] = {}
     if not values.get(FORM_ID):
         updates[FORM_ID] = uuid.uuid4().hex
-    named = _choose(MATTER, text) if text and not text.startswith("/") else None
-    if values.get(MATTER) is None and not category and named:
+    typed = bool(text) and not text.startswith("/")  # a button's payload says nothing of the matter
+    request = requests.detect(normalize(text)) if typed else None
+    story = requests.matter_text(normalize(text), request) if request is not None else ""
+    named = _choose(MATTER, story if request is not None else text) if typed else None
+    source = told if told in d["matter_from_category"] else None
+    # "其他" read from the words gives way to a matter the consultation before already established.
+    if values.get(MATTER) is None and source is None and named and (
+            named[0] != "other" or category not in d["matter_from_category"]):
         updates[MATTER] = named[0]
-    elif values.get(MATTER) is None and category in d["matter_from_category"]:
-        updates[MATTER] = d["matter_from_category"][category]
-        if category in d["injury_kind_from_category"] and values.get(INJURY_KIND) is None:
-            updates[INJURY_KIND] = d["injury_kind_from_category"][category]
-        if category in d["labor_claim_from_category"] and values.get(LABOR_CLAIM) is None:
-            updates[LABOR_CLAIM] = d["labor_claim_from_category"][category]
+    elif values.get(MATTER) is None:
+        source = source or (category if category in d["matter_from_category"] else None)
+        if source is not None:
+            updates[MATTER] = d["matter_from_category"][source]
+            if source in d["injury_kind_from_category"] and values.get(INJURY_KIND) is None:
+                updates[INJURY_KIND] = d["injury_kind_from_category"][source]
+            if source in d["labor_claim_from_category"] and values.get(LABOR_CLAIM) is None:
+                updates[LABOR_CLAIM] = d["labor_claim_from_category"][source]
     matter = updates.get(MATTER, values.get(MATTER))
     if matter == "labor_relation_or_remuneration" and values.get(LABOR_CLAIM) is None and LABOR_CLAIM not in updates \
-            and text and not text.startswith("/"):
+            and typed:
         claim = _choose(LABOR_CLAIM, text)
         if claim and claim[0] != "other":
             updates[LABOR_CLAIM] = claim[0]
-    return updates
+    recognised = MATTER in updates and (told is not None or bool(named))
+    if recognised and values.get(DESCRIPTION) is None \
+            and requests.chinese_chars(story) >= d["limits"]["description_prefill_chars"]:
+        updates[DESCRIPTION] = story[: d["limits"]["description_chars"]]
+    return updates, recognised
 
 
 def _kind_from_words(matter: str, text: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -580,6 +600,20 @@ def _kind_from_words(matter: str, text: str, values: dict[str, Any]) -> dict[str
     picked = _choose(slot, text)
     # "其他" alone says nothing about a labour claim; an injury of another kind is itself the answer.
     return {slot: picked[0]} if picked and (picked[0] != "other" or slot == INJURY_KIND) else {}
+
+
+def _noted(updates: dict[str, Any], told_here: bool) -> list[Utterance]:
+    """Before the consent notice: the matter already known, so that the citizen sees it was understood
+    and is not asked it again. A matter told with the request itself also gets its legal answer offered
+    for after the form: a cited answer before the consent notice would bury the application asked for."""
+    if MATTER not in updates:
+        return []
+    matter = _label(MATTER, updates[MATTER], None) or ""
+    if not told_here:
+        return [Utterance("utter_aid_matter_noted", {"matter": matter})]
+    if DESCRIPTION in updates:
+        return [Utterance("utter_aid_story_noted", {"matter": matter})]
+    return [Utterance("utter_aid_request_noted", {"matter": matter})]
 
 
 # --- commands inside the form --------------------------------------------------------------------
@@ -616,22 +650,29 @@ def looks_like_question(text: str) -> bool:
 
 
 def step(values: dict[str, Any], requested: str | None, text: str, intent: str | None = None,
-         category: str | None = None, today: date | None = None, cipher: Cipher | None = None) -> Outcome:
-    """One citizen turn inside the form."""
+         category: str | None = None, today: date | None = None, cipher: Cipher | None = None,
+         told: str | None = None) -> Outcome:
+    """One citizen turn inside the form. `told` is the category of the matter the request to apply
+    told with it (bot/legal_aid/requests.py), when the classifier found one."""
     values = {**values}
     if requested:
         values[requested] = None  # the raw text Rasa copied into the slot is not an answer yet
     if intent == taxonomy.CRISIS:
         return Outcome(CRISIS)
     if requested is None:
-        resumed = [Utterance("utter_aid_resumed")] if values.get(CONSENT) else []
-        return Outcome(ASK, prefill(values, category, text), resumed)
+        if values.get(CONSENT):
+            return Outcome(ASK, prefill(values, category, text, told), [Utterance("utter_aid_resumed")])
+        updates, told_here = _prefill(values, category, text, told)
+        return Outcome(ASK, updates, _noted(updates, told_here))
     if is_cancel(text) or (requested == CONSENT and _yes_no(text) is False):
         return Outcome(CANCEL)
     if asks_bot_identity(text):
         return Outcome(ASK, {}, [Utterance("utter_bot_identity")])
     if wants_human(text, intent):
         return Outcome(HUMAN)
+    if intent == taxonomy.QUERY_STATUS and requested not in FREE_TEXT:
+        # "我之前申请的法律援助怎么样了" while filling in a new one: where to ask it, then the same question.
+        return Outcome(ASK, {}, [Utterance("utter_aid_status_after_form")])
     is_correction, named = correction(text)
     if is_correction and not (requested in FREE_TEXT and named is None):
         if named is None:

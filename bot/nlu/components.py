@@ -28,7 +28,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import clock, taxonomy
 from bot.entities import extract_all
-from bot.legal_aid import reference
+from bot.legal_aid import reference, requests
 from bot.nlu.linear import LinearIntentModel, LinearSettings
 from bot.nlu.reference import faq_examples, faq_fingerprint
 from bot.normalize import has_chinese, normalize
@@ -188,7 +188,11 @@ class ScopeGuard(_ConfiguredOnly):
       The safety tier (crisis, concern or none) goes into the parse as `safety`.
     - Empty input, and input with no Chinese text (emoji, Latin, markup), get their own intents and a
       polite request for a question.
-    - A message naming a legal-aid reference number is a status query.
+    - A message naming a legal-aid reference number is a status query; an explicit request to apply for
+      legal aid, to ask an application's status or to decline it (bot/legal_aid/requests.py) is that, whatever
+      matter it also tells. The classifier's ranking is kept behind it and the matter's category goes
+      into the parse as `aid_request`, for the form to prefill. A question about legal aid ("我要不要申请
+      法律援助") never starts the form, whatever the classifier says: the FAQ answers it.
     - Otherwise scope is a graded decision (bot/scope.py): out of scope only when confidently not
       legal, the best category when clear enough, else a clarifying question (nlu_fallback) whose
       ranking puts the likeliest categories first, for the buttons.
@@ -236,7 +240,13 @@ class ScopeGuard(_ConfiguredOnly):
             elif reference.find(original):
                 # A legal-aid reference number (FY-2026-000123-5) is only ever written to ask its status.
                 self._override(message, taxonomy.QUERY_STATUS, 1.0)
+            elif (request := requests.detect(text)) is not None:
+                self._request(message, request)
             else:
+                if self._current_intent(message) == taxonomy.APPLY_LEGAL_AID and requests.asks_about_aid(text):
+                    # "我要不要申请法律援助": a question about legal aid, though the classifier may call it
+                    # the request; its probability goes to the legal-aid consultation, which the FAQ answers.
+                    self._fold(message, taxonomy.APPLY_LEGAL_AID, requests.AID_CATEGORY)
                 self._decide(message, text)
             if signal is not None and self._current_intent(message) in (taxonomy.OUT_OF_SCOPE, taxonomy.NLU_FALLBACK):
                 # A concern is not turned away or asked to rephrase: it gets the number first.
@@ -262,6 +272,31 @@ class ScopeGuard(_ConfiguredOnly):
         if intent.get(INTENT_NAME_KEY) in (taxonomy.CRISIS, taxonomy.NLU_FALLBACK):
             message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
+
+    def _request(self, message: Message, request: requests.Request) -> None:
+        classified = message.get(INTENT_RANKING_KEY) or []
+        matter = requests.matter_category(
+            [(str(r.get(INTENT_NAME_KEY)), float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)) for r in classified])
+        ranking = [r for r in classified if r.get(INTENT_NAME_KEY) not in (request.intent, taxonomy.NLU_FALLBACK)]
+        intent = {INTENT_NAME_KEY: request.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent, *ranking][: self.RANKING_LENGTH], add_to_output=True)
+        message.set(requests.PARSE_KEY, {"kind": request.kind, "phrase": request.phrase, "matter_category": matter},
+                    add_to_output=True)
+
+    @staticmethod
+    def _fold(message: Message, source: str, into: str) -> None:
+        """Moves the probability of intent `source` onto intent `into` in the ranking."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        moved = sum(float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for r in ranking if r.get(INTENT_NAME_KEY) == source)
+        if not moved:
+            return
+        kept = [r for r in ranking if r.get(INTENT_NAME_KEY) not in (source, into)]
+        had = sum(float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for r in ranking if r.get(INTENT_NAME_KEY) == into)
+        kept.append({INTENT_NAME_KEY: into, PREDICTED_CONFIDENCE_KEY: had + moved})
+        kept.sort(key=lambda r: -float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
+        message.set(INTENT_RANKING_KEY, kept, add_to_output=True)
+        message.set(INTENT, kept[0], add_to_output=True)
 
     def _decide(self, message: Message, text: str) -> None:
         ranking = [(str(r.get(INTENT_NAME_KEY)), float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0))

@@ -24,10 +24,11 @@ class Conversation:
         self.slots: dict[str, Any] = {"category": category}
         self.active = False
         self.said: list[dict] = []
+        self.parse_extra: dict[str, Any] = {}  # more parse data of the next message (the NLU's aid_request)
 
     def _tracker(self, text: str, intent: str) -> Tracker:
         return Tracker(self.sender, dict(self.slots), {"intent": {"name": intent, "confidence": 0.9}, "text": text,
-                                                       "entities": []},
+                                                       "entities": [], **self.parse_extra},
                        [{"event": "user", "text": text}], False, None,
                        {"name": "legal_aid_form"} if self.active else {}, "action_listen")
 
@@ -270,3 +271,22 @@ def test_means_by_the_local_rule_of_the_case_place_with_its_date() -> None:
     assert "2015-04-01" in submitted["reasons"] and "以当地现行标准为准" in submitted["reasons"]
     app = store.get(engine(), submitted["reference"], "test")
     assert app.details["assessment"]["decision"] == "means_test_passed"
+
+
+def test_a_request_that_tells_the_matter_is_not_asked_it_again() -> None:
+    conv = Conversation(category="traffic_accident")  # an earlier consultation, about something else
+    conv.parse_extra = {"aid_request": {"kind": "apply", "phrase": "我想申请法律援助", "matter_category": "wage_arrears"}}
+    said = conv.say("我想申请法律援助，我是农民工，老板欠了我两万工资不给", "apply_legal_aid")
+    assert said == ["utter_aid_story_noted"]
+    assert conv.slots[intake.MATTER] == "labor_relation_or_remuneration"
+    assert conv.slots[intake.DESCRIPTION] == "我是农民工,老板欠了我两万工资不给"
+    conv.parse_extra = {}
+    for text in ["同意", "没有", "都不是", "农民工", "张三", "13812345678", VALID_ID, "广东省深圳市宝安区", "某某建筑公司"]:
+        conv.say(text)
+    assert conv.slots["requested_slot"] == intake.FORUM  # the description is not asked
+
+
+def test_a_concern_told_with_the_request_gets_its_help_line() -> None:
+    conv = Conversation()
+    said = conv.say("老公经常打我，我想申请法律援助离婚", "apply_legal_aid")
+    assert "utter_concern_domestic_abuse" in said

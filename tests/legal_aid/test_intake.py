@@ -266,3 +266,61 @@ def test_the_intake_reads_no_key_and_needs_its_cipher_passed_in(monkeypatch, tmp
         I.step({}, I.PHONE, "13812345678", today=TODAY)
     assert not (tmp_path / "secrets").exists()
     assert "cryptography" not in I.__dict__ and not hasattr(I, "fernet")
+
+
+# --- a request to apply that tells the matter (bot/legal_aid/requests.py) -------------------------
+
+def test_the_matter_and_story_told_with_the_request_are_not_asked_again() -> None:
+    out = I.step({}, None, "我想申请法律援助，我是农民工，老板欠了我两万工资不给", intent="apply_legal_aid",
+                 told="wage_arrears")
+    assert out.updates[I.MATTER] == "labor_relation_or_remuneration"
+    assert out.updates[I.LABOR_CLAIM] == "relation_or_remuneration"
+    assert out.updates[I.DESCRIPTION] == "我是农民工,老板欠了我两万工资不给"
+    assert [m.response for m in out.messages] == ["utter_aid_story_noted"]
+    assert out.messages[0].params == {"matter": "讨要工资、劳动报酬或确认劳动关系"}
+    assert I.next_field(out.updates) == I.CONSENT
+
+
+def test_a_short_matter_is_kept_but_the_story_is_still_asked() -> None:
+    out = I.step({}, None, "能帮我申请个法律援助吗，我被公司辞退了", told="labor_dispute")
+    assert out.updates[I.MATTER] == "labor_relation_or_remuneration"
+    assert out.updates[I.LABOR_CLAIM] == "severance_or_damages"  # 辞退: the kind said with it
+    assert I.DESCRIPTION not in out.updates
+    assert [m.response for m in out.messages] == ["utter_aid_request_noted"]
+
+
+def test_the_classifiers_category_of_the_told_matter_wins_over_the_consultation_before() -> None:
+    out = I.step({}, None, "我想申请法律援助，我被车撞了腿骨折了", category="wage_arrears", told="traffic_accident")
+    assert (out.updates[I.MATTER], out.updates[I.INJURY_KIND]) == ("injury_compensation", "traffic")
+    # ...and so do the request's own words, but not a bare "其他".
+    assert I.step({}, None, "我想申请法律援助，还有工资的事", category="traffic_accident").updates[I.MATTER] == \
+        "labor_relation_or_remuneration"
+    assert I.step({}, None, "我想申请法律援助，别的都不问了", category="traffic_accident").updates[I.MATTER] == \
+        "injury_compensation"
+
+
+def test_a_means_story_is_not_taken_for_the_description() -> None:
+    out = I.step({}, None, "我家里很穷，没钱请律师，想申请法律援助")
+    assert I.MATTER not in out.updates and I.DESCRIPTION not in out.updates and out.messages == []
+
+
+def test_the_matter_from_the_consultation_before_is_named_without_offering_an_answer_again() -> None:
+    out = I.step({}, None, "我想申请法律援助", category="wage_arrears")
+    assert [m.response for m in out.messages] == ["utter_aid_matter_noted"]
+    assert I.DESCRIPTION not in out.updates
+    resumed = I.step({I.CONSENT: True, I.MATTER: "other", I.FORM_ID: "f"}, None, "申请法律援助", told="debt")
+    assert [m.response for m in resumed.messages] == ["utter_aid_resumed"] and I.MATTER not in resumed.updates
+
+
+def test_a_status_question_inside_the_form_says_where_to_ask_it_and_asks_the_same_field() -> None:
+    out = I.step({I.CONSENT: True, I.MATTER: "other"}, I.HAS_LAWYER, "我之前申请的法律援助怎么样了",
+                 intent="query_status")
+    assert out.action == I.ASK and out.updates == {} and [m.response for m in out.messages] == \
+        ["utter_aid_status_after_form"]
+    # In a free-text field it is the answer.
+    assert I.step({}, I.DESCRIPTION, "之前申请过一次没批，现在再申请", intent="query_status").updates[I.DESCRIPTION]
+
+
+def test_a_line_that_only_names_the_matter_is_not_taken_for_the_story() -> None:
+    out = I.step({}, None, "老闆欠了我三個月工資，我想申請法律援助", told="wage_arrears")
+    assert out.updates[I.MATTER] == "labor_relation_or_remuneration" and I.DESCRIPTION not in out.updates

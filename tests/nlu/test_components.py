@@ -134,3 +134,40 @@ def test_a_compacted_model_gives_the_same_probabilities_in_half_the_memory() -> 
     assert all(m.features(queries, [list(q) for q in queries]).dtype == np.float32 for m in model._members)
     assert np.abs(after - before).max() < 1e-6
     assert (after.argmax(axis=1) == before.argmax(axis=1)).all()
+
+
+def test_an_explicit_request_to_apply_starts_the_application_and_keeps_the_matter() -> None:
+    msg = parsed("我想申请法律援助，我是农民工，老板欠了我两万工资不给",
+                 [("wage_arrears", 0.61), ("legal_aid", 0.06), ("apply_legal_aid", 0.05), ("work_injury", 0.01)])
+    assert guard(msg) == {"name": "apply_legal_aid", "confidence": 1.0}
+    assert [r["name"] for r in msg.get("intent_ranking")][:2] == ["apply_legal_aid", "wage_arrears"]
+    assert msg.get("aid_request") == {"kind": "apply", "phrase": "我想申请法律援助", "matter_category": "wage_arrears"}
+
+
+def test_an_explicit_status_query_asks_for_the_reference() -> None:
+    msg = parsed("我之前申请的法律援助怎么样了", [("legal_aid", 0.48), ("administrative", 0.01)])
+    assert guard(msg)["name"] == "query_status"
+    assert msg.get("aid_request")["kind"] == "status"
+
+
+def test_a_question_about_legal_aid_is_answered_not_applied_for() -> None:
+    msg = parsed("怎么申请法律援助", [("legal_aid", 0.81), ("apply_legal_aid", 0.1)])
+    assert guard(msg)["name"] == "legal_aid" and msg.get("aid_request") is None
+
+
+def test_a_crisis_that_mentions_legal_aid_stays_a_crisis() -> None:
+    msg = parsed("我不想活了，我想申请法律援助", [("apply_legal_aid", 0.9)])
+    assert guard(msg)["name"] == "crisis" and msg.get("aid_request") is None
+
+
+def test_a_question_the_classifier_calls_a_request_does_not_start_the_form() -> None:
+    msg = parsed("我要不要申请法律援助", [("apply_legal_aid", 0.83), ("legal_aid", 0.11), ("debt", 0.01)])
+    assert guard(msg)["name"] == "legal_aid"  # the FAQ answers, with the 申请法律援助 button
+    assert "apply_legal_aid" not in [r["name"] for r in msg.get("intent_ranking")]
+    msg = parsed("我想申请法律援助", [("apply_legal_aid", 0.92), ("legal_aid", 0.05)])
+    assert guard(msg)["name"] == "apply_legal_aid"
+
+
+def test_a_message_that_only_declines_legal_aid_is_a_no() -> None:
+    msg = parsed("我不想申请法律援助", [("apply_legal_aid", 0.54), ("legal_aid", 0.3)])
+    assert guard(msg)["name"] == "deny"  # "还有其他需要咨询的吗", not the form nor a FAQ entry

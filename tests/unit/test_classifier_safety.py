@@ -47,3 +47,20 @@ def test_a_concern_that_is_asked_back_reports_the_likeliest_category_not_none() 
                               {"name": "personal_injury", "confidence": 0.12}]
     c = from_parse("店长威胁我交罚款，怎么讨说法", data)
     assert (c.category, c.decision, c.confidence, c.safety) == ("labor_dispute", "clarify", 0.19, "concern")
+
+
+def test_a_request_to_apply_reports_the_matter_it_tells() -> None:
+    # The dialogue starts the application form; the consultation's category is still the matter.
+    data = parse("apply_legal_aid", None)
+    data["aid_request"] = {"kind": "apply", "phrase": "我想申请法律援助", "matter_category": "wage_arrears"}
+    assert from_parse("我想申请法律援助，老板欠我两万工资", data).category == "wage_arrears"
+    data["aid_request"]["matter_category"] = None
+    assert from_parse("我想申请法律援助", data).category == "legal_aid"
+
+
+def test_a_status_question_about_legal_aid_is_a_legal_aid_line_not_none() -> None:
+    data = parse("query_status", None)
+    data["aid_request"] = {"kind": "status", "phrase": "申请的法律援助怎么样了", "matter_category": None}
+    assert from_parse("我之前申请的法律援助怎么样了", data).category == "legal_aid"
+    del data["aid_request"]
+    assert from_parse("查进度", data).category == "none"

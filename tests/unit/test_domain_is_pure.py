@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORKS = ("rasa", "rasa_sdk", "aiohttp", "sanic", "sqlalchemy", "alembic")
 DOMAIN = [
     "bot.clock", "bot.taxonomy", "bot.normalize", "bot.masking", "bot.safety", "bot.scope", "bot.consultation",
-    "bot.entities", "bot.eligibility", "bot.legal_aid.intake", "bot.legal_aid.reference",
+    "bot.entities", "bot.eligibility", "bot.legal_aid.intake", "bot.legal_aid.reference", "bot.legal_aid.requests",
     "bot.handoff.tickets", "bot.handoff.routing", "bot.handoff.roster", "bot.handoff.relay",
     "bot.kb.faq", "bot.kb.retrieval", "bot.kb.answer", "bot.kb.check", "bot.kb.statutes", "bot.kb.consult",
     "bot.lexicon",

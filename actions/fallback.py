@@ -76,6 +76,10 @@ class ActionHandleLowConfidence(Action):
             dispatcher.utter_message(response="utter_offer_human")
             return [slot_set(SLOT_FALLBACK_STREAK, 0)]
         choices = clarify_choices(tracker.latest_message or {})
+        topic = tracker.get_slot(SLOT_CATEGORY)
+        if topic in taxonomy.CATEGORIES and followup.tells_detail(text):
+            # A detail of the matter open that its words do not tie to it ("我有工牌"): the topic is offered first.
+            choices = [topic, *[c for c in choices if c != topic]][:CLARIFY_CHOICES]
         if choices:
             dispatcher.utter_message(response="utter_clarify_category", buttons=clarify_buttons(choices))
         else:
@@ -99,4 +103,23 @@ class ActionHandleOutOfScope(Action):
                                        knowledge_base.shared().index):
             return answer_consultation(dispatcher, tracker)
         dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
+class ActionHandleContinue(Action):
+    """"还有个问题", "好的" (continue_consult, affirm): the invitation to go on, unless the message tells more
+    about the matter open ("我还有个姐姐已经出嫁了" after an inheritance answer), which is answered in the topic
+    rather than asked for again. The decision is `followup.says_more_than_continue`."""
+
+    def name(self) -> str:
+        return "action_handle_continue"
+
+    @off_the_loop
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if followup.says_more_than_continue(latest_user_text(tracker), tracker.get_slot(SLOT_CATEGORY),
+                                            knowledge_base.shared().index):
+            return answer_consultation(dispatcher, tracker)
+        dispatcher.utter_message(response="utter_continue")
         return []

@@ -22,6 +22,7 @@ ASK_TOPIC = "ask_topic"  # a follow-up with no topic at all
 GUIDANCE = "guidance"  # no confident entry: the category's guidance
 SUGGEST = "suggest"  # "这要看…" was the last reply already: the likeliest questions of the topic as buttons
 SUGGESTIONS = 3  # how many questions a suggestion offers
+REMEMBER_CHARS = 200  # the topic's question as kept in the slot (actions/consultation.py keeps 200)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,11 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
         assert context_category is not None
         reply = followup.resolve(index, text, previous, context_category, previous_question, said=said,
                                  given=given)
+        if followup.is_detail(text) or followup.refers_back(text):
+            # What the citizen told is kept with the topic's question: "她也能分吗" after "我还有个姐姐已经出嫁了"
+            # is searched with both.
+            told = previous_question or remember_topic
+            return _from_reply(reply, f"{told[:max(0, REMEMBER_CHARS - len(text) - 1)]} {text}".strip())
         return _from_reply(reply, remember_topic or text)
 
     category = intent if intent in taxonomy.CATEGORIES else context_category

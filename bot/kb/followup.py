@@ -18,7 +18,7 @@ import yaml
 
 from bot.kb import sides as sides_mod
 from bot.kb.faq import FOLLOWUP_KINDS, Citation, FaqEntry, FaqError, FollowUp, load_citations
-from bot.kb.retrieval import Hit, Index
+from bot.kb.retrieval import Hit, Index, words
 from bot.normalize import normalize
 from bot.taxonomy import CATEGORIES, FOLLOW_UP as FOLLOW_UP_INTENT
 from bot.paths import KNOWLEDGE
@@ -56,6 +56,15 @@ class Cues:
     about_the_matter: tuple[re.Pattern[str], ...] = ()  # "他收入比我高呢": kept in the topic
     remarks: tuple[re.Pattern[str], ...] = ()  # "他凭什么扣", "我有照片": kept, and answered "这要看…"
     action_question_words: re.Pattern[str] | None = None  # what may surround the action asked about
+    detail_max_chars: int = 20  # a detail told after an answer ("对方轻伤") is at most this long
+    new_matter: tuple[re.Pattern[str], ...] = ()  # "还有个事…", "另外问一下": never a detail of the topic
+    continue_words: re.Pattern[str] | None = None  # what "还有个问题", "好的" say on their own
+    refers_back: tuple[re.Pattern[str], ...] = ()  # "她也能分吗": searched with the details told first
+    question_words: re.Pattern[str] | None = None  # "对补偿不服怎么办" asks; "对方轻伤" tells
+    linked: tuple[re.Pattern[str], ...] = ()  # "物业也不管": someone else fails the citizen too
+    claims: tuple[re.Pattern[str], ...] = ()  # "他说我把墙弄脏了": what the other party claims
+    fact_stopwords: frozenset[str] = frozenset()  # too common to tie a detail to a sentence of the answer
+    facts_intro: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,7 +143,15 @@ def load_cues(path: Path = CUES) -> Cues:
                 tuple(re.compile(p) for p in data.get("own_refusal") or ()),
                 tuple(re.compile(p) for p in data.get("about_the_matter") or ()),
                 tuple(re.compile(p) for p in data.get("remarks") or ()),
-                re.compile(data["action_question_words"]) if data.get("action_question_words") else None)
+                re.compile(data["action_question_words"]) if data.get("action_question_words") else None,
+                int(data.get("detail_max_chars") or 20),
+                tuple(re.compile(p) for p in data.get("new_matter") or ()),
+                re.compile(data["continue_words"]) if data.get("continue_words") else None,
+                tuple(re.compile(p) for p in data.get("refers_back") or ()),
+                re.compile(data["question_words"]) if data.get("question_words") else None,
+                tuple(re.compile(p) for p in data.get("linked") or ()),
+                tuple(re.compile(p) for p in data.get("claims") or ()),
+                frozenset(str(w) for w in data.get("fact_stopwords") or ()), str(data.get("facts_intro") or ""))
 
 
 def asks_what_now(text: str, cues: Cues | None = None) -> bool:
@@ -153,12 +170,65 @@ def remarks_on_the_matter(text: str, cues: Cues | None = None, searchable: bool 
     return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in patterns)
 
 
+# Chat addressed to the bot or laughing ("你是机器人吗", "哈哈好的"): never a detail of the matter.
+_CHAT_WORDS = re.compile(r"你|哈|呵|嘻|嘿|~|～|啦|😂|🤣")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def tells_detail(text: str, cues: Cues | None = None) -> bool:
+    """A short statement of the matter told after an answer ("对方轻伤", "说是要修路", "没有合同", "物业也不管"):
+    at most `detail_max_chars`, at least two Chinese characters, not chat, and not opening another matter
+    ("还有个事，我老公打我"). Whether the NLU names another matter for it is the caller's to weigh."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    return (bool(t) and len(t) <= cues.detail_max_chars and len(_HAN.findall(t)) >= 2
+            and not _CHAT_WORDS.search(t) and not opens_new_matter(t, cues))
+
+
+def opens_new_matter(text: str, cues: Cues | None = None) -> bool:
+    """Whether the message opens another matter in so many words ("还有个事", "另外问一下", "换个问题")."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    return any(p.search(t) for p in cues.new_matter)
+
+
+def says_more_than_continue(text: str, category: str | None, index: Index, cues: Cues | None = None) -> bool:
+    """Whether a message the NLU calls "continue"/"affirm" tells a detail of the topic open besides
+    ("我还有个姐姐已经出嫁了", "对，她早就出嫁了"), rather than only "还有个问题" or "好的"."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    if category not in CATEGORIES or cues.continue_words is None or not tells_detail(t, cues):
+        return False
+    rest = cues.continue_words.sub("", t)
+    return len(_HAN.findall(rest)) >= 2 and ties_to_topic(t, category, index)
+
+
+def is_detail(text: str, cues: Cues | None = None) -> bool:
+    """A detail that asks nothing: not a follow-up question ("…吗", "那…", "对补偿不服怎么办"), only a statement
+    of the matter."""
+    cues = cues or load_cues()
+    asks = cues.question_words is not None and bool(cues.question_words.search(normalize(text or "")))
+    return tells_detail(text, cues) and not asks and not looks_like_followup(text, cues)
+
+
+def _linked(text: str) -> bool:
+    t = normalize(text or "")
+    return any(p.search(t) for p in load_cues().linked)
+
+
+def refers_back(text: str, cues: Cues | None = None) -> bool:
+    """A short question pointing back at what was said ("她也能分吗", "那他这样算什么")."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in cues.refers_back)
+
+
 # Parts of an answer: its sentences and numbered steps ("步骤：1.…；2.…。").
 _ANSWER_PARTS = re.compile(r"[^。；;]+[。；;]?")
 _PART_LEAD = re.compile(r"^(?:(?:步骤|怎么做|法律规定|证据|期限)[:：])?\s*(?:\d+[.、．])?\s*")
 
 
-def same_entry_part(text: str, previous: FaqEntry | None, cues: Cues | None = None) -> str | None:
+def same_entry_part(text: str, previous: FaqEntry | None, cues: Cues | None = None, said: str = "") -> str | None:
     """The part of the answer just given that says the action a short follow-up asks about ("可以报警吗"
     after a noise answer whose third step is calling 110), or None when the message names no action or
     the answer does not mention it."""
@@ -178,11 +248,43 @@ def same_entry_part(text: str, previous: FaqEntry | None, cues: Cues | None = No
             continue  # more than "can I do it?": "他们说要起诉我会坐牢吗" asks about jail
         for m in _ANSWER_PARTS.finditer(previous.answer):
             part = _PART_LEAD.sub("", m.group().strip()).rstrip("；;。")
-            if action.search(part) and part not in parts:
+            if action.search(part) and part not in parts and part not in said:  # said: told last turn already
                 parts.append(part)
     if not parts:
         return None
     return cues.actions_intro + "；".join(parts[:2]) + "。"
+
+
+def same_entry_facts(told: str, previous: FaqEntry | None, cues: Cues | None = None,
+                     pattern: re.Pattern[str] | None = None) -> str | None:
+    """The sentences of the answer just given that a detail concerns ("我还有个姐姐已经出嫁了" after the
+    intestate-succession answer: "…出嫁的女儿同样有继承权"), tied by a word of two characters or more they
+    share (or by `pattern`, a step of the topic the detail names: "没有合同" → "没签劳动合同的，可用工资流水…");
+    None when no sentence is."""
+    if previous is None:
+        return None
+    cues = cues or load_cues()
+    shared = {w for w in words(normalize(told or "")) if len(w) >= 2 and w not in cues.fact_stopwords}
+    parts: list[str] = []
+    for m in _ANSWER_PARTS.finditer(previous.answer):
+        part = _PART_LEAD.sub("", m.group().strip()).rstrip("；;。")
+        if part.startswith("以上仅供参考") or part in parts:
+            continue
+        if (pattern.search(part) if pattern is not None else any(w in part for w in shared)):
+            parts.append(part)
+    if not parts:
+        return None
+    return cues.facts_intro + "；".join(parts[:2]) + "。"
+
+
+def rule_of(previous: FaqEntry | None) -> str | None:
+    """What the law says in the answer just given (its "法律规定：…" sentences), for a detail that changes
+    nothing in it ("说是要修路" after the answer on a village taking a homestead back for public works)."""
+    if previous is None or not previous.answer.startswith("法律规定"):
+        return None
+    rule = re.split(r"(?:步骤|怎么做|证据|要带)[:：]", previous.answer, maxsplit=1)[0]
+    rule = re.sub(r"^法律规定[:：]", "", rule).strip()
+    return load_cues().facts_intro + rule if rule else None
 
 
 def kind_of(text: str, cues: Cues | None = None) -> str | None:
@@ -229,6 +331,8 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
         return False
     if intent == FOLLOW_UP_INTENT:
         return True
+    if opens_new_matter(text):
+        return False  # "还有个事，我老公打我": another matter, in so many words
     if previous is not None and previous.category == context_category and same_entry_part(text, previous):
         # "能报警不" right after a noise answer that says when to call 110: about that answer, however
         # sure the NLU is that 报警 alone is a criminal matter.
@@ -246,7 +350,12 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
         if not own_topic:
             return True
     if not looks_like_followup(text):
-        return False
+        # A detail told after the answer ("没有合同" after a fall at work) stays in the topic unless, read
+        # alone, it is a matter of the NLU's other category ("邻居家狗咬人了"); one linked to the matter by
+        # 也/都 ("物业也不管" after a leak) stays whatever its words alone suggest (物业 → housing). The NLU's
+        # own call of the topic's category is answered as a question of the topic, as before.
+        return (tells_detail(text) and intent != context_category
+                and (_linked(text) or not _names_other_matter(text, intent, context_category, index)))
     if intent in CATEGORIES and intent != context_category and intent_confidence >= NEW_TOPIC_CONFIDENCE:
         hits = index.search(text, category=intent, k=1)
         if index.is_confident(hits) and hits[0].entry.category == intent:
@@ -254,13 +363,44 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
     return True
 
 
+def _names_other_matter(text: str, intent: str, context_category: str, index: Index) -> bool:
+    """A short message the NLU places in another category that retrieval, reading it alone, also places
+    outside the topic with confidence ("公司不发工资" after a traffic answer). A bare fact ("没有合同") finds
+    no confident entry alone, and stays a detail of the topic."""
+    if intent not in CATEGORIES or intent == context_category:
+        return False
+    hits = index.search(text, k=3)
+    return index.is_confident(hits) and hits[0].entry.category != context_category
+
+
+# A detail the NLU could not place is read in the topic only when, searched alone within the topic, it
+# matches an entry this well by words of the topic ("轻伤" in the criminal entries). Chit-chat the classifier
+# could not place matches some entry too, more weakly (bench/followup_chitchat.py measures the cost).
+DETAIL_TOPIC_CONFIDENCE = 0.3
+
+
+def ties_to_topic(text: str, category: str, index: Index) -> bool:
+    """Whether a detail is about the topic by its words: searched alone within the topic, it matches an
+    entry by a word of it well enough ("轻伤" in the criminal entries, "出嫁" in the inheritance ones), or
+    tells what the other party claims ("他说我把墙弄脏了")."""
+    if any(p.search(normalize(text or "")) for p in load_cues().claims):
+        return True
+    hits = [h for h in index.search(text, category=category, k=3) if h.entry.category == category]
+    return bool(hits) and hits[0].bm25 > 0 and hits[0].confidence >= DETAIL_TOPIC_CONFIDENCE
+
+
 def continues_topic(text: str, context_category: str | None, index: Index) -> bool:
     """For a message the NLU could not place: does it continue the current topic? A short
     follow-up-looking message does ("医药费谁出啊"), and so does a question that retrieval answers
-    confidently within the topic ("自首能从轻吗" after a criminal answer)."""
+    confidently within the topic ("自首能从轻吗" after a criminal answer), and a detail of the matter tied to
+    the topic by its words (`ties_to_topic`: "对方轻伤" after a detention)."""
     if not context_category or not normalize(text or ""):
         return False
     if looks_like_followup(text) or step_entry(text, context_category) is not None:
+        return True
+    if is_detail(text) and ties_to_topic(text, context_category, index):
+        # "对方轻伤" after a detention, "说是要修路" after a homestead answer: the NLU could not place it
+        # because it is a detail of the topic, not a matter of its own.
         return True
     hits = index.search(text, category=context_category, k=1)
     return index.is_confident(hits) and hits[0].entry.category == context_category
@@ -326,10 +466,18 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
         if f:
             return _followup_reply(category, f, previous)
     # 2. A step of the topic the message names ("要做鉴定吗"): that step's entry, unless it was the
-    #    answer just given (then the kind of question decides, below).
+    #    answer just given (then the kind of question decides, below; a detail gets the sentences of
+    #    that answer about the step: "没有合同" after the work-injury answer that says how to prove the work).
     step = step_entry(text, category, data) if not kind else None
     if step and step != previous_id and step in index.by_id:
         return Reply("entry", category, entry=index.by_id[step])
+    detail = not kinds and not revealed and is_detail(text)
+    if step and step == previous_id and detail:
+        t = normalize(text)
+        cue = next((st.cue for st in data.steps.get(category, ()) if st.entry == step and st.cue.search(t)), None)
+        facts = same_entry_facts(text, previous, pattern=cue) if cue is not None else None
+        if facts and facts not in said:
+            return Reply("followup", category, entry=previous, text=facts, citations=previous.citations)
     # 3. A follow-up kind: the entry's own answer, else the category's.
     for k in kinds:
         for f in (previous.followup(k) if previous else None, category_followups.get(k)):
@@ -337,23 +485,76 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
                 return _followup_reply(category, f, previous)
     # 3b. An action the answer just given already names ("可以报警吗" after a noise answer that says when to
     #     call 110): that part of the same entry, not another entry of the topic.
-    part = same_entry_part(text, previous) if not kinds else None
+    # A part of the answer quoted last turn is not quoted again (the whole answer given last turn is no such part).
+    quoted = said if previous is None or previous.answer not in said else ""
+    part = same_entry_part(text, previous, said=quoted) if not kinds else None
     if part and previous is not None and part not in said:
         return Reply("followup", category, entry=previous, text=part, citations=previous.citations)
+    # 3c. A detail ("物业也不管", "我还有个姐姐已经出嫁了"): the sentences of the answer just given it concerns;
+    #     else the entry of the topic the detail itself points to, if the topic's question read with it finds
+    #     it too; else the rule that answer stated ("说是要修路"); never the message searched alone over the
+    #     topic, which lacks the matter. A question pointing back ("她也能分吗") first gets the sentences of
+    #     the answer just given that the detail before it concerns, or that answer's rule.
+    told = f"{previous_question or context} {text}"
+    if detail:
+        reply = _detail_reply(index, text, told, previous, category, given, said)
+        if reply is not None:
+            return reply
+    last_detail = (previous_question or "").rsplit(" ", 1)[-1] if " " in (previous_question or "") else ""
+    if not detail and refers_back(text) and not kinds and previous is not None:
+        facts = same_entry_facts(f"{last_detail} {text}", previous)
+        if facts and facts not in said:
+            return Reply("followup", category, entry=previous, text=facts, citations=previous.citations)
+        # The answer just given is the one the question points back at (the married-daughter entry, then
+        # "那她也能分吗"): what the law says there.
+        back = index.search(f"{last_detail} {text}", category=category, k=1) if last_detail else []
+        rule = rule_of(previous)
+        if back and back[0].entry.id == previous.id and rule and rule not in said:
+            return Reply("followup", category, entry=previous, text=rule, citations=previous.citations)
     # "那怎么办" alone, or a remark ("他凭什么扣", "我有入住时的照片"), adds nothing to search with: the next
     # best entry for the topic's question would be a guess (the barking dog after a noise answer, a
     # tenant's right of first refusal after a deposit). The honest answer below instead.
     if (asks_what_now(text) or remarks_on_the_matter(text, searchable=False)) and not kinds:
         return Reply("depends", category, entry=previous, text=data.depends.get(category, ""), kind=None)
     # 4. The next best entry of the topic: first for the message alone ("自首能从轻吗"), then read
-    #    with the previous question; on the previous answer's side unless the message tells.
+    #    with the previous question; on the previous answer's side unless the message tells. A detail
+    #    ("对方轻伤", "我还有个姐姐已经出嫁了") is read only with what the citizen told before (alone it finds
+    #    a random entry of the topic); a question pointing back ("她也能分吗") with it first.
     wanted = revealed or (frozenset({previous.side}) if previous and previous.side else frozenset())
-    for query in (text, f"{context} {text}"):
+    if detail:
+        queries: tuple[str, ...] = ()
+    elif refers_back(text):
+        # "她" is whom the last detail named: that detail with the question first ("我还有个姐姐已经出嫁了 她也能分吗").
+        queries = ((f"{last_detail} {text}",) if last_detail else ()) + (told, text)
+    else:
+        queries = (text, f"{context} {text}")
+    for query in queries:
         hits = topic_hits(query, wanted)
         if hits and index.is_confident(hits[:1]) and (not wanted or hits[0].entry.side in wanted | {""}):
             return _entry_reply(hits[0])
     # 5. Honest: it depends, and a person can look at it.
     return Reply("depends", category, entry=previous, text=data.depends.get(category, ""), kind=kind)
+
+
+def _detail_reply(index: Index, text: str, told: str, previous: FaqEntry | None, category: str,
+                  given: tuple[str, ...], said: str) -> Reply | None:
+    """See `resolve` 3c."""
+    facts = same_entry_facts(text, previous)
+    if facts and facts not in said and previous is not None:
+        return Reply("followup", category, entry=previous, text=facts, citations=previous.citations)
+    excluded = {previous.id if previous else None, *given}
+    with_topic = [h for h in index.search(told, category=category, k=8)
+                  if h.entry.category == category and h.entry.id not in excluded]
+    for hit in index.search(text, category=category, k=5):
+        if hit.entry.category != category or hit.entry.id in excluded:
+            continue
+        match = next((h for h in with_topic if h.entry.id == hit.entry.id), None)
+        if match is not None and index.is_confident([match]):
+            return _entry_reply(match)
+    rule = rule_of(previous)
+    if rule and rule not in said and previous is not None:
+        return Reply("followup", category, entry=previous, text=rule, citations=previous.citations)
+    return None
 
 
 def category_followup_problems(data: CategoryFollowUps, categories: tuple[str, ...]) -> list[str]:

@@ -119,3 +119,40 @@ def test_out_of_scope_follow_up_in_a_topic_is_answered_and_chit_chat_gets_the_sc
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"] and events == []
     messages, _ = run(ActionHandleOutOfScope(), tracker("out_of_scope", "家里人要准备什么"))
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+
+
+def test_a_detail_told_as_going_on_is_answered_in_the_topic_not_asked_for_again() -> None:
+    # "我还有个姐姐已经出嫁了" is continue_consult for the NLU (0.51): it got "好的，请说说您遇到的问题…".
+    from actions.fallback import ActionHandleContinue
+
+    slots = {"category": "inheritance", "faq_id": "inheritance-001", "last_question": "我爸去世了没留遗嘱，房子怎么分"}
+    t = tracker("continue_consult", "我还有个姐姐已经出嫁了", slots=slots, history=["我爸去世了没留遗嘱，房子怎么分"])
+    messages, events = run(ActionHandleContinue(), t)
+    assert messages[0]["response"] == "utter_faq_answer" and "出嫁的女儿同样有继承权" in messages[0]["answer"]
+    assert slot(events, "category") == "inheritance"
+    messages, events = run(ActionHandleContinue(), tracker("continue_consult", "还有个问题", slots=slots))
+    assert [m.get("response") for m in messages] == ["utter_continue"] and events == []
+    messages, _ = run(ActionHandleContinue(), tracker("affirm", "我还有个姐姐已经出嫁了"))
+    assert [m.get("response") for m in messages] == ["utter_continue"]
+
+
+def test_a_detail_the_nlu_could_not_place_stays_in_the_topic() -> None:
+    from actions.fallback import ActionHandleLowConfidence
+
+    t = tracker("nlu_fallback", "说是要修路", slots={"category": "land_rural", "faq_id": "land_rural-009",
+                                                   "last_question": "村里要把我家宅基地收回去"})
+    messages, events = run(ActionHandleLowConfidence(), t)
+    assert messages[0]["response"] == "utter_faq_answer" and "公共设施" in messages[0]["answer"]
+    assert slot(events, "category") == "land_rural"
+
+
+def test_a_detail_not_tied_to_the_topic_by_its_words_gets_the_topic_offered_first() -> None:
+    from actions.fallback import ActionHandleLowConfidence
+
+    t = tracker("nlu_fallback", "我有工牌", slots={"category": "work_injury", "faq_id": "work_injury-004"})
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.14},
+                                          {"name": "labor_dispute", "confidence": 0.14},
+                                          {"name": "other_legal", "confidence": 0.11}]
+    messages, _ = run(ActionHandleLowConfidence(), t)
+    assert messages[0]["response"] == "utter_clarify_category"
+    assert messages[0]["buttons"][0]["payload"] == "/work_injury"

@@ -194,3 +194,116 @@ def test_detail_after_a_clarifying_question_is_read_within_the_categories_offere
 def test_a_remark_gets_the_honest_answer_not_a_guessed_entry() -> None:
     turn = after("housing_property-001", "他凭什么扣")
     assert turn.kind in (consult.DEPENDS, consult.SUGGEST, consult.FOLLOWUP)
+
+
+# A detail or remark told after an answer stays in the topic (issue 13 item 5; docs/conversations.md #34–41).
+# The NLU's call is given as the classifier made it.
+
+def told(previous_id: str, question: str, text: str, intent: str, confidence: float,
+         given: tuple[str, ...] = ()) -> consult.Turn:
+    """`text` after the answer `previous_id` to the citizen's `question`."""
+    previous = index().by_id[previous_id]
+    return consult.decide(index(), text, intent=intent, intent_confidence=confidence,
+                          context_category=previous.category, previous_id=previous_id, previous_question=question,
+                          given=given or (previous_id,))
+
+
+@pytest.mark.parametrize("text", ["对方轻伤", "说是要修路", "花了三千多医药费", "没有合同", "他说我把墙弄脏了",
+                                  "物业也不管", "我还有个姐姐已经出嫁了"])
+def test_a_short_statement_of_the_matter_is_a_detail(text: str) -> None:
+    assert followup.tells_detail(text)
+
+
+@pytest.mark.parametrize("text", ["还有个事，我老公打我", "另外问一下离婚的事", "哈哈好的", "你是机器人吗",
+                                  "我在工地上班从架子上摔下来了，老板不给报工伤还把我开除了"])
+def test_chat_a_new_matter_or_a_long_story_is_not_a_detail(text: str) -> None:
+    assert not followup.tells_detail(text)
+
+
+def test_the_other_partys_injury_after_a_detention_is_how_injuries_are_sentenced() -> None:
+    # Was a clarifying question across 人身损害赔偿 / 合同纠纷 / 刑事案件 (the NLU: nlu_fallback 0.25).
+    assert followup.continues_topic("对方轻伤", "criminal", index())
+    turn = told("criminal-003", "我儿子因为打架被派出所抓了", "对方轻伤", "nlu_fallback", 0.25)
+    assert turn.kind == consult.ANSWER and turn.entry.id == "criminal-013"
+
+
+def test_the_reason_for_taking_a_homestead_back_gets_the_rule_of_the_answer_given() -> None:
+    assert followup.continues_topic("说是要修路", "land_rural", index())
+    turn = told("land_rural-009", "村里要把我家宅基地收回去", "说是要修路", "nlu_fallback", 0.15)
+    assert turn.kind == consult.FOLLOWUP and turn.category == "land_rural"
+    assert "公共设施" in turn.text and "补偿" in turn.text
+
+
+def test_medical_costs_told_as_a_fact_are_a_cost_follow_up() -> None:
+    assert followup.kind_of("花了三千多医药费") == "cost"
+    assert followup.kind_of("看病已经花了三千多") == "cost"
+    turn = told("personal_injury-011", "孩子在学校被同学打伤了，学校说不关他们的事", "花了三千多医药费",
+                "nlu_fallback", 0.40)
+    assert turn.kind == consult.FOLLOWUP and "医疗费" in turn.text and "票据" in turn.text
+
+
+def test_no_contract_after_a_work_injury_is_how_to_prove_the_work_not_the_contract_category() -> None:
+    # The NLU: contract 0.75; "没有合同" names the work-injury step without 签.
+    assert followup.step_entry("没有合同", "work_injury") == "work_injury-004"
+    turn = told("work_injury-004", "在工地干活从架子上摔下来了，老板不给报工伤", "没有合同", "contract", 0.75)
+    assert turn.category == "work_injury" and "事实劳动关系" in turn.text and "工牌" in turn.text
+
+
+def test_the_first_answer_to_an_unreported_fall_at_work_is_a_work_injury_entry() -> None:
+    turn = consult.decide(index(), "在工地干活从架子上摔下来了，老板不给报工伤", intent="work_injury",
+                          intent_confidence=0.86, context_category=None, previous_id=None)
+    assert turn.entry is not None and turn.entry.category == "work_injury"
+
+
+def test_a_married_sister_told_then_asked_about_gets_the_equal_rights_of_daughters() -> None:
+    turn = told("inheritance-001", "我爸去世了没留遗嘱，房子怎么分", "我还有个姐姐已经出嫁了", "continue_consult", 0.51)
+    # The sentence of the answer just given that the detail concerns.
+    assert turn.kind == consult.FOLLOWUP and "出嫁的女儿同样有继承权" in turn.text
+    assert turn.remember.endswith(" 我还有个姐姐已经出嫁了")  # kept for the question that points back at her
+    # "她" is the sister: read with that detail first, not as a question of its own (was 转继承).
+    again = consult.decide(index(), "她也能分吗", intent="nlu_fallback", intent_confidence=0.37,
+                           context_category="inheritance", previous_id="inheritance-001",
+                           previous_question=turn.remember, last_reply=turn.text, given=("inheritance-001",))
+    assert again.kind == consult.ANSWER and again.entry.id == "inheritance-012"
+
+
+def test_what_the_landlord_claims_gets_normal_wear_not_another_category() -> None:
+    assert followup.continues_topic("他说我把墙弄脏了", "housing_property", index())
+    turn = told("housing_property-001", "房东不退押金怎么办", "他说我把墙弄脏了", "nlu_fallback", 0.14)
+    assert turn.category == "housing_property" and "正常使用" in turn.text
+
+
+def test_resigning_for_compensation_after_unpaid_overtime_is_economic_compensation() -> None:
+    turn = told("labor_dispute-001", "公司天天加班到十点，没有加班费 我没签合同", "现在辞职能拿补偿吗", "labor_dispute",
+                0.65, given=("labor_dispute-004", "labor_dispute-001"))
+    assert turn.kind == consult.ANSWER and turn.entry.id == "labor_dispute-003"
+
+
+def test_the_property_company_doing_nothing_after_a_leak_stays_with_the_leak() -> None:
+    turn = told("neighbor_dispute-004", "楼上漏水把我家天花板泡坏了，他不管", "物业也不管", "housing_property", 0.77)
+    assert turn.category == "neighbor_dispute" and "物业费" not in turn.text
+    court = told("neighbor_dispute-004", "楼上漏水把我家天花板泡坏了，他不管", "我能直接找法院吗", "nlu_fallback", 0.32)
+    assert court.category == "neighbor_dispute" and "法院起诉" in court.text
+
+
+def test_a_short_message_naming_another_matter_leaves_the_topic() -> None:
+    assert told("inheritance-001", "我爸去世了没留遗嘱，房子怎么分", "还有个事，我老公打我", "domestic_violence",
+                0.62).category == "domestic_violence"
+    assert told("traffic_accident-007", "被车撞了怎么赔", "公司不发工资", "wage_arrears",
+                0.50).category == "wage_arrears"
+
+
+def test_a_part_said_last_turn_is_not_said_again_for_an_action_asked_about() -> None:
+    rule = followup.rule_of(index().by_id["land_rural-009"])
+    assert rule and "公共设施" in rule
+    turn = consult.decide(index(), "补偿怎么算", intent="labor_dispute", intent_confidence=0.42,
+                          context_category="land_rural", previous_id="land_rural-009",
+                          previous_question="村委会说要收回我家的宅基地 说要建学校", last_reply=rule)
+    assert turn.category == "land_rural" and "公共设施" not in turn.text
+
+
+def test_continue_or_affirm_that_tells_a_detail_of_the_topic() -> None:
+    assert followup.says_more_than_continue("我还有个姐姐已经出嫁了", "inheritance", index())
+    for bare in ("还有个问题", "好的", "我还想问个事", "嗯嗯"):
+        assert not followup.says_more_than_continue(bare, "inheritance", index())
+    assert not followup.says_more_than_continue("我还有个姐姐已经出嫁了", None, index())

@@ -10,8 +10,9 @@ A conversation file holds the conversations of one topic, written in the styles 
 
 Every turn is also checked for what no citizen should get (`allow` lifts one of these for one turn):
 
-- `unclear`: the blanket "抱歉，我没有完全理解", the fallback handoff's "没能理解", or
-  "请先说说您遇到的是什么问题" (asking for the topic right after the citizen gave it);
+- `unclear`: the blanket "抱歉，我没有完全理解", the fallback handoff's "没能理解",
+  "请先说说您遇到的是什么问题" (asking for the topic right after the citizen gave it), or "请说说您遇到的问题"
+  (the invitation to go on, right after the citizen told more of the matter);
 - `repeat`: a reply message of the previous turn again word for word;
 - `empty`: no reply.
 
@@ -33,7 +34,9 @@ FOLDER = Path(__file__).parent / "conversations"
 STYLES = ("follow-up", "side", "crisis", "crisis-safe", "greeting", "cantonese", "typo", "story", "for-someone-else",
           "legal-aid", "handoff", "restart", "traditional", "emoji", "empty", "huge", "topic-switch", "clarify",
           "plain", "correction", "second-matter")
-UNCLEAR = ("没有完全理解", "没能理解您的问题", "请先说说您遇到的是什么问题")
+# "请说说您遇到的问题" is the invitation after "还有个问题"/"好的" (utter_continue): unclear when it follows a
+# message that already told the matter ("我还有个姐姐已经出嫁了"); a turn where it is right says `allow: [unclear]`.
+UNCLEAR = ("没有完全理解", "没能理解您的问题", "请先说说您遇到的是什么问题", "请说说您遇到的问题")
 # Lines every answer may share with the one before: the disclaimer and the crisis numbers' heading.
 SHARED_LINES = ("以上仅供参考", "接下来您可以")
 # Reply messages shorter than this are not checked for repeats ("好的。").

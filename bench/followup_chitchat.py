@@ -1,0 +1,111 @@
+"""What a legal topic being open costs on real chit-chat: how many of the real chit-chat turns of
+../shared/realq would get an answer in the topic instead of what they get without one (issue 13, item 5).
+
+Classifies every turn offline as the pipeline does (bench/nlu_realq.py: the intent model and ScopeGuard)
+and follows the dialogue's routes with a topic open (the criminal detention answer, criminal-003, unless
+--entry): out_of_scope → `followup.rescued_from_scope`; nlu_fallback → `followup.continues_topic`;
+continue_consult/affirm → `followup.says_more_than_continue`. A turn the classifier puts in a legal category
+gets a legal answer with or without a topic, and is counted apart. Prints counts only (evaluation data).
+
+    .venv/bin/python bench/followup_chitchat.py [--entry criminal-003]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import nlu_realq  # noqa: E402
+
+from bot import taxonomy  # noqa: E402
+from bot.kb import faq, followup  # noqa: E402
+from bot.kb.retrieval import Index  # noqa: E402
+
+
+def intents(prepared: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
+    """The Rasa intent of each prepared text after ScopeGuard (nlu_fallback when unsure), and the
+    classifier's own best intent."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.components import ORIGINAL_TEXT, ScopeGuard
+    from bot.nlu.linear import LinearIntentModel, LinearSettings
+    from bot.nlu.reference import faq_examples
+    from bot.scope import Thresholds
+
+    texts, toks, labels = nlu_realq.training_data()
+    model = LinearIntentModel(LinearSettings())
+    model.fit(texts, toks, labels, reference=faq_examples())
+    th = Thresholds()
+    guard = ScopeGuard({"answer_threshold": th.answer, "answer_legal_threshold": th.answer_legal,
+                        "reject_threshold": th.reject, "legal_doubt": th.legal_doubt,
+                        "reject_strong": th.reject_strong, "legal_doubt_strong": th.legal_doubt_strong,
+                        "dialogue_threshold": th.dialogue})
+    live = [i for i, (_, n, _) in enumerate(prepared) if n]
+    probs = dict(zip(live, model.probabilities([prepared[i][1] for i in live], [prepared[i][2] for i in live])))
+    out = []
+    for i, (orig, norm, _) in enumerate(prepared):
+        msg = Message({"text": norm})
+        msg.set(ORIGINAL_TEXT, orig)
+        if i in probs:
+            p = probs[i]
+            ranking = [{"name": model.labels[j], "confidence": float(p[j])} for j in p.argsort()[::-1]]
+            msg.set("intent", ranking[0])
+            msg.set("intent_ranking", ranking)
+        guard.process([msg])
+        ranked = [r["name"] for r in msg.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
+        out.append(((msg.get("intent") or {}).get("name") or "", ranked[0] if ranked else ""))
+    return out
+
+
+def route(text: str, intent: str, category: str, index: Index) -> str:
+    """What the turn gets with the topic open: "topic" (an answer in the topic), "legal" (a legal answer it
+    gets without a topic too) or "other"."""
+    if intent == taxonomy.OUT_OF_SCOPE:
+        return "topic" if followup.rescued_from_scope(text, category, index) else "other"
+    if intent == "nlu_fallback":
+        return "topic" if followup.continues_topic(text, category, index) else "other"
+    if intent in ("continue_consult", "affirm"):
+        return "topic" if followup.says_more_than_continue(text, category, index) else "other"
+    if intent in taxonomy.CATEGORIES or intent == taxonomy.FOLLOW_UP:
+        return "legal"
+    return "other"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--entry", default="criminal-003")
+    ap.add_argument("--intents-cache", type=Path, help="keep the classifier's intents here (for repeated runs)")
+    args = ap.parse_args()
+    index = Index(faq.load())
+    category = index.by_id[args.entry].category
+    prepared = nlu_realq.eval_sets()["chit"]
+    if args.intents_cache and args.intents_cache.is_file():
+        got = json.loads(args.intents_cache.read_text())
+    else:
+        got = intents(prepared)
+        if args.intents_cache:
+            args.intents_cache.write_text(json.dumps(got))
+    by_route: Counter[tuple[str, str]] = Counter()
+    for (orig, _, _), (intent, _) in zip(prepared, got):
+        kind = intent if intent in (taxonomy.OUT_OF_SCOPE, "nlu_fallback", "continue_consult", "affirm") else (
+            "legal" if intent in taxonomy.CATEGORIES or intent == taxonomy.FOLLOW_UP else "dialogue")
+        by_route[(kind, route(orig, intent, category, index))] += 1
+    n = len(prepared)
+    print(f"real chit-chat turns: {n}; topic open: {category} ({args.entry})")
+    for kind in (taxonomy.OUT_OF_SCOPE, "nlu_fallback", "continue_consult", "affirm", "legal", "dialogue"):
+        total = sum(v for (k, _), v in by_route.items() if k == kind)
+        print(f"  {kind:17} {total:6}  answered in the topic: {by_route[(kind, 'topic')]}")
+    topic = sum(v for (_, r), v in by_route.items() if r == "topic")
+    print(f"answered in the topic because one is open: {topic} ({topic / n:.2%})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -31,6 +31,19 @@ from bot.kb.retrieval import Index
     ("我的商标被别人用了", "rights_holder"),
     ("我想离婚，男方不愿意怎么办", "plaintiff"),
     ("他就是不和我离婚", "plaintiff"),
+    # How citizens tell their side in a story (tests/data/faq_common.jsonl).
+    ("老板拖了三个月工资没发", "worker"),
+    ("被主管无缘无故开除了", "worker"),
+    ("我骑电动车被一辆小车撞了", "victim"),
+    ("我爸被车撞死了", "victim"),
+    ("昨天晚上在烧烤摊被人打了", "victim"),
+    ("出了车祸对方全责", "victim"),
+    ("我弟弟昨天被派出所的人带走了", "accused"),
+    ("交了五千就被拉黑了", "rights_holder"),
+    ("借给邻居两万块钱", "creditor"),
+    ("同学找我借了一万", "creditor"),
+    ("超市买的东西过期了", "buyer"),
+    ("房东突然要收回房子", "tenant"),
 ])
 def test_the_side_a_message_reveals(text: str, side: str) -> None:
     assert side in sides.detect(text)
@@ -39,6 +52,11 @@ def test_the_side_a_message_reveals(text: str, side: str) -> None:
 @pytest.mark.parametrize("text", ["离婚财产怎么分", "工伤认定要多久", "帮忙算一下辞退赔偿", ""])
 def test_no_side_when_the_message_does_not_tell(text: str) -> None:
     assert sides.detect(text) == frozenset()
+
+
+def test_the_borrower_is_not_the_lender() -> None:
+    assert "creditor" not in sides.detect("他借给了我一万")
+    assert "creditor" not in sides.detect("朋友借给我的钱还不上")
 
 
 def test_employer_and_worker_cues_do_not_cross() -> None:

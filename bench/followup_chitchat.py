@@ -32,9 +32,6 @@ from bot.kb.retrieval import Index  # noqa: E402
 def intents(prepared: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
     """The Rasa intent of each prepared text after ScopeGuard (nlu_fallback when unsure), and the
     classifier's own best intent."""
-    from rasa.shared.nlu.training_data.message import Message
-
-    from bot.nlu.components import ORIGINAL_TEXT, ScopeGuard
     from bot.nlu.linear import LinearIntentModel, LinearSettings
     from bot.nlu.reference import faq_examples
     from bot.scope import Thresholds
@@ -42,23 +39,8 @@ def intents(prepared: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]
     texts, toks, labels = nlu_realq.training_data()
     model = LinearIntentModel(LinearSettings())
     model.fit(texts, toks, labels, reference=faq_examples())
-    th = Thresholds()
-    guard = ScopeGuard({"answer_threshold": th.answer, "answer_legal_threshold": th.answer_legal,
-                        "reject_threshold": th.reject, "legal_doubt": th.legal_doubt,
-                        "reject_strong": th.reject_strong, "legal_doubt_strong": th.legal_doubt_strong,
-                        "dialogue_threshold": th.dialogue})
-    live = [i for i, (_, n, _) in enumerate(prepared) if n]
-    probs = dict(zip(live, model.probabilities([prepared[i][1] for i in live], [prepared[i][2] for i in live])))
     out = []
-    for i, (orig, norm, _) in enumerate(prepared):
-        msg = Message({"text": norm})
-        msg.set(ORIGINAL_TEXT, orig)
-        if i in probs:
-            p = probs[i]
-            ranking = [{"name": model.labels[j], "confidence": float(p[j])} for j in p.argsort()[::-1]]
-            msg.set("intent", ranking[0])
-            msg.set("intent_ranking", ranking)
-        guard.process([msg])
+    for msg in nlu_realq.guarded(model, prepared, Thresholds()):
         ranked = [r["name"] for r in msg.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
         out.append(((msg.get("intent") or {}).get("name") or "", ranked[0] if ranked else ""))
     return out

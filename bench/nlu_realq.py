@@ -99,11 +99,10 @@ def eval_sets() -> dict:
     return sets
 
 
-def classify(model: LinearIntentModel, prepared: list[tuple[str, str, list[str]]], thresholds) -> list:
-    """`hotline classify`'s (category, decision) for each prepared text, through ScopeGuard."""
+def guarded(model: LinearIntentModel, prepared: list[tuple[str, str, list[str]]], thresholds) -> list:
+    """Each prepared text as a Rasa message after the intent model and ScopeGuard, as the pipeline leaves it."""
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.classifier import from_parse
     from bot.nlu.components import ORIGINAL_TEXT, ScopeGuard
 
     guard = ScopeGuard({"answer_threshold": thresholds.answer, "answer_legal_threshold": thresholds.answer_legal,
@@ -125,6 +124,16 @@ def classify(model: LinearIntentModel, prepared: list[tuple[str, str, list[str]]
             msg.set("intent", ranking[0])
             msg.set("intent_ranking", ranking)
         guard.process([msg])
+        out.append(msg)
+    return out
+
+
+def classify(model: LinearIntentModel, prepared: list[tuple[str, str, list[str]]], thresholds) -> list:
+    """`hotline classify`'s (category, decision) for each prepared text, through ScopeGuard."""
+    from bot.classifier import from_parse
+
+    out = []
+    for (orig, _, _), msg in zip(prepared, guarded(model, prepared, thresholds)):
         parse = {"intent": msg.get("intent"), "intent_ranking": msg.get("intent_ranking"),
                  "safety": msg.get("safety"), "entities": []}
         c = from_parse(orig, parse)

@@ -410,8 +410,30 @@ def parse_confirm(text: str, values: dict[str, Any]) -> Parsed:
     return Parsed(True) if _yes_no(text) is True else Parsed(error="utter_aid_confirm_how")
 
 
-def parse_consent(text: str, values: dict[str, Any]) -> Parsed:
+def _consent(text: str) -> bool | None:
+    """Consent is given in so many words: a short yes ("同意", "好的"), or a longer reply that starts by
+    agreeing ("我同意，…"). "我是农民工，老板欠我工资" is the matter, not a yes (个人信息保护法第十四条)."""
+    d = data()
+    t = _clean(text)
+    if re.match(d["consent"]["refuse"], t):
+        return False
+    if re.match(d["consent"]["agree"], t):
+        return True
+    if len(t) > d["limits"]["consent_short_chars"]:
+        return None
     answer = _yes_no(text)
+    if answer is not True:
+        return answer
+    # A short yes in its own words ("好的", "可以的", "嗯嗯行"), not a reply that merely starts with 是 or 有.
+    yn = d["yes_no"]
+    body = re.sub(yn["subjects"], "", re.sub(yn["fillers"], "", re.sub(yn["particles"], "", t) or t))
+    agreed = body in d["yes_words"] or any(body.startswith(w) for w in d["yes_phrases"]) \
+        or bool(re.match(d["consent"]["agree"], body))
+    return True if agreed else None
+
+
+def parse_consent(text: str, values: dict[str, Any]) -> Parsed:
+    answer = _consent(text)
     return Parsed(error="utter_aid_consent_how") if answer is None else Parsed(answer)
 
 
@@ -582,6 +604,13 @@ def _prefill(values: dict[str, Any], category: str | None, text: str, told: str 
         claim = _choose(LABOR_CLAIM, text)
         if claim and claim[0] != "other":
             updates[LABOR_CLAIM] = claim[0]
+    if typed and values.get(GROUPS) is None:
+        # "我是农民工": a group the citizen says they belong to, in so many words, is not asked again
+        # (a group merely mentioned, "我家老人", is asked: the group is the person the matter concerns).
+        said = [m.group() for m in re.finditer(d["self_description_pattern"], normalize(text))]
+        groups = _choose(GROUPS, "，".join(said), several=True) if said else None
+        if groups:
+            updates[GROUPS] = groups
     recognised = MATTER in updates and (told is not None or bool(named))
     if recognised and values.get(DESCRIPTION) is None \
             and requests.chinese_chars(story) >= d["limits"]["description_prefill_chars"]:
@@ -664,7 +693,7 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
             return Outcome(ASK, prefill(values, category, text, told), [Utterance("utter_aid_resumed")])
         updates, told_here = _prefill(values, category, text, told)
         return Outcome(ASK, updates, _noted(updates, told_here))
-    if is_cancel(text) or (requested == CONSENT and _yes_no(text) is False):
+    if is_cancel(text) or (requested == CONSENT and _consent(text) is False):
         return Outcome(CANCEL)
     if asks_bot_identity(text):
         return Outcome(ASK, {}, [Utterance("utter_bot_identity")])
@@ -703,6 +732,16 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
         return Outcome(ASK, updates, messages)
     if requested not in FREE_TEXT and looks_like_question(text):
         return Outcome(QUESTION)
+    if requested == CONSENT:
+        # The matter told instead of a yes ("我是农民工，老板欠了我两万工资"): noted, so it is not asked
+        # again once consent is given, and consent asked once more.
+        updates, told_here = _prefill(values, category, text, told)
+        updates.pop(FORM_ID, None)
+        if told_here:
+            matter = _label(MATTER, updates[MATTER], None) or ""
+            return Outcome(ASK, updates, [Utterance("utter_aid_consent_noted", {"matter": matter})])
+        if updates:
+            return Outcome(ASK, updates, [Utterance("utter_aid_consent_how")])
     return Outcome(ASK, {}, [Utterance(parsed.error or "utter_aid_invalid_choice")])
 
 

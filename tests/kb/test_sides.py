@@ -19,6 +19,10 @@ from bot.kb.retrieval import Index
     ("公司要辞退我", "worker"),
     ("老板欠我工资三个月了", "worker"),
     ("员工旷工我想辞退他", "employer"),
+    ("员工被我开除了，他要我赔钱", "employer"),
+    ("我辞退了一个员工，他要去仲裁", "employer"),
+    ("我被老板开除了", "worker"),
+    ("我被开除了", "worker"),
     ("我被车撞了司机跑了", "victim"),
     ("朋友借我两万一直不还", "creditor"),
     ("我网贷逾期了还不上", "debtor"),
@@ -62,6 +66,8 @@ def test_the_borrower_is_not_the_lender() -> None:
 def test_employer_and_worker_cues_do_not_cross() -> None:
     assert "employer" not in sides.detect("公司要辞退我")
     assert "worker" not in sides.detect("员工旷工我想辞退他")
+    assert "worker" not in sides.detect("员工被我开除了，他要我赔钱")
+    assert "employer" not in sides.detect("我被公司开除了")
     assert "victim" not in sides.detect("我撞了人")
 
 

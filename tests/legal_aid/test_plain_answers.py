@@ -28,6 +28,11 @@ TABLE = [
     (I.CONSENT, "不同意", CANCEL), (I.CONSENT, "我不同意", CANCEL), (I.CONSENT, "不要", CANCEL),
     (I.CONSENT, "不行", CANCEL), (I.CONSENT, "不是", CANCEL),
     (I.CONSENT, "这个嘛……", REASK),
+    # Consent is said in so many words: a reply that starts with 是 or 有 tells the matter, not a yes.
+    (I.CONSENT, "我是农民工", REASK), (I.CONSENT, "有个事想问", REASK),
+    (I.CONSENT, "我是农民工，老板欠了我两万工资不给", REASK),
+    (I.CONSENT, "我同意，老板欠了我两万工资", True), (I.CONSENT, "好的同意", True), (I.CONSENT, "同意的", True),
+    (I.CONSENT, "不同意，我再想想", CANCEL),
     # --- yes/no fields -----------------------------------------------------------------------------
     (I.HAS_LAWYER, "是的", True), (I.HAS_LAWYER, "有", True), (I.HAS_LAWYER, "请了", REASK),
     (I.HAS_LAWYER, "没有", False), (I.HAS_LAWYER, "还没有", False), (I.HAS_LAWYER, "没请", False),
@@ -172,3 +177,22 @@ def test_numbered_lists_and_their_buttons_agree() -> None:
         assert [b["payload"] for b in buttons].index(numbered[-1]["payload"]) == len(numbered) - 1
         for n, b in enumerate(numbered, 1):
             assert I._choose(slot, b["title"], several=True) == [I.data()["choices"][slot][n - 1]["value"]], b
+
+
+def test_the_matter_told_instead_of_consent_is_noted_and_consent_asked_again() -> None:
+    outcome = I.step({I.FORM_ID: "f1"}, I.CONSENT, "我是农民工，老板欠了我两万工资不给")
+    assert outcome.action == I.ASK
+    assert I.CONSENT not in outcome.updates
+    assert outcome.updates[I.MATTER] == "labor_relation_or_remuneration"
+    assert outcome.updates[I.GROUPS] == ["migrant_worker"]
+    assert [m.response for m in outcome.messages] == ["utter_aid_consent_noted"]
+
+
+@pytest.mark.parametrize("told, groups", [
+    ("我想申请法律援助，我是农民工，老板欠了我两万工资不给", ["migrant_worker"]),
+    ("申请法律援助，本人是残疾人，单位不给工伤待遇", ["disabled"]),
+    ("我想申请法律援助，我家老人被车撞了", None),  # 老人 is mentioned, not said of the writer: asked
+    ("我想申请法律援助，我不是农民工，公司欠我工资", None),
+])
+def test_a_group_the_citizen_says_they_belong_to_is_not_asked_again(told: str, groups: list[str] | None) -> None:
+    assert I.prefill({}, None, told).get(I.GROUPS) == groups

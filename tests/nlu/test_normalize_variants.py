@@ -17,6 +17,11 @@ from bot.normalize import fix_typos, from_cantonese, normalize, strip_emoji
     ("被抓了能取报候审吗", "被抓了能取保候审吗"),
     ("工商认定下来了", "工伤认定下来了"),
     ("去工商局办执照", "去工商局办执照"),
+    ("离混以后孩子归谁", "离婚以后孩子归谁"),
+    ("他离昏迷只差一点", "他离昏迷只差一点"),  # 离 + 昏迷, not a typo
+    ("分离混合物", "分离混合物"),
+    ("儿子不给赡养废", "儿子不给赡养费"),
+    ("打官司诉松费多少", "打官司诉讼费多少"),
 ])
 def test_homophone_typos(raw: str, expected: str) -> None:
     assert fix_typos(raw) == expected

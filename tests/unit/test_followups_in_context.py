@@ -231,3 +231,12 @@ def test_a_category_without_a_contest_answer_falls_back_as_before() -> None:
     assert "contest" not in followup.load_category_followups().followups["wage_arrears"]
     turn = after("wage_arrears-001", "那我还能争吗", "follow_up", 0.7)
     assert turn.kind in (consult.ANSWER, consult.DEPENDS) and turn.entry is not None
+
+
+def test_a_neighbour_who_will_not_repair_is_the_refusal_of_the_topic() -> None:
+    assert followup.kind_of("他不肯修怎么办") == "refusal"
+    assert followup.kind_of("物业不愿意处理") == "refusal"
+    for intent, confidence in (("housing_property", 0.45), ("nlu_fallback", 0.2)):
+        turn = after("neighbor_dispute-016", "他不肯修怎么办", intent, confidence)
+        assert turn.category == "neighbor_dispute"
+        assert turn.kind in (consult.FOLLOWUP, consult.ANSWER)

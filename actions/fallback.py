@@ -3,6 +3,7 @@ say more when nothing legal is likely); two in a row hand over to a human (or of
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,6 +16,7 @@ from actions.handoff import request_agent
 from bot import consultation, knowledge_base, taxonomy
 from bot.handoff.tickets import REASON_FALLBACK
 from bot.kb import followup
+from bot.kb.retrieval import Index
 from bot.store import consultation_log
 from bot.store.db import engine
 
@@ -87,39 +89,48 @@ class ActionHandleLowConfidence(Action):
         return [slot_set(SLOT_FALLBACK_STREAK, streak)]
 
 
-class ActionHandleOutOfScope(Action):
+class _AnswerInTopicOrSay(Action, abc.ABC):
+    """Answers the message within the topic open when `in_topic` says it belongs there; else says `otherwise`."""
+
+    otherwise = ""
+
+    @abc.abstractmethod
+    def in_topic(self, text: str, category: str | None, index: Index) -> bool:
+        """Whether the message belongs to the topic open."""
+
+    @off_the_loop
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if self.in_topic(latest_user_text(tracker), tracker.get_slot(SLOT_CATEGORY), knowledge_base.shared().index):
+            return answer_consultation(dispatcher, tracker)
+        dispatcher.utter_message(response=self.otherwise)
+        return []
+
+
+class ActionHandleOutOfScope(_AnswerInTopicOrSay):
     """The out_of_scope intent: the scope message, unless the message is a follow-up of the current legal
     topic that the NLU turned away ("家里人要准备什么" after a detention), which is answered in the topic.
     The decision is `followup.rescued_from_scope`; chit-chat ("哈哈好的") still gets the scope message."""
 
+    otherwise = "utter_out_of_scope"
+
     def name(self) -> str:
         return "action_handle_out_of_scope"
 
-    @off_the_loop
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        if followup.rescued_from_scope(latest_user_text(tracker), tracker.get_slot(SLOT_CATEGORY),
-                                       knowledge_base.shared().index):
-            return answer_consultation(dispatcher, tracker)
-        dispatcher.utter_message(response="utter_out_of_scope")
-        return []
+    def in_topic(self, text: str, category: str | None, index: Index) -> bool:
+        return followup.rescued_from_scope(text, category, index)
 
 
-class ActionHandleContinue(Action):
+class ActionHandleContinue(_AnswerInTopicOrSay):
     """"还有个问题", "好的" (continue_consult, affirm): the invitation to go on, unless the message tells more
     about the matter open ("我还有个姐姐已经出嫁了" after an inheritance answer), which is answered in the topic
     rather than asked for again. The decision is `followup.says_more_than_continue`."""
 
+    otherwise = "utter_continue"
+
     def name(self) -> str:
         return "action_handle_continue"
 
-    @off_the_loop
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        if followup.says_more_than_continue(latest_user_text(tracker), tracker.get_slot(SLOT_CATEGORY),
-                                            knowledge_base.shared().index):
-            return answer_consultation(dispatcher, tracker)
-        dispatcher.utter_message(response="utter_continue")
-        return []
+    def in_topic(self, text: str, category: str | None, index: Index) -> bool:
+        return followup.says_more_than_continue(text, category, index)

@@ -10,6 +10,7 @@ evidence in that confidence (`_category_prior`, docs/knowledge-base.md).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,7 @@ from bot.paths import KNOWLEDGE
 
 SETTINGS = KNOWLEDGE / "retrieval" / "settings.yml"
 STOPWORDS = KNOWLEDGE / "retrieval" / "stopwords.txt"
+SYNONYMS = KNOWLEDGE / "retrieval" / "synonyms.yml"
 BM25_K1, BM25_B = 1.2, 0.75
 
 
@@ -54,6 +56,18 @@ def _is_punct(word: str) -> bool:
     return all(not ch.isalnum() for ch in word)
 
 
+@lru_cache(maxsize=1)
+def _expansions() -> tuple[tuple[re.Pattern[str], str], ...]:
+    rules = yaml.safe_load(SYNONYMS.read_text(encoding="utf-8"))["expansions"]
+    return tuple((re.compile(r["when"]), str(r["add"])) for r in rules)
+
+
+def expand(text: str) -> str:
+    """The normalised message with the FAQ's words for the everyday ones it uses ("我爸走了" + 去世)."""
+    added = [add for when, add in _expansions() if when.search(text)]
+    return f"{text} {' '.join(added)}" if added else text
+
+
 class Index:
     """An immutable index over a list of entries; build a new one to reload."""
 
@@ -72,6 +86,7 @@ class Index:
         self.agree_full_at = float(settings.get("category_agree_full_at", 1.0))
         self.disagree_penalty = float(settings.get("category_disagree_penalty", 0.0))
         self.agree_min_words = int(settings.get("category_agree_min_words", 0))
+        self.expand_synonyms = bool(settings.get("expand_synonyms", False))
         self.entries = list(entries)
         self.by_id = {e.id: e for e in self.entries}
         texts: list[str] = []
@@ -169,12 +184,15 @@ class Index:
         text = normalize(query)
         if not text:
             return []
+        told = len(words(text))  # the citizen's own words, before any expansion
+        if self.expand_synonyms:
+            text = expand(text)
         n = len(self.entries)
         query_words = words(text)
         bm25 = self._best_per_entry(self._bm25(query_words))
         # The bonus rescues long messages whose lexical match is diluted by their length; a short
         # message that matches weakly is vague ("关于那个案子我想了解一下"): guidance, not an entry.
-        agree_bonus = self.agree_bonus if len(query_words) >= self.agree_min_words else 0.0
+        agree_bonus = self.agree_bonus if told >= self.agree_min_words else 0.0
         query_vector = self._query_vector(text)
         cosine = self._best_per_entry(self._dot(query_vector, self._matrix))
         whole = self._dot(query_vector, self._centroids)

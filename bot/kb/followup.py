@@ -343,7 +343,10 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
         # 鉴定 alone is a notary/appraisal question; "离婚调解要多久" after a traffic answer names its own
         # topic besides the step (离婚) and is a new question.
         rest = step[1]
-        own_topic = intent in CATEGORIES and intent != context_category and bool(normalize(rest).strip())
+        # Only an NLU sure of the other matter takes it there ("没签合同，就是老乡介绍过去的" after wages
+        # reads 介绍 as a broker's contract at 0.58).
+        own_topic = (intent in CATEGORIES and intent != context_category and intent_confidence >= NEW_TOPIC_CONFIDENCE
+                     and bool(normalize(rest).strip()))
         if own_topic:
             hits = index.search(rest, category=intent, k=1)
             own_topic = bool(hits) and hits[0].entry.category == intent and hits[0].confidence >= OWN_TOPIC_CONFIDENCE
@@ -354,8 +357,13 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
         # alone, it is a matter of the NLU's other category ("邻居家狗咬人了"); one linked to the matter by
         # 也/都 ("物业也不管" after a leak) stays whatever its words alone suggest (物业 → housing). The NLU's
         # own call of the topic's category is answered as a question of the topic, as before.
-        return (tells_detail(text) and intent != context_category
-                and (_linked(text) or not _names_other_matter(text, intent, context_category, index)))
+        if not tells_detail(text):
+            return False
+        if intent == context_category:
+            # The NLU's call of the topic itself: a question of the topic when retrieval answers it, else a
+            # detail of it ("他没有留下什么财产" after an inherited debt), never "which matter is it?" again.
+            return not index.is_confident(index.search(text, category=context_category, k=1))
+        return _linked(text) or not _names_other_matter(text, intent, context_category, index)
     if intent in CATEGORIES and intent != context_category and intent_confidence >= NEW_TOPIC_CONFIDENCE:
         hits = index.search(text, category=intent, k=1)
         if index.is_confident(hits) and hits[0].entry.category == intent:
@@ -370,7 +378,9 @@ def _names_other_matter(text: str, intent: str, context_category: str, index: In
     if intent not in CATEGORIES or intent == context_category:
         return False
     hits = index.search(text, k=3)
-    return index.is_confident(hits) and hits[0].entry.category != context_category
+    # Both must name the same other matter: "现在我回娘家住了，暂时安全" after domestic abuse is read as
+    # criminal by the NLU (0.11) and as a rural house by retrieval; that is no matter of its own.
+    return index.is_confident(hits) and hits[0].entry.category == intent
 
 
 # A detail the NLU could not place is read in the topic only when, searched alone within the topic, it
@@ -521,6 +531,7 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     #    ("对方轻伤", "我还有个姐姐已经出嫁了") is read only with what the citizen told before (alone it finds
     #    a random entry of the topic); a question pointing back ("她也能分吗") with it first.
     wanted = revealed or (frozenset({previous.side}) if previous and previous.side else frozenset())
+    rule = rule_of(previous)
     if detail:
         queries: tuple[str, ...] = ()
     elif refers_back(text):
@@ -529,6 +540,11 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     else:
         queries = (text, f"{context} {text}")
     for query in queries:
+        if (previous is not None and not kinds and rule and rule not in said
+                and _still_best(index, query, previous, category)):
+            # The question is the one the answer just given answers ("我们做子女的必须还吗" after inherited
+            # debts): what the law says there, rather than the next entry of the topic.
+            return Reply("followup", category, entry=previous, text=rule, citations=previous.citations)
         hits = topic_hits(query, wanted)
         if hits and index.is_confident(hits[:1]) and (not wanted or hits[0].entry.side in wanted | {""}):
             return _entry_reply(hits[0])
@@ -542,6 +558,11 @@ def _detail_reply(index: Index, text: str, told: str, previous: FaqEntry | None,
     facts = same_entry_facts(text, previous)
     if facts and facts not in said and previous is not None:
         return Reply("followup", category, entry=previous, text=facts, citations=previous.citations)
+    rule = rule_of(previous)
+    if rule and rule not in said and previous is not None and _still_best(index, told, previous, category):
+        # Read with the topic's question, the detail still points at the answer just given ("他没有留下什么
+        # 财产" after inherited debts): what the law says there, not the next entry of the topic.
+        return Reply("followup", category, entry=previous, text=rule, citations=previous.citations)
     excluded = {previous.id if previous else None, *given}
     with_topic = [h for h in index.search(told, category=category, k=8)
                   if h.entry.category == category and h.entry.id not in excluded]
@@ -551,10 +572,15 @@ def _detail_reply(index: Index, text: str, told: str, previous: FaqEntry | None,
         match = next((h for h in with_topic if h.entry.id == hit.entry.id), None)
         if match is not None and index.is_confident([match]):
             return _entry_reply(match)
-    rule = rule_of(previous)
     if rule and rule not in said and previous is not None:
         return Reply("followup", category, entry=previous, text=rule, citations=previous.citations)
     return None
+
+
+def _still_best(index: Index, query: str, previous: FaqEntry, category: str) -> bool:
+    """Whether the answer just given is still the topic's best entry for the message read with the topic."""
+    hits = [h for h in index.search(query, category=category, k=3) if h.entry.category == category]
+    return bool(hits) and hits[0].entry.id == previous.id
 
 
 def category_followup_problems(data: CategoryFollowUps, categories: tuple[str, ...]) -> list[str]:

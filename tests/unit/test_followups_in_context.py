@@ -240,3 +240,37 @@ def test_a_neighbour_who_will_not_repair_is_the_refusal_of_the_topic() -> None:
         turn = after("neighbor_dispute-016", "他不肯修怎么办", intent, confidence)
         assert turn.category == "neighbor_dispute"
         assert turn.kind in (consult.FOLLOWUP, consult.ANSWER)
+
+
+# Found by the seventh session's conversations (own phrasings; /work notes, not committed).
+
+def test_a_detail_the_nlu_reads_as_the_topic_is_not_asked_which_matter_again() -> None:
+    turn = after("inheritance-006", "他没有留下什么财产", "inheritance", 0.36)
+    assert turn.kind == consult.FOLLOWUP and turn.entry.id == "inheritance-006"
+    assert "实际价值为限" in turn.text
+
+
+def test_the_question_the_answer_just_given_answers_gets_its_rule_not_the_next_entry() -> None:
+    turn = after("inheritance-006", "我们做子女的必须还吗", "inheritance", 0.3)
+    assert turn.kind == consult.FOLLOWUP and "实际价值为限" in turn.text
+    # A question of its own in the topic still gets its entry.
+    assert after("criminal-003", "自首能从轻吗", "criminal", 0.8).entry.id == "criminal-901"
+
+
+def test_a_detail_the_nlu_and_retrieval_place_differently_stays_in_the_topic() -> None:
+    turn = after("domestic_violence-001", "现在我回娘家住了，暂时安全", "criminal", 0.11)
+    assert turn.category == "domestic_violence"
+
+
+def test_no_written_contract_after_unpaid_wages_is_the_wage_step_not_a_broker_s_contract() -> None:
+    turn = after("wage_arrears-010", "没签合同，就是老乡介绍过去的", "contract", 0.58)
+    assert turn.category == "wage_arrears" and turn.entry.id == "wage_arrears-009"
+    # A sure NLU still leaves the topic when the rest names a matter of its own.
+    assert not followup.is_followup("离婚调解要多久", intent="marriage_family", intent_confidence=0.9,
+                                    context_category="traffic_accident", index=index())
+
+
+def test_relief_for_the_bills_after_a_hit_and_run_is_the_topic_s_not_out_of_scope() -> None:
+    assert followup.rescued_from_scope("有没有什么救助", "traffic_accident", index())
+    turn = after("traffic_accident-007", "有没有什么救助", "out_of_scope", 0.7)
+    assert turn.entry.id == "traffic_accident-002"

@@ -486,7 +486,7 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
         t = normalize(text)
         cue = next((st.cue for st in data.steps.get(category, ()) if st.entry == step and st.cue.search(t)), None)
         facts = same_entry_facts(text, previous, pattern=cue) if cue is not None else None
-        if facts and facts not in said:
+        if facts and facts not in said and previous is not None:
             return Reply("followup", category, entry=previous, text=facts, citations=previous.citations)
     # 3. A follow-up kind: the entry's own answer, else the category's.
     for k in kinds:

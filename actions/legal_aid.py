@@ -183,6 +183,17 @@ class ActionFinishLegalAid(Action):
         return events
 
 
+def _leaves_status_query(tracker: Tracker, text: str) -> str | None:
+    """Why a message without a reference leaves the status query: goodbye/thanks, or "question" (a legal
+    question asked instead); None when it is a try at the number."""
+    intent = latest_intent(tracker)
+    if intent in (taxonomy.GOODBYE, taxonomy.THANK):
+        return taxonomy.GOODBYE if intent == taxonomy.GOODBYE or "再见" in (text or "") else taxonomy.THANK
+    if intake.looks_like_question(text) and not re.search(r"\d", text or ""):
+        return "question"
+    return None
+
+
 class ValidateApplicationStatusForm(FormValidationAction):
     """The reference and the last four digits of the phone, from one message or two."""
 
@@ -211,6 +222,17 @@ class ValidateApplicationStatusForm(FormValidationAction):
         if digits and (ref or requested == STATUS_LAST4):
             last4 = digits[-1]
         if requested == STATUS_REFERENCE and not found:
+            leaving = _leaves_status_query(tracker, text)
+            if leaving is not None:
+                # "再见", or a question instead of the number ("如果不批怎么办"): no trap in the query.
+                events = [SlotSet(STATUS_REFERENCE, None), SlotSet(STATUS_LAST4, None), SlotSet(REQUESTED_SLOT, None)]
+                if leaving == "question":
+                    events += answer_consultation(dispatcher, tracker)
+                    dispatcher.utter_message(response="utter_status_later")
+                else:
+                    dispatcher.utter_message(response="utter_status_later")
+                    dispatcher.utter_message(response="utter_goodbye" if leaving == taxonomy.GOODBYE else "utter_anything_else")
+                return events + [ActiveLoop(None)]
             dispatcher.utter_message(response="utter_status_invalid_reference")
         elif requested == STATUS_LAST4 and not digits:
             dispatcher.utter_message(response="utter_status_invalid_last4")
@@ -248,7 +270,8 @@ class ActionAnswerApplicationStatus(Action):
         ref, last4 = tracker.get_slot(STATUS_REFERENCE), tracker.get_slot(STATUS_LAST4)
         clear = [SlotSet(STATUS_REFERENCE, None), SlotSet(STATUS_LAST4, None)]
         if not ref or not last4:
-            dispatcher.utter_message(response="utter_anything_else")
+            if intake.is_cancel(latest_user_text(tracker)):  # the other ways out spoke already
+                dispatcher.utter_message(response="utter_anything_else")
             return clear
         sender, client, key = tracker.sender_id, client_tag(tracker), reference.normalise(ref)
         moment = time.monotonic()

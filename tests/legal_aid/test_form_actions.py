@@ -290,3 +290,31 @@ def test_a_concern_told_with_the_request_gets_its_help_line() -> None:
     conv = Conversation()
     said = conv.say("老公经常打我，我想申请法律援助离婚", "apply_legal_aid")
     assert "utter_concern_domestic_abuse" in said
+
+
+@pytest.mark.parametrize("text, intent, said", [
+    ("好的，谢谢，再见", "goodbye", ["utter_status_later", "utter_goodbye"]),
+    ("谢谢", "thank", ["utter_status_later", "utter_anything_else"]),
+    ("FY-2026", "none", ["utter_status_invalid_reference"]),  # a try at the number: asked again
+])
+def test_the_status_query_lets_a_citizen_go_without_the_number(text: str, intent: str, said: list[str]) -> None:
+    dispatcher = CollectingDispatcher()
+    t = Tracker("citizen-9", {"requested_slot": "status_reference"}, {"intent": {"name": intent}, "text": text},
+                [{"event": "user", "text": text}], False, None, {"name": "application_status_form"}, "action_listen")
+    events = asyncio.run(ValidateApplicationStatusForm().run(dispatcher, t, {}))
+    assert [m["response"] for m in dispatcher.messages] == said
+    left = any(e["event"] == "active_loop" and e["name"] is None for e in events)
+    assert left == (intent != "none")
+
+
+def test_a_question_instead_of_the_number_is_answered_and_the_query_left() -> None:
+    dispatcher = CollectingDispatcher()
+    text = "如果法律援助不批怎么办"
+    t = Tracker("citizen-9", {"requested_slot": "status_reference"},
+                {"intent": {"name": "legal_aid", "confidence": 0.7}, "text": text,
+                 "intent_ranking": [{"name": "legal_aid", "confidence": 0.7}], "entities": []},
+                [{"event": "user", "text": text}], False, None, {"name": "application_status_form"}, "action_listen")
+    events = asyncio.run(ValidateApplicationStatusForm().run(dispatcher, t, {}))
+    assert any(e["event"] == "active_loop" and e["name"] is None for e in events)
+    said = [m.get("response") or m.get("text") for m in dispatcher.messages]
+    assert said[-1] == "utter_status_later" and len(said) >= 2  # the answer first

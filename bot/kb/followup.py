@@ -274,6 +274,13 @@ def same_entry_facts(told: str, previous: FaqEntry | None, cues: Cues | None = N
             parts.append(part)
     if not parts:
         return None
+    if pattern is None and len(parts) > 2:
+        # The parts with the detail's rarest words ("合同上写的是订金": the 订金 sentences, not every one
+        # that says 合同), in the answer's order.
+        spread = {w: sum(w in p for p in parts) for w in shared}
+        weight = {p: sum(1 / spread[w] for w in shared if spread[w] and w in p) for p in parts}
+        best = sorted(parts, key=lambda p: -weight[p])[:2]
+        parts = [p for p in parts if p in best]
     return cues.facts_intro + "；".join(parts[:2]) + "。"
 
 
@@ -542,9 +549,12 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     for query in queries:
         if (previous is not None and not kinds and rule and rule not in said
                 and _still_best(index, query, previous, category)):
-            # The question is the one the answer just given answers ("我们做子女的必须还吗" after inherited
-            # debts): what the law says there, rather than the next entry of the topic.
-            return Reply("followup", category, entry=previous, text=rule, citations=previous.citations)
+            # The question is the one the answer just given answers ("订金跟定金有什么区别", "我们做子女的必须
+            # 还吗" after inherited debts): the sentences of it the question names, else what the law says
+            # there, rather than the next entry of the topic.
+            facts = same_entry_facts(text, previous)
+            text_back = facts if facts and facts not in said else rule
+            return Reply("followup", category, entry=previous, text=text_back, citations=previous.citations)
         hits = topic_hits(query, wanted)
         if hits and index.is_confident(hits[:1]) and (not wanted or hits[0].entry.side in wanted | {""}):
             return _entry_reply(hits[0])

@@ -274,3 +274,14 @@ def test_relief_for_the_bills_after_a_hit_and_run_is_the_topic_s_not_out_of_scop
     assert followup.rescued_from_scope("有没有什么救助", "traffic_accident", index())
     turn = after("traffic_accident-007", "有没有什么救助", "out_of_scope", 0.7)
     assert turn.entry.id == "traffic_accident-002"
+
+
+def test_a_detail_gets_the_sentences_with_its_rarest_words() -> None:
+    for text in ("合同上写的是订金", "订金跟定金有什么区别"):
+        turn = after("contract-001", text, "contract", 0.5)
+        assert turn.kind == consult.FOLLOWUP and "不适用定金罚则" in turn.text, text
+
+
+def test_settling_with_the_victim_after_a_detention_is_the_settlement_entry() -> None:
+    turn = after("criminal-005", "我们想跟对方和解，可以吗", "criminal", 0.5)
+    assert turn.kind == consult.ANSWER and turn.entry.id in {"criminal-020", "criminal-021"}

@@ -15,13 +15,15 @@ from bot.normalize import normalize
     ("网上买的手机收到就坏了", "质量问题"),
     ("被电动车撞了", "交通事故"),
     ("老公喝了酒就打我", "家庭暴力"),
+    ("离婚以后前夫一分扶养费都不给", "抚养费"),
+    ("想跟对方私了", "谅解"),
 ])
 def test_everyday_words_get_the_faq_s_word(text: str, added: str) -> None:
     expanded = expand(normalize(text))
     assert expanded.startswith(normalize(text)) and added in expanded
 
 
-@pytest.mark.parametrize("text", ["他说走了就走了", "手机坏了怎么修", "我想辞职"])
+@pytest.mark.parametrize("text", ["他说走了就走了", "手机坏了怎么修", "我想辞职", "丈夫不给我扶养费"])
 def test_no_expansion_without_the_context(text: str) -> None:
     assert expand(normalize(text)) == normalize(text)
 

@@ -17,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, latest_intent, latest_user_text,
-                            off_the_loop, open_ticket)
+                            off_the_loop, open_ticket, recent_user_texts)
 from actions.consultation import answer_consultation
 from actions.crisis import ActionHandleCrisis, concern_line
 from actions.handoff import request_agent
@@ -68,8 +68,9 @@ class ValidateLegalAidForm(FormValidationAction):
         # The matter told with an explicit request to apply ("我想申请法律援助，老板欠我工资"), classified
         # by the NLU (bot/nlu/components.py ScopeGuard): the form does not ask it again.
         told = (tracker.latest_message.get(requests.PARSE_KEY) or {}).get("matter_category") if requested is None else None
+        earlier = recent_user_texts(tracker)[-2:-1] if requested is None else []
         outcome = intake.step(values, requested, text, latest_intent(tracker), category, today=today,
-                              cipher=secrets.fernet(), told=told)
+                              cipher=secrets.fernet(), told=told, earlier=earlier[0] if earlier else "")
         events: list[dict[str, Any]] = []
         if requested:
             # Rasa copied the raw reply into the requested slot; the parsed value (or None) replaces it.

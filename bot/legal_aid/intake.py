@@ -567,15 +567,18 @@ def local_rule(values: dict[str, Any], today: date | None = None) -> standards.S
     return standards.find(standards.load(), place.get("province"), place.get("city"), when)
 
 
-def prefill(values: dict[str, Any], category: str | None, text: str = "", told: str | None = None) -> dict[str, Any]:
+def prefill(values: dict[str, Any], category: str | None, text: str = "", told: str | None = None,
+            earlier: str = "") -> dict[str, Any]:
     """Answers known before the first question. The matter, in this order: from the category the
     classifier gave the matter told with the request (`told`: "我想申请法律援助，老板欠了我两万工资"),
     from the request's own words ("被车撞了，我想申请法律援助"), from the consultation category before it.
-    The story told with the request is the description when it is long enough to be one."""
-    return _prefill(values, category, text, told)[0]
+    The story told with the request is the description when it is long enough to be one. `earlier`: the
+    citizen's message before the request, read for the matter when the category gives none."""
+    return _prefill(values, category, text, told, earlier)[0]
 
 
-def _prefill(values: dict[str, Any], category: str | None, text: str, told: str | None) -> tuple[dict[str, Any], bool]:
+def _prefill(values: dict[str, Any], category: str | None, text: str, told: str | None,
+             earlier: str = "") -> tuple[dict[str, Any], bool]:
     """prefill's answers, and whether the matter came from the message itself."""
     d = data()
     updates: dict[str, Any] = {}
@@ -592,7 +595,12 @@ def _prefill(values: dict[str, Any], category: str | None, text: str, told: str 
         updates[MATTER] = named[0]
     elif values.get(MATTER) is None:
         source = source or (category if category in d["matter_from_category"] else None)
-        if source is not None:
+        from_earlier = _choose(MATTER, earlier) if source is None and earlier else None
+        if from_earlier and from_earlier[0] != "other":
+            # The consultation before was answered from the legal-aid entries ("老板欠了我一万多工资，我没钱请
+            # 律师"): the matter is the one that message told.
+            updates[MATTER] = from_earlier[0]
+        elif source is not None:
             updates[MATTER] = d["matter_from_category"][source]
             if source in d["injury_kind_from_category"] and values.get(INJURY_KIND) is None:
                 updates[INJURY_KIND] = d["injury_kind_from_category"][source]
@@ -601,7 +609,7 @@ def _prefill(values: dict[str, Any], category: str | None, text: str, told: str 
     matter = updates.get(MATTER, values.get(MATTER))
     if matter == "labor_relation_or_remuneration" and values.get(LABOR_CLAIM) is None and LABOR_CLAIM not in updates \
             and typed:
-        claim = _choose(LABOR_CLAIM, text)
+        claim = _choose(LABOR_CLAIM, text) or (_choose(LABOR_CLAIM, earlier) if earlier else None)
         if claim and claim[0] != "other":
             updates[LABOR_CLAIM] = claim[0]
     if typed and values.get(GROUPS) is None:
@@ -680,9 +688,10 @@ def looks_like_question(text: str) -> bool:
 
 def step(values: dict[str, Any], requested: str | None, text: str, intent: str | None = None,
          category: str | None = None, today: date | None = None, cipher: Cipher | None = None,
-         told: str | None = None) -> Outcome:
+         told: str | None = None, earlier: str = "") -> Outcome:
     """One citizen turn inside the form. `told` is the category of the matter the request to apply
-    told with it (bot/legal_aid/requests.py), when the classifier found one."""
+    told with it (bot/legal_aid/requests.py), when the classifier found one; `earlier`, the citizen's
+    message before the request."""
     values = {**values}
     if requested:
         values[requested] = None  # the raw text Rasa copied into the slot is not an answer yet
@@ -690,8 +699,8 @@ def step(values: dict[str, Any], requested: str | None, text: str, intent: str |
         return Outcome(CRISIS)
     if requested is None:
         if values.get(CONSENT):
-            return Outcome(ASK, prefill(values, category, text, told), [Utterance("utter_aid_resumed")])
-        updates, told_here = _prefill(values, category, text, told)
+            return Outcome(ASK, prefill(values, category, text, told, earlier), [Utterance("utter_aid_resumed")])
+        updates, told_here = _prefill(values, category, text, told, earlier)
         return Outcome(ASK, updates, _noted(updates, told_here))
     if is_cancel(text) or (requested == CONSENT and _consent(text) is False):
         return Outcome(CANCEL)

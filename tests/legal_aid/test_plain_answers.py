@@ -196,3 +196,10 @@ def test_the_matter_told_instead_of_consent_is_noted_and_consent_asked_again() -
 ])
 def test_a_group_the_citizen_says_they_belong_to_is_not_asked_again(told: str, groups: list[str] | None) -> None:
     assert I.prefill({}, None, told).get(I.GROUPS) == groups
+
+
+def test_the_matter_of_the_consultation_before_is_taken_when_its_category_gives_none() -> None:
+    # "老板欠了我一万多工资，我没钱请律师" is answered from the legal-aid entries (category legal_aid).
+    told = I.prefill({}, "legal_aid", "我想申请法律援助", None, "老板欠了我一万多工资，我没钱请律师")
+    assert told[I.MATTER] == "labor_relation_or_remuneration"
+    assert I.MATTER not in I.prefill({}, "legal_aid", "我想申请法律援助", None, "你好")

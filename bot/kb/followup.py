@@ -546,16 +546,28 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
         queries = ((f"{last_detail} {text}",) if last_detail else ()) + (told, text)
     else:
         queries = (text, f"{context} {text}")
+    # Read alone, does a message with words of its own ("我们做子女的必须还吗"; not "要赔多少") point at the
+    # answer just given before the entry the topic's question finds with it? The context query always
+    # finds the answer just given first (it holds its question), so only the message alone can tell.
+    alone = ([h.entry.id for h in index.search(text, category=category, k=8) if h.entry.category == category]
+             if previous is not None and not kinds and rule and rule not in said and len(_content_words(text)) >= 2
+             else [])
+
+    def points_back(candidate: str | None) -> bool:
+        if previous is None or previous.id not in alone:
+            return False
+        return candidate not in alone or alone.index(previous.id) < alone.index(candidate)
+
     for query in queries:
-        if (previous is not None and not kinds and rule and rule not in said
-                and _still_best(index, query, previous, category)):
-            # The question is the one the answer just given answers ("订金跟定金有什么区别", "我们做子女的必须
-            # 还吗" after inherited debts): the sentences of it the question names, else what the law says
-            # there, rather than the next entry of the topic.
+        hits = topic_hits(query, wanted)
+        best = hits[0].entry.id if hits else None
+        if alone and (alone[0] == previous_id or (query != text and points_back(best))):
+            # The question the answer just given answers ("订金跟定金有什么区别", "我们做子女的必须还吗" after
+            # inherited debts): its sentences the question names, else what the law says there.
+            assert previous is not None and rule is not None
             facts = same_entry_facts(text, previous)
             text_back = facts if facts and facts not in said else rule
             return Reply("followup", category, entry=previous, text=text_back, citations=previous.citations)
-        hits = topic_hits(query, wanted)
         if hits and index.is_confident(hits[:1]) and (not wanted or hits[0].entry.side in wanted | {""}):
             return _entry_reply(hits[0])
     # 5. Honest: it depends, and a person can look at it.
@@ -569,14 +581,14 @@ def _detail_reply(index: Index, text: str, told: str, previous: FaqEntry | None,
     if facts and facts not in said and previous is not None:
         return Reply("followup", category, entry=previous, text=facts, citations=previous.citations)
     rule = rule_of(previous)
-    if rule and rule not in said and previous is not None and _still_best(index, told, previous, category):
-        # Read with the topic's question, the detail still points at the answer just given ("他没有留下什么
-        # 财产" after inherited debts): what the law says there, not the next entry of the topic.
-        return Reply("followup", category, entry=previous, text=rule, citations=previous.citations)
     excluded = {previous.id if previous else None, *given}
     with_topic = [h for h in index.search(told, category=category, k=8)
                   if h.entry.category == category and h.entry.id not in excluded]
     for hit in index.search(text, category=category, k=5):
+        if previous is not None and hit.entry.id == previous.id:
+            # Read alone, the detail points at the answer just given before any other entry ("他没有留下
+            # 什么财产" after inherited debts): no other entry of the topic, what the law said there instead.
+            break
         if hit.entry.category != category or hit.entry.id in excluded:
             continue
         match = next((h for h in with_topic if h.entry.id == hit.entry.id), None)
@@ -587,10 +599,10 @@ def _detail_reply(index: Index, text: str, told: str, previous: FaqEntry | None,
     return None
 
 
-def _still_best(index: Index, query: str, previous: FaqEntry, category: str) -> bool:
-    """Whether the answer just given is still the topic's best entry for the message read with the topic."""
-    hits = [h for h in index.search(query, category=category, k=3) if h.entry.category == category]
-    return bool(hits) and hits[0].entry.id == previous.id
+def _content_words(text: str) -> list[str]:
+    """The words of a message that say what it is about ("子女", "必须"; not "多少", "那要")."""
+    stop = load_cues().fact_stopwords
+    return [w for w in words(normalize(text or "")) if len(w) >= 2 and w not in stop]
 
 
 def category_followup_problems(data: CategoryFollowUps, categories: tuple[str, ...]) -> list[str]:

@@ -36,6 +36,12 @@ def clarify_choices(parse: dict[str, Any]) -> list[str]:
     return [str(r["name"]) for r in ranked[:CLARIFY_CHOICES]]
 
 
+def best_category(parse: dict[str, Any]) -> tuple[str, float] | None:
+    """The likeliest legal category of the message and its confidence, from its intent ranking."""
+    ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") in taxonomy.CATEGORIES]
+    return (str(ranked[0]["name"]), float(ranked[0].get("confidence") or 0)) if ranked else None
+
+
 def clarify_buttons(choices: list[str]) -> list[dict[str, str]]:
     """One button per category; its payload answers the earlier question in that category."""
     return [{"title": consultation.info(c).name, "payload": f"/{c}"} for c in choices]
@@ -58,7 +64,8 @@ class ActionHandleLowConfidence(Action):
     ) -> list[dict[str, Any]]:
         # A follow-up the NLU could not place ("医药费谁出啊") is answered within the current topic.
         text = latest_user_text(tracker)
-        if followup.continues_topic(text, tracker.get_slot(SLOT_CATEGORY), knowledge_base.shared().index):
+        if followup.continues_topic(text, tracker.get_slot(SLOT_CATEGORY), knowledge_base.shared().index,
+                                    nlu_best=best_category(tracker.latest_message)):
             return answer_consultation(dispatcher, tracker)
         # More detail after a clarifying question ("孩子被狗咬了" … "看病花了三百多，能要吗") is read with the
         # question before it, rather than counted as a second turn not understood.

@@ -16,8 +16,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, latest_intent, latest_user_text,
-                            off_the_loop, open_ticket, recent_user_texts)
+from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, last_utterance, latest_intent,
+                            latest_user_text, off_the_loop, open_ticket, recent_user_texts)
 from actions.consultation import answer_consultation
 from actions.crisis import ActionHandleCrisis, concern_line
 from actions.handoff import request_agent
@@ -92,6 +92,21 @@ class ValidateLegalAidForm(FormValidationAction):
         if following is None:
             return events + _end_form(intake.SUBMIT)
         return events + [SlotSet(REQUESTED_SLOT, following)]
+
+
+class ActionAskAidConsent(Action):
+    """The personal-information notice and the consent question; when the reply was not a yes or no, the
+    short request just said ("请回复“同意”…") asks it again, not the whole notice word for word."""
+
+    def name(self) -> str:
+        return "action_ask_aid_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if last_utterance(tracker) not in ("utter_aid_consent_how", "utter_aid_consent_noted"):
+            dispatcher.utter_message(response="utter_ask_aid_consent")
+        return []
 
 
 class ActionAskAidConfirm(Action):

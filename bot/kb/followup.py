@@ -207,8 +207,13 @@ def is_detail(text: str, cues: Cues | None = None) -> bool:
     """A detail that asks nothing: not a follow-up question ("…吗", "那…", "对补偿不服怎么办"), only a statement
     of the matter."""
     cues = cues or load_cues()
-    asks = cues.question_words is not None and bool(cues.question_words.search(normalize(text or "")))
+    # "没有留下什么财产" says there is nothing; its 什么 asks nothing.
+    told = _NOTHING.sub("没有", normalize(text or ""))
+    asks = cues.question_words is not None and bool(cues.question_words.search(told))
     return tells_detail(text, cues) and not asks and not looks_like_followup(text, cues)
+
+
+_NOTHING = re.compile(r"没有?[^，,。？?吗么]{0,4}什么(?![^，,。]{0,6}[吗么？?])|什么都(?=没|不)")
 
 
 def _linked(text: str) -> bool:
@@ -394,6 +399,9 @@ def _names_other_matter(text: str, intent: str, context_category: str, index: In
 # matches an entry this well by words of the topic ("轻伤" in the criminal entries). Chit-chat the classifier
 # could not place matches some entry too, more weakly (bench/followup_chitchat.py measures the cost).
 DETAIL_TOPIC_CONFIDENCE = 0.3
+# A detail the NLU could not place is read in the topic when its best guess is the topic this surely;
+# chit-chat is often guessed as some category, weakly (bench/followup_chitchat.py).
+DETAIL_NLU_CONFIDENCE = 0.3
 
 
 def ties_to_topic(text: str, category: str, index: Index) -> bool:
@@ -406,7 +414,8 @@ def ties_to_topic(text: str, category: str, index: Index) -> bool:
     return bool(hits) and hits[0].bm25 > 0 and hits[0].confidence >= DETAIL_TOPIC_CONFIDENCE
 
 
-def continues_topic(text: str, context_category: str | None, index: Index) -> bool:
+def continues_topic(text: str, context_category: str | None, index: Index,
+                    nlu_best: tuple[str, float] | None = None) -> bool:
     """For a message the NLU could not place: does it continue the current topic? A short
     follow-up-looking message does ("医药费谁出啊"), and so does a question that retrieval answers
     confidently within the topic ("自首能从轻吗" after a criminal answer), and a detail of the matter tied to
@@ -414,6 +423,11 @@ def continues_topic(text: str, context_category: str | None, index: Index) -> bo
     if not context_category or not normalize(text or ""):
         return False
     if looks_like_followup(text) or step_entry(text, context_category) is not None:
+        return True
+    if (nlu_best and nlu_best[0] == context_category and nlu_best[1] >= DETAIL_NLU_CONFIDENCE
+            and is_detail(text)):
+        # Too unsure to answer alone, but the classifier's best guess is the topic itself ("他没有留下什么
+        # 财产" after inherited debts): a detail of the topic, not "which matter is it?".
         return True
     if is_detail(text) and ties_to_topic(text, context_category, index):
         # "对方轻伤" after a detention, "说是要修路" after a homestead answer: the NLU could not place it

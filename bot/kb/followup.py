@@ -65,6 +65,7 @@ class Cues:
     claims: tuple[re.Pattern[str], ...] = ()  # "他说我把墙弄脏了": what the other party claims
     fact_stopwords: frozenset[str] = frozenset()  # too common to tie a detail to a sentence of the answer
     facts_intro: str = ""
+    steps_intro: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ def load_cues(path: Path = CUES) -> Cues:
                 re.compile(data["question_words"]) if data.get("question_words") else None,
                 tuple(re.compile(p) for p in data.get("linked") or ()),
                 tuple(re.compile(p) for p in data.get("claims") or ()),
-                frozenset(str(w) for w in data.get("fact_stopwords") or ()), str(data.get("facts_intro") or ""))
+                frozenset(str(w) for w in data.get("fact_stopwords") or ()), str(data.get("facts_intro") or ""),
+                str(data.get("steps_intro") or ""))
 
 
 def asks_what_now(text: str, cues: Cues | None = None) -> bool:
@@ -297,6 +299,15 @@ def rule_of(previous: FaqEntry | None) -> str | None:
     rule = re.split(r"(?:步骤|怎么做|证据|要带)[:：]", previous.answer, maxsplit=1)[0]
     rule = re.sub(r"^法律规定[:：]", "", rule).strip()
     return load_cues().facts_intro + rule if rule else None
+
+
+def steps_of(previous: FaqEntry | None) -> str | None:
+    """What to do, from the answer just given (its "步骤：" or "怎么做：" part, without the evidence)."""
+    if previous is None:
+        return None
+    found = re.search(r"(?:步骤|怎么做)[:：](.+?)(?:证据[:：]|以上仅供参考|$)", previous.answer)
+    steps = found.group(1).strip().rstrip("；;。") if found else ""
+    return f"{load_cues().steps_intro}{steps}。" if steps else None
 
 
 def kind_of(text: str, cues: Cues | None = None) -> str | None:
@@ -564,8 +575,7 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     # answer just given before the entry the topic's question finds with it? The context query always
     # finds the answer just given first (it holds its question), so only the message alone can tell.
     alone = ([h.entry.id for h in index.search(text, category=category, k=8) if h.entry.category == category]
-             if previous is not None and not kinds and rule and rule not in said and len(_content_words(text)) >= 2
-             else [])
+             if previous is not None and not kinds and len(_content_words(text)) >= 2 else [])
 
     def points_back(candidate: str | None) -> bool:
         if previous is None or previous.id not in alone:
@@ -577,11 +587,13 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
         best = hits[0].entry.id if hits else None
         if alone and (alone[0] == previous_id or (query != text and points_back(best))):
             # The question the answer just given answers ("订金跟定金有什么区别", "我们做子女的必须还吗" after
-            # inherited debts): its sentences the question names, else what the law says there.
-            assert previous is not None and rule is not None
-            facts = same_entry_facts(text, previous)
-            text_back = facts if facts and facts not in said else rule
-            return Reply("followup", category, entry=previous, text=text_back, citations=previous.citations)
+            # inherited debts): its sentences the question names, else what the law says there, else what to
+            # do (whichever was not said last turn).
+            assert previous is not None
+            for part in (same_entry_facts(text, previous), rule, steps_of(previous)):
+                if part and part not in said:
+                    return Reply("followup", category, entry=previous, text=part, citations=previous.citations)
+            break
         if hits and index.is_confident(hits[:1]) and (not wanted or hits[0].entry.side in wanted | {""}):
             return _entry_reply(hits[0])
     # 5. Honest: it depends, and a person can look at it.

@@ -385,7 +385,8 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
         if intent == context_category:
             # The NLU's call of the topic itself: a question of the topic when retrieval answers it, else a
             # detail of it ("他没有留下什么财产" after an inherited debt), never "which matter is it?" again.
-            return not index.is_confident(index.search(text, category=context_category, k=1))
+            # A statement ("没有给我开任何单子" after a confiscation) is a detail whatever entry its words find.
+            return is_detail(text) or not index.is_confident(index.search(text, category=context_category, k=1))
         return _linked(text) or not _names_other_matter(text, intent, context_category, index)
     if intent in CATEGORIES and intent != context_category and intent_confidence >= NEW_TOPIC_CONFIDENCE:
         hits = index.search(text, category=intent, k=1)

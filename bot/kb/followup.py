@@ -271,7 +271,11 @@ def same_entry_facts(told: str, previous: FaqEntry | None, cues: Cues | None = N
     if previous is None:
         return None
     cues = cues or load_cues()
-    shared = {w for w in words(normalize(told or "")) if len(w) >= 2 and w not in cues.fact_stopwords}
+    # Only words the entry's own question does not use tie a detail to a sentence: "我有交强险和商业险" after
+    # the insurance answer shares 交强险 with the question itself, and quoting its sentence again answers nothing.
+    asked = set(words(normalize(previous.question))) if pattern is None else set()
+    shared = {w for w in words(normalize(told or ""))
+              if len(w) >= 2 and w not in cues.fact_stopwords and w not in asked}
     parts: list[str] = []
     for m in _ANSWER_PARTS.finditer(previous.answer):
         part = _PART_LEAD.sub("", m.group().strip()).rstrip("；;。")
@@ -414,6 +418,8 @@ DETAIL_TOPIC_CONFIDENCE = 0.3
 # A detail the NLU could not place is read in the topic when its best guess is the topic this surely;
 # chit-chat is often guessed as some category, weakly (bench/followup_chitchat.py).
 DETAIL_NLU_CONFIDENCE = 0.3
+# The entry a detail points to alone, for it to be answered rather than the answer just given's rule.
+DETAIL_ALONE_CONFIDENCE = 0.3
 
 
 def ties_to_topic(text: str, category: str, index: Index) -> bool:
@@ -619,7 +625,9 @@ def _detail_reply(index: Index, text: str, told: str, previous: FaqEntry | None,
         if hit.entry.category != category or hit.entry.id in excluded:
             continue
         match = next((h for h in with_topic if h.entry.id == hit.entry.id), None)
-        if match is not None and index.is_confident([match]):
+        # Both readings must be sure: read with the topic's question alone, a detail drifts to whatever entry
+        # that question's words find ("没有给我开任何单子" after a 城管 confiscation: traffic police's).
+        if match is not None and index.is_confident([match]) and hit.confidence >= DETAIL_ALONE_CONFIDENCE:
             return _entry_reply(match)
     if rule and rule not in said and previous is not None:
         return Reply("followup", category, entry=previous, text=rule, citations=previous.citations)

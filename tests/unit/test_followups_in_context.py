@@ -285,3 +285,11 @@ def test_a_detail_gets_the_sentences_with_its_rarest_words() -> None:
 def test_settling_with_the_victim_after_a_detention_is_the_settlement_entry() -> None:
     turn = after("criminal-005", "我们想跟对方和解，可以吗", "criminal", 0.5)
     assert turn.kind == consult.ANSWER and turn.entry.id in {"criminal-020", "criminal-021"}
+
+
+def test_everyday_follow_ups_found_by_the_second_fresh_round() -> None:
+    idx = index()
+    assert followup.kinds_of("修要一万多，他们只愿意出两千怎么办") == ["refusal"]
+    assert followup.continues_topic("要怎么维权", "land_rural", idx)
+    assert followup.step_entry("要什么条件才能申请", "legal_aid") == "legal_aid-001"
+    assert sides.detect("我妈在县医院做胆囊手术，结果伤到了胆管") == frozenset({"patient"})

@@ -271,11 +271,7 @@ def same_entry_facts(told: str, previous: FaqEntry | None, cues: Cues | None = N
     if previous is None:
         return None
     cues = cues or load_cues()
-    # Only words the entry's own question does not use tie a detail to a sentence: "我有交强险和商业险" after
-    # the insurance answer shares 交强险 with the question itself, and quoting its sentence again answers nothing.
-    asked = set(words(normalize(previous.question))) if pattern is None else set()
-    shared = {w for w in words(normalize(told or ""))
-              if len(w) >= 2 and w not in cues.fact_stopwords and w not in asked}
+    shared = {w for w in words(normalize(told or "")) if len(w) >= 2 and w not in cues.fact_stopwords}
     parts: list[str] = []
     for m in _ANSWER_PARTS.finditer(previous.answer):
         part = _PART_LEAD.sub("", m.group().strip()).rstrip("；;。")
@@ -389,8 +385,7 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
         if intent == context_category:
             # The NLU's call of the topic itself: a question of the topic when retrieval answers it, else a
             # detail of it ("他没有留下什么财产" after an inherited debt), never "which matter is it?" again.
-            # A statement ("没有给我开任何单子" after a confiscation) is a detail whatever entry its words find.
-            return is_detail(text) or not index.is_confident(index.search(text, category=context_category, k=1))
+            return not index.is_confident(index.search(text, category=context_category, k=1))
         return _linked(text) or not _names_other_matter(text, intent, context_category, index)
     if intent in CATEGORIES and intent != context_category and intent_confidence >= NEW_TOPIC_CONFIDENCE:
         hits = index.search(text, category=intent, k=1)

@@ -620,8 +620,8 @@ def _detail_reply(index: Index, text: str, told: str, previous: FaqEntry | None,
         if hit.entry.category != category or hit.entry.id in excluded:
             continue
         match = next((h for h in with_topic if h.entry.id == hit.entry.id), None)
-        # Both readings must be sure: read with the topic's question alone, a detail drifts to whatever entry
-        # that question's words find ("没有给我开任何单子" after a 城管 confiscation: traffic police's).
+        # Both readings must be sure: read with the topic's question, a detail drifts to whatever entry that
+        # question's words find.
         if match is not None and index.is_confident([match]) and hit.confidence >= DETAIL_ALONE_CONFIDENCE:
             return _entry_reply(match)
     if rule and rule not in said and previous is not None:

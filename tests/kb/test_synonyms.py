@@ -17,6 +17,8 @@ from bot.normalize import normalize
     ("老公喝了酒就打我", "家庭暴力"),
     ("离婚以后前夫一分扶养费都不给", "抚养费"),
     ("想跟对方私了", "谅解"),
+    ("楼上天天半夜跺脚拖椅子", "噪音"),
+    ("法律援助是免费的吗", "收费"),
 ])
 def test_everyday_words_get_the_faq_s_word(text: str, added: str) -> None:
     expanded = expand(normalize(text))
@@ -37,6 +39,8 @@ def index() -> Index:
     ("父亲走了，留下十几万欠款，银行找我们还", "inheritance-006"),
     ("在厂里干了六年，厂里从来没给我交过社保，现在想让他补交", "labor_dispute-005"),
     ("网上买了个手机，收到三天就坏了，商家不给退", "consumer-004"),
+    ("楼上每天半夜还在跺脚拖椅子，说了也不听", "neighbor_dispute-005"),
+    ("请问法律援助是免费的吗，我没钱请律师", "legal_aid-012"),
 ])
 def test_the_faq_s_word_finds_the_entry(index: Index, text: str, entry: str) -> None:
     assert index.expand_synonyms

@@ -21,6 +21,7 @@ from bot.normalize import fix_typos, from_cantonese, normalize, strip_emoji
     ("他离昏迷只差一点", "他离昏迷只差一点"),  # 离 + 昏迷, not a typo
     ("分离混合物", "分离混合物"),
     ("儿子不给赡养废", "儿子不给赡养费"),
+    ("公司一直没给我交社宝", "公司一直没给我交社保"),
     ("打官司诉松费多少", "打官司诉讼费多少"),
 ])
 def test_homophone_typos(raw: str, expected: str) -> None:

@@ -29,17 +29,22 @@ CLARIFY_MIN_CONFIDENCE = 0.05
 CLARIFYING = ("utter_clarify_category", "utter_ask_rephrase")
 
 
+def ranked_categories(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    """The legal categories of the last message with their confidences, best first, from its intent ranking."""
+    return [(str(r["name"]), float(r.get("confidence") or 0)) for r in parse.get("intent_ranking") or []
+            if r.get("name") in taxonomy.CATEGORIES]
+
+
 def clarify_choices(parse: dict[str, Any]) -> list[str]:
-    """The likeliest legal categories of the last message, best first, from its intent ranking."""
-    ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") in taxonomy.CATEGORIES
-              and float(r.get("confidence") or 0) >= CLARIFY_MIN_CONFIDENCE]
-    return [str(r["name"]) for r in ranked[:CLARIFY_CHOICES]]
+    """The likeliest legal categories of the last message, best first, worth a button."""
+    return [name for name, confidence in ranked_categories(parse)
+            if confidence >= CLARIFY_MIN_CONFIDENCE][:CLARIFY_CHOICES]
 
 
 def best_category(parse: dict[str, Any]) -> tuple[str, float] | None:
-    """The likeliest legal category of the message and its confidence, from its intent ranking."""
-    ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") in taxonomy.CATEGORIES]
-    return (str(ranked[0]["name"]), float(ranked[0].get("confidence") or 0)) if ranked else None
+    """The likeliest legal category of the message and its confidence."""
+    ranked = ranked_categories(parse)
+    return ranked[0] if ranked else None
 
 
 def clarify_buttons(choices: list[str]) -> list[dict[str, str]]:

@@ -62,10 +62,15 @@ def _expansions() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(r["when"]), str(r["add"])) for r in rules)
 
 
+def expansion(text: str) -> str:
+    """The FAQ's words for the everyday ones a normalised message uses ("我爸走了" → 去世 遗产), or ""."""
+    return " ".join(add for when, add in _expansions() if when.search(text))
+
+
 def expand(text: str) -> str:
-    """The normalised message with the FAQ's words for the everyday ones it uses ("我爸走了" + 去世)."""
-    added = [add for when, add in _expansions() if when.search(text)]
-    return f"{text} {' '.join(added)}" if added else text
+    """The normalised message with its expansion added."""
+    added = expansion(text)
+    return f"{text} {added}" if added else text
 
 
 class Index:
@@ -184,11 +189,12 @@ class Index:
         text = normalize(query)
         if not text:
             return []
-        told = len(words(text))  # the citizen's own words, before any expansion
-        if self.expand_synonyms:
-            text = expand(text)
-        n = len(self.entries)
         query_words = words(text)
+        told = len(query_words)  # the citizen's own words, before any expansion
+        added = expansion(text) if self.expand_synonyms else ""
+        if added:
+            text, query_words = f"{text} {added}", query_words + words(added)
+        n = len(self.entries)
         bm25 = self._best_per_entry(self._bm25(query_words))
         # The bonus rescues long messages whose lexical match is diluted by their length; a short
         # message that matches weakly is vague ("关于那个案子我想了解一下"): guidance, not an entry.

@@ -78,7 +78,7 @@ def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
     if turn.kind == consult.ANSWER and entry is not None:
         consultation_log.record_safely(engine, tracker.sender_id, entry.category, text, True, entry.id)
         dispatcher.utter_message(response="utter_faq_answer", answer=entry.answer, basis=answer.basis(entry),
-                                 buttons=answer.buttons(entry.next_step) if with_buttons else [])
+                                 buttons=turn.buttons + answer.buttons(entry.next_step) if with_buttons else [])
         return events + [slot_set(SLOT_CATEGORY, entry.category), slot_set(SLOT_FAQ_ID, entry.id),
                          slot_set(SLOT_LAST_QUESTION, turn.remember[:200])]
     if turn.kind in (consult.FOLLOWUP, consult.DEPENDS) and turn.text:

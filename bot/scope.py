@@ -14,6 +14,7 @@ The statistical classifier never decides a crisis: crisis is left to the crisis 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +57,12 @@ class Thresholds:
     legal_doubt_strong: float = 0.18
     # Other dialogue intents (转人工, 好的, 查询进度…) below this are read as possible questions.
     dialogue: float = 0.45
+    # A message of at least this many Chinese characters beyond the courtesies whose best category is below
+    # the answer threshold is still answered when the FAQ retrieval, reading it alone, confidently finds an
+    # entry of that very category: a long story told before the question ("我把车借给朋友开，他把一个骑电动车
+    # 的人撞伤了…") spreads the classifier's probability, not the retrieval's. Shorter messages keep the
+    # question back: the chit-chat that both would place is short (docs/nlu.md).
+    confirmed_chars: int = 20
     # Chinese characters left after the courtesies that make a message more than a greeting.
     substance_chars: int = 5
     # A message of at most this many characters that asks a follow-up kind is never turned away.
@@ -114,16 +121,44 @@ def substance(text: str, cues: Cues | None = None) -> int:
     return len(_CHINESE.findall((cues or load_cues()).courtesies.sub("", text)))
 
 
-def _more_than_courtesy(text: str, t: Thresholds, c: Cues) -> bool:
-    """A greeting, thanks or farewell with a question after it ("您好律师，想问下离婚的事")."""
+# What makes the rest of a thanks or farewell a question ("谢谢，那他不给怎么办"), not a plan ("谢谢，我先去找他谈谈").
+_ASKS = re.compile(r"吗|么|怎么|咋|如何|能不能|可不可以|是否|多少|什么|啥|哪|谁|为什么|为啥|[?？]")
+
+
+def _more_than_courtesy(text: str, t: Thresholds, c: Cues, act: str = taxonomy.GREET) -> bool:
+    """A greeting, thanks or farewell with a question after it ("您好律师，想问下离婚的事"). After thanks or a
+    farewell, what the citizen will do next ("谢谢，我先去找他谈谈") is no question."""
     rest = c.courtesies.sub("", text)
-    return substance(text, c) >= t.substance_chars or bool(legal_cue(rest, c) or legal_word(rest, c))
+    if legal_cue(rest, c):
+        return True
+    if act != taxonomy.GREET and not _ASKS.search(rest):
+        return False
+    return substance(text, c) >= t.substance_chars or bool(legal_word(rest, c))
+
+
+def _only_courtesy(text: str, c: Cues) -> str | None:
+    """The dialogue act of a message that is courtesies alone ("好的，明白了", "好，谢谢"), whatever the
+    classifier guessed, or None."""
+    if substance(text, c) > 1 or legal_cue(text, c) or legal_word(text, c) or not c.courtesies.search(text):
+        return None
+    if re.search(r"不|没|别|否", text):
+        return None  # "不好", "不行": a no, which the form or the dialogue reads
+    if re.search(r"再见|拜拜|bye", text, re.I):
+        return taxonomy.GOODBYE
+    if re.search(r"谢|明白|知道|懂|了解|清楚|收到", text):
+        return taxonomy.THANK  # "好的，明白了" closes the answer as thanks do
+    return taxonomy.AFFIRM if re.search(r"好|嗯|行|ok", text, re.I) else None
+
+
+# Whether the FAQ retrieval, reading the text alone, confidently finds an entry of the category.
+Confirms = Callable[[str, str], bool]
 
 
 def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | None = None,
-           cues: Cues | None = None) -> Decision:
+           cues: Cues | None = None, confirms: Confirms | None = None) -> Decision:
     """The intent to act on, from the classifier's (intent, probability) ranking of normalised `text`.
-    The thresholds and the cue words are the shipped ones unless passed in."""
+    The thresholds and the cue words are the shipped ones unless passed in; `confirms` (the retrieval's
+    check, `Thresholds.confirmed_chars`) is not consulted unless passed."""
     t = limits or Thresholds()
     c = cues or load_cues()
     ranked = [(n, p) for n, p in ranking if n not in (taxonomy.CRISIS, taxonomy.NLU_FALLBACK)]
@@ -132,28 +167,32 @@ def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | Non
     legal = [(n, p) for n, p in ranked if n in taxonomy.CATEGORIES]
     best_legal = legal[0][1] if legal else 0.0
     top, p_top = ranked[0]
-    if top in OPENING_ACTS and _more_than_courtesy(text, t, c):
+    act = _only_courtesy(text, c)
+    if act is not None and top not in OPENING_ACTS:
+        # "好的，明白了" after an answer: an acknowledgement, not a question to place in a category.
+        return Decision(act, max(p_top, t.dialogue), tuple(ranked))
+    if top in OPENING_ACTS and _more_than_courtesy(text, t, c, top):
         # "您好，我想问下…": the greeting is not the message; decide on what follows it.
         ranked = [(n, p) for n, p in ranked if n not in OPENING_ACTS] or ranked
         top, p_top = ranked[0]
     if top == taxonomy.OUT_OF_SCOPE:
         if legal_cue(text, c):
-            return _legal(legal, ranked, t, c, text)  # a dispute is never turned away
+            return _legal(legal, ranked, t, c, text, confirms)  # a dispute is never turned away
         if _asks_followup(text, t, c):
             # "要多长时间" right after an answer is about that answer: the dialogue reads it in its topic.
             return Decision(taxonomy.FOLLOW_UP, p_top, tuple(ranked))
         plain = p_top >= t.reject and best_legal < t.legal_doubt and not legal_word(text, c)
         if plain or (p_top >= t.reject_strong and best_legal < t.legal_doubt_strong):
             return Decision(top, p_top, tuple(ranked))
-        return _legal(legal, ranked, t, c, text)
+        return _legal(legal, ranked, t, c, text, confirms)
     if top in taxonomy.CATEGORIES:
-        return _legal(legal, ranked, t, c, text)
+        return _legal(legal, ranked, t, c, text, confirms)
     if p_top >= t.dialogue or top in OPENING_ACTS:
         return Decision(top, p_top, tuple(ranked))
     if top == taxonomy.FOLLOW_UP and p_top >= best_legal and not legal_cue(text, c):
         # "需要带什么材料？" right after an answer: the dialogue reads it in the topic of that answer.
         return Decision(top, p_top, tuple(ranked))
-    return _legal(legal, ranked, t, c, text)
+    return _legal(legal, ranked, t, c, text, confirms)
 
 
 def _asks_followup(text: str, t: Thresholds, c: Cues) -> bool:
@@ -164,14 +203,17 @@ def _asks_followup(text: str, t: Thresholds, c: Cues) -> bool:
 
 
 def _legal(legal: list[tuple[str, float]], ranked: list[tuple[str, float]], t: Thresholds, c: Cues,
-           text: str = "") -> Decision:
-    """The best legal category when clear enough, else a clarifying question offering the likeliest."""
+           text: str = "", confirms: Confirms | None = None) -> Decision:
+    """The best legal category when clear enough (or confirmed by the retrieval), else a clarifying question
+    offering the likeliest."""
     reordered = legal + [r for r in ranked if r[0] not in taxonomy.CATEGORIES]
     enough = t.answer
     if t.answer_legal < t.answer and substance(text, c) >= t.answer_legal_chars and (
             legal_cue(text, c) or legal_word(text, c)):
         enough = t.answer_legal
     if legal and legal[0][1] >= enough:
+        return Decision(legal[0][0], legal[0][1], tuple(reordered))
+    if legal and confirms is not None and substance(text, c) >= t.confirmed_chars and confirms(text, legal[0][0]):
         return Decision(legal[0][0], legal[0][1], tuple(reordered))
     return _clarify(reordered, legal[0][1] if legal else 0.0)
 

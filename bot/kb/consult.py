@@ -124,19 +124,31 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
         hits = hits[:3]
         pair = sides_mod.differing(h.entry for h in hits if index.is_confident([h]))
         if pair:
-            answerable = _without_asking(index, text, hits, pair, earlier, category=category,
+            # The side of the answer just given counts as told: the citizen went on from it.
+            told = (*earlier, cues_label(previous.side)) if previous is not None and previous.side else earlier
+            answerable = _without_asking(index, text, hits, pair, told, category=category,
                                          category_confidence=intent_confidence if from_nlu else None)
+            cues = sides_mod.load()
             if not answerable:
-                cues = sides_mod.load()
                 return Turn(ASK_SIDE, hits[0].entry.category, text=cues.question,
                             buttons=sides_mod.side_question(pair, text, cues), remember=text)
             hits = answerable
+            side = hits[0].entry.side
+            if side and side == sides_mod.assumed(pair, cues) and not sides_mod.detect_in(told, cues) & set(pair):
+                # Answered for the side assumed: the other side is one button away ("我是用人单位，…").
+                other = [b for b in sides_mod.side_question(pair, text, cues) if b["title"] == cues.labels[OPPOSITE[side]]]
+                return Turn(ANSWER, hits[0].entry.category, hits[0].entry, buttons=other, remember=text)
     entry = hits[0].entry
     if previous is not None and entry.id == previous.id and normalize(text) != normalize(previous_question):
         # Never the previous answer word for word: read it as a follow-up of that topic.
         reply = followup.resolve(index, text, previous, entry.category, previous_question, said=said)
         return _from_reply(reply, remember_topic)
     return Turn(ANSWER, entry.category, entry, remember=text)
+
+
+def cues_label(side: str) -> str:
+    """The side's button label ("我是受害方"), which reveals it as a message would."""
+    return sides_mod.load().labels.get(side, "")
 
 
 def _other_party(entry: FaqEntry, revealed: frozenset[str]) -> bool:
@@ -150,10 +162,13 @@ def _without_asking(index: Index, text: str, hits: list[Hit], pair: tuple[str, s
     empty when the side question is the honest reply.
 
     - The citizen told their side earlier in the conversation ("我前夫…说要砍我", then after the crisis
-      "他这样能判刑吗"): search again on that side.
+      "他这样能判刑吗"): search again on that side. Else the side a citizen is on unless they say otherwise
+      (`sides.assumed`: the worker, the patient).
     - The two sides are the same kind of person in this matter (the two spouses of a divorce,
       knowledge/retrieval/sides.yml `same_law`): the best entry that serves both, else the best."""
-    known = sides_mod.detect_in(earlier) & set(pair)
+    known = set(sides_mod.detect_in(earlier) & set(pair))
+    if not known and (assumed := sides_mod.assumed(pair)):
+        known = {assumed}
     if known:
         again = index.search(text, category=category, k=3, sides=frozenset(known),
                              category_confidence=category_confidence)

@@ -66,6 +66,9 @@ class Cues:
     fact_stopwords: frozenset[str] = frozenset()  # too common to tie a detail to a sentence of the answer
     facts_intro: str = ""
     steps_intro: str = ""
+    tried: tuple[re.Pattern[str], ...] = ()  # "报警警察来了也就说两句": a step already taken
+    tried_steps: tuple[re.Pattern[str], ...] = ()  # the words that tell which step of an answer was taken
+    tried_intro: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,9 @@ def load_cues(path: Path = CUES) -> Cues:
                 tuple(re.compile(p) for p in data.get("linked") or ()),
                 tuple(re.compile(p) for p in data.get("claims") or ()),
                 frozenset(str(w) for w in data.get("fact_stopwords") or ()), str(data.get("facts_intro") or ""),
-                str(data.get("steps_intro") or ""))
+                str(data.get("steps_intro") or ""),
+                tuple(re.compile(p) for p in data.get("tried") or ()),
+                tuple(re.compile(p) for p in data.get("tried_steps") or ()), str(data.get("tried_intro") or ""))
 
 
 def asks_what_now(text: str, cues: Cues | None = None) -> bool:
@@ -301,6 +306,37 @@ def rule_of(previous: FaqEntry | None) -> str | None:
     return load_cues().facts_intro + rule if rule else None
 
 
+def tells_tried(text: str, cues: Cues | None = None) -> bool:
+    """A short message telling a step the citizen already took ("报警了，警察来了也就说两句", "调解了两次没用")."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in cues.tried)
+
+
+_NUMBERED_STEP = re.compile(r"(\d+)[.、．]([^；;。]+)")
+
+
+def steps_after_tried(text: str, previous: FaqEntry | None, cues: Cues | None = None) -> str | None:
+    """The steps of the answer just given after the first one naming the step the message says was taken
+    ("报警警察来了也就说两句" after the noise answer whose third step is calling 110: its fourth, going to court;
+    "村委会调解了两次没用": from "调解不成…" on); None when the message names no step of that answer or the
+    step taken was its last."""
+    cues = cues or load_cues()
+    if previous is None or not tells_tried(text, cues):
+        return None
+    found = re.search(r"(?:步骤|怎么做)[:：](.+?)(?:证据[:：]|以上仅供参考|$)", previous.answer)
+    if not found:
+        return None
+    steps = [m.group(2).strip() for m in _NUMBERED_STEP.finditer(found.group(1))]
+    t = normalize(text or "")
+    named = [p for p in cues.tried_steps if p.search(t)]
+    taken = [i for i, step in enumerate(steps) if any(p.search(step) for p in named)]
+    if not taken or taken[0] + 1 >= len(steps):
+        return None
+    rest = steps[taken[0] + 1:]
+    return cues.tried_intro + "；".join(f"{n}.{s}" for n, s in enumerate(rest, 1)) + "。"
+
+
 def steps_of(previous: FaqEntry | None) -> str | None:
     """What to do, from the answer just given (its "步骤：" or "怎么做：" part, without the evidence)."""
     if previous is None:
@@ -337,6 +373,9 @@ def looks_like_followup(text: str, cues: Cues | None = None) -> bool:
 
 
 NEW_TOPIC_CONFIDENCE = 0.8  # the NLU must be this sure of another category to leave the topic
+# Below every answer threshold of bot/scope.py: a category the classifier only guessed, answered because the
+# retrieval confirmed it.
+WEAK_CATEGORY_CONFIDENCE = 0.3
 # What is left of a message naming a step of the topic ("工伤鉴定怎么做" without 鉴定) names a topic of its
 # own when it matches an entry of the NLU's category this well (a few words: below the answer threshold).
 OWN_TOPIC_CONFIDENCE = 0.2
@@ -359,6 +398,15 @@ def is_followup(text: str, *, intent: str, intent_confidence: float, context_cat
     if previous is not None and previous.category == context_category and same_entry_part(text, previous):
         # "能报警不" right after a noise answer that says when to call 110: about that answer, however
         # sure the NLU is that 报警 alone is a criminal matter.
+        return True
+    if tells_claim(text) or tells_tried(text):
+        # What the other party says ("他说他失业了没钱" after child support, "开发商说是疫情原因"): their side of
+        # this dispute, however sure the NLU is that 没钱 or 疫情 alone is another matter.
+        return True
+    if (intent in CATEGORIES and intent != context_category and intent_confidence < WEAK_CATEGORY_CONFIDENCE
+            and continues_topic(text, context_category, index, nlu_best=(intent, intent_confidence))):
+        # Another category only because the retrieval confirmed the classifier's weak guess (bot/scope.py):
+        # read as a message the NLU could not place ("…把我也列成了被告" after a lent car's accident).
         return True
     step = _step_match(text, context_category)
     if step is not None:
@@ -417,11 +465,30 @@ DETAIL_NLU_CONFIDENCE = 0.3
 DETAIL_ALONE_CONFIDENCE = 0.3
 
 
+def tells_claim(text: str, cues: Cues | None = None) -> bool:
+    """A short message telling what the other party says ("他说我把墙弄脏了", "厂里说工资里已经包含加班费了")."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in cues.claims)
+
+
+def what_is_claimed(text: str, cues: Cues | None = None) -> str:
+    """What the other party says, without who says it ("开发商说是他们土地出让金没交清" → "他们土地出让金没交清"):
+    searched alone, "开发商说" would find whichever entry quotes a developer's words."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    for p in cues.claims:
+        found = p.search(t)
+        if found and found.end() < len(t):
+            return t[found.end():]
+    return text
+
+
 def ties_to_topic(text: str, category: str, index: Index) -> bool:
     """Whether a detail is about the topic by its words: searched alone within the topic, it matches an
     entry by a word of it well enough ("轻伤" in the criminal entries, "出嫁" in the inheritance ones), or
     tells what the other party claims ("他说我把墙弄脏了")."""
-    if any(p.search(normalize(text or "")) for p in load_cues().claims):
+    if tells_claim(text):
         return True
     hits = [h for h in index.search(text, category=category, k=3) if h.entry.category == category]
     return bool(hits) and hits[0].bm25 > 0 and hits[0].confidence >= DETAIL_TOPIC_CONFIDENCE
@@ -512,7 +579,8 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     # 2. A step of the topic the message names ("要做鉴定吗"): that step's entry, unless it was the
     #    answer just given (then the kind of question decides, below; a detail gets the sentences of
     #    that answer about the step: "没有合同" after the work-injury answer that says how to prove the work).
-    step = step_entry(text, category, data) if not kind else None
+    # What the other party says names the step even with a kind's words ("他说没工作没钱给": an excuse, not a refusal).
+    step = step_entry(text, category, data) if not kind or tells_claim(text) else None
     if step and step != previous_id and step in index.by_id:
         return Reply("entry", category, entry=index.by_id[step])
     detail = not kinds and not revealed and is_detail(text)
@@ -522,6 +590,10 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
         facts = same_entry_facts(text, previous, pattern=cue) if cue is not None else None
         if facts and facts not in said and previous is not None:
             return Reply("followup", category, entry=previous, text=facts, citations=previous.citations)
+    # 2b. A step already taken ("报警警察来了也就说两句"): the steps of the answer just given after it.
+    after = steps_after_tried(text, previous) if previous is not None and previous.category == category else None
+    if after and after not in said:
+        return Reply("followup", category, entry=previous, text=after, citations=previous.citations)
     # 3. A follow-up kind: the entry's own answer, else the category's.
     for k in kinds:
         for f in (previous.followup(k) if previous else None, category_followups.get(k)):
@@ -566,18 +638,19 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     #    a random entry of the topic); a question pointing back ("她也能分吗") with it first.
     wanted = revealed or (frozenset({previous.side}) if previous and previous.side else frozenset())
     rule = rule_of(previous)
+    claimed = what_is_claimed(text) if tells_claim(text) else text
     if detail:
         queries: tuple[str, ...] = ()
     elif refers_back(text):
         # "她" is whom the last detail named: that detail with the question first ("我还有个姐姐已经出嫁了 她也能分吗").
         queries = ((f"{last_detail} {text}",) if last_detail else ()) + (told, text)
     else:
-        queries = (text, f"{context} {text}")
+        queries = (claimed, f"{context} {claimed}")
     # Read alone, does a message with words of its own ("我们做子女的必须还吗"; not "要赔多少") point at the
     # answer just given before the entry the topic's question finds with it? The context query always
     # finds the answer just given first (it holds its question), so only the message alone can tell.
-    alone = ([h.entry.id for h in index.search(text, category=category, k=8) if h.entry.category == category]
-             if previous is not None and not kinds and len(_content_words(text)) >= 2 else [])
+    alone = ([h.entry.id for h in index.search(claimed, category=category, k=8) if h.entry.category == category]
+             if previous is not None and not kinds and len(_content_words(claimed)) >= 2 else [])
 
     def points_back(candidate: str | None) -> bool:
         if previous is None or previous.id not in alone:
@@ -587,7 +660,7 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     for query in queries:
         hits = topic_hits(query, wanted)
         best = hits[0].entry.id if hits else None
-        if alone and (alone[0] == previous_id or (query != text and points_back(best))):
+        if alone and (alone[0] == previous_id or (query != claimed and points_back(best))):
             # The question the answer just given answers ("订金跟定金有什么区别", "我们做子女的必须还吗" after
             # inherited debts): its sentences the question names, else what the law says there, else what to
             # do (whichever was not said last turn).
@@ -689,14 +762,17 @@ CHAT_MARKS = re.compile(r"你|哈|呵|嘻|嘿|~|～|啦|[，,。.！!…].")
 def rescued_from_scope(text: str, context_category: str | None, index: Index) -> bool:
     """For a message the NLU would turn away as out of scope: is it, after all, a follow-up of the
     current legal topic ("家里人要准备什么" after a detention)? Only when it asks a follow-up kind or what to
-    do now, names a step of the topic, or remarks on the other party or the matter ("他收入比我高呢"). A bare
+    do now, names a step of the topic, remarks on the other party or the matter ("他收入比我高呢"), tells what
+    the other party says ("佢话最近生意唔好") or a step already taken ("报警了也没用"). A bare
     "…吗" is not enough here (chit-chat ends in 吗 too: "你吃饭了吗"), and nothing rescues a message without
     a topic."""
     if context_category not in CATEGORIES:
         return False
     t = normalize(text or "")
+    cues = load_cues()
+    if t and not _CHAT_WORDS.search(t) and (tells_claim(t, cues) or tells_tried(t, cues)):
+        return True  # a clause of its own is allowed: "佢话最近生意唔好，叫我等多个月先"
     if not t or len(t) > SCOPE_RESCUE_MAX_CHARS or CHAT_MARKS.search(t):
         return False
-    cues = load_cues()
     return (kind_of(t, cues) is not None or asks_what_now(t, cues) or remarks_on_the_matter(t, cues)
             or step_entry(t, context_category) is not None)

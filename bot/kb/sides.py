@@ -25,6 +25,7 @@ class SideCues:
     labels: dict[str, str]  # side → button title (我是劳动者)
     also: dict[str, frozenset[str]] = field(default_factory=dict)  # side → the sides it also makes the writer
     same_law: dict[str, frozenset[frozenset[str]]] = field(default_factory=dict)  # category → pairs not asked
+    assumed: frozenset[str] = frozenset()  # answered without asking when a pair's side is untold
 
 
 @lru_cache(maxsize=4)
@@ -35,6 +36,8 @@ def load(path: Path = SIDES_FILE) -> SideCues:
                 for category, pairs in (data.get("same_law") or {}).items()}
     named = set(data["cues"]) | set(data["labels"]) | set(also) | {s for m in also.values() for s in m}
     named |= {s for pairs in same_law.values() for pair in pairs for s in pair}
+    assumed = frozenset(data.get("assumed") or ())
+    named |= assumed
     unknown = named - set(SIDES)
     if unknown:
         raise ValueError(f"{path.name}: unknown sides {sorted(unknown)}")
@@ -42,7 +45,7 @@ def load(path: Path = SIDES_FILE) -> SideCues:
     if bad_pairs:
         raise ValueError(f"{path.name}: same_law pairs must be the two sides of one dispute: {bad_pairs}")
     patterns = {side: tuple(re.compile(p) for p in cues) for side, cues in data["cues"].items()}
-    return SideCues(patterns, str(data["question"]), dict(data["labels"]), also, same_law)
+    return SideCues(patterns, str(data["question"]), dict(data["labels"]), also, same_law, assumed)
 
 
 def detect(text: str, cues: SideCues | None = None) -> frozenset[str]:
@@ -50,6 +53,8 @@ def detect(text: str, cues: SideCues | None = None) -> frozenset[str]:
     cues = cues or load()
     t = normalize(text or "")
     found = {side for side, pats in cues.patterns.items() if any(p.search(t) for p in pats)}
+    # A side button's payload starts with its label ("我是欠钱的一方，…"), whatever the cues say of its words.
+    found |= {side for side, label in cues.labels.items() if t.startswith(normalize(label))}
     return frozenset(found.union(*(cues.also.get(side, ()) for side in found)))
 
 
@@ -73,6 +78,13 @@ def differing(entries: Iterable[FaqEntry]) -> tuple[str, str] | None:
         if OPPOSITE[a] in seen[i + 1 :]:
             return a, OPPOSITE[a]
     return None
+
+
+def assumed(pair: tuple[str, str], cues: SideCues | None = None) -> str | None:
+    """The side of the pair a citizen calling the hotline is on unless they say otherwise (the worker, the
+    patient), or None when either is as likely and the bot asks."""
+    cues = cues or load()
+    return next((s for s in pair if s in cues.assumed), None)
 
 
 def side_question(pair: tuple[str, str], question: str, cues: SideCues | None = None) -> list[dict[str, str]]:

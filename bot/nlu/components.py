@@ -179,6 +179,16 @@ class HotlineEntityExtractor(_ConfiguredOnly, EntityExtractorMixin):
         return messages
 
 
+def retrieval_confirms(text: str, category: str) -> bool:
+    """Whether the FAQ retrieval, reading the message alone, confidently finds an entry of `category`
+    (bot/scope.py `Thresholds.confirmed_chars`)."""
+    from bot import knowledge_base  # the knowledge base is loaded on the first long unsure message only
+
+    index = knowledge_base.shared().index
+    hits = index.search(text, k=1)
+    return index.is_confident(hits) and hits[0].entry.category == category
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class ScopeGuard(_ConfiguredOnly):
     """Turns the classifier's ranking into the decision the dialogue acts on. It runs last.
@@ -194,8 +204,9 @@ class ScopeGuard(_ConfiguredOnly):
       into the parse as `aid_request`, for the form to prefill. A question about legal aid ("我要不要申请
       法律援助") never starts the form, whatever the classifier says: the FAQ answers it.
     - Otherwise scope is a graded decision (bot/scope.py): out of scope only when confidently not
-      legal, the best category when clear enough, else a clarifying question (nlu_fallback) whose
-      ranking puts the likeliest categories first, for the buttons.
+      legal, the best category when clear enough (or, for a long message, when the FAQ retrieval finds
+      an entry of it with confidence), else a clarifying question (nlu_fallback) whose ranking puts the
+      likeliest categories first, for the buttons.
     """
 
     # The ranking kept in the parse data after the decision (the tracker stores it every turn).
@@ -301,7 +312,7 @@ class ScopeGuard(_ConfiguredOnly):
     def _decide(self, message: Message, text: str) -> None:
         ranking = [(str(r.get(INTENT_NAME_KEY)), float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
                    for r in message.get(INTENT_RANKING_KEY) or []]
-        decision = decide(ranking, text, self._thresholds)
+        decision = decide(ranking, text, self._thresholds, confirms=retrieval_confirms)
         intent = {INTENT_NAME_KEY: decision.intent, PREDICTED_CONFIDENCE_KEY: decision.confidence}
         kept = [{INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: p} for n, p in decision.ranking]
         if decision.intent == taxonomy.NLU_FALLBACK:

@@ -96,19 +96,55 @@ def _pair_index() -> Index:
     return Index([worker, employer, base["wage_arrears-001"], base["debt-001"]])
 
 
+def _lending_pair_index() -> Index:
+    base = {e.id: e for e in faq.load()}
+    lender = dataclasses.replace(base["debt-001"], id="debt-801", side="creditor",
+                                 question="借钱的事怎么办？", paraphrases=("借钱的事", "借款纠纷", "借钱纠纷", "钱的纠纷"))
+    borrower = dataclasses.replace(base["debt-001"], id="debt-802", side="debtor",
+                                   question="借钱的事咋办？", paraphrases=("借钱的事", "借款纠纷", "借钱纠纷", "钱的纠纷"))
+    return Index([lender, borrower, base["wage_arrears-001"], base["labor_dispute-002"]])
+
+
 def test_the_bot_asks_the_side_when_answers_differ_and_the_message_does_not_tell() -> None:
+    idx = _lending_pair_index()
+    turn = consult.decide(idx, "借钱的事", intent="debt", context_category=None, previous_id=None)
+    assert turn.kind == consult.ASK_SIDE
+    assert {b["title"] for b in turn.buttons} == {"我是借出钱的一方", "我是欠钱的一方"}
+    # Each button carries the question back with the side, so the next turn reveals it.
+    payload = next(b["payload"] for b in turn.buttons if b["title"] == "我是欠钱的一方")
+    assert payload == "我是欠钱的一方，借钱的事"
+    again = consult.decide(idx, payload, intent="debt", context_category=None, previous_id=None)
+    assert again.kind == consult.ANSWER and again.entry.id == "debt-802"
+
+
+def test_the_worker_is_assumed_and_the_employer_is_one_button_away() -> None:
     idx = _pair_index()
     turn = consult.decide(idx, "辞退赔偿", intent="labor_dispute", context_category=None, previous_id=None)
-    assert turn.kind == consult.ASK_SIDE
-    assert [b["title"] for b in turn.buttons] == ["我是劳动者", "我是用人单位"]
-    # Each button carries the question back with the side, so the next turn reveals it.
-    assert turn.buttons[1]["payload"] == "我是用人单位，辞退赔偿"
-    again = consult.decide(idx, turn.buttons[1]["payload"], intent="labor_dispute", context_category=None,
+    assert turn.kind == consult.ANSWER and turn.entry.id == "labor_dispute-801"
+    assert [b["title"] for b in turn.buttons] == ["我是用人单位"]
+    assert turn.buttons[0]["payload"] == "我是用人单位，辞退赔偿"
+    again = consult.decide(idx, turn.buttons[0]["payload"], intent="labor_dispute", context_category=None,
                            previous_id=None)
     assert again.kind == consult.ANSWER and again.entry.id == "labor_dispute-802"
+    assert not again.buttons
+
+
+def test_only_the_worker_and_the_patient_are_assumed() -> None:
+    assert sides.assumed(("worker", "employer")) == "worker"
+    assert sides.assumed(("hospital", "patient")) == "patient"
+    assert sides.assumed(("creditor", "debtor")) is None
+    assert sides.assumed(("victim", "driver")) is None
 
 
 def test_no_side_question_when_the_message_tells() -> None:
     turn = consult.decide(_pair_index(), "公司辞退我要赔偿吗", intent="labor_dispute", context_category=None,
                           previous_id=None)
     assert turn.kind == consult.ANSWER and turn.entry.side == "worker"
+
+
+def test_every_side_buttons_payload_reveals_its_side() -> None:
+    # "我是驾驶人", "我是欠钱的一方"…: pressing the button must not bring the same question back.
+    cues = sides.load()
+    for side, label in cues.labels.items():
+        payload = sides.side_question((side, faq.OPPOSITE[side]), "借钱的事", cues)[0]["payload"]
+        assert side in sides.detect(payload), label

@@ -1,5 +1,7 @@
 """Scope as a graded decision (bot/scope.py), as worked examples over made-up rankings."""
 
+import pytest
+
 from bot.scope import Thresholds, decide, legal_cue, legal_word, substance
 
 
@@ -108,3 +110,32 @@ def test_matters_of_law_without_a_dispute_verb_are_not_turned_away() -> None:
     assert legal_cue("网贷逾期被爆了通讯录") is not None
     # Everyday talk that mentions none of them is still turned away.
     assert decide([("out_of_scope", 0.6), ("labor_dispute", 0.2)], "今天晚上吃什么好呢").intent == "out_of_scope"
+
+
+@pytest.mark.parametrize("text, ranking, act", [
+    ("好的,明白了", [("debt", 0.2), ("affirm", 0.1)], "thank"),
+    ("好的", [("debt", 0.2), ("greet", 0.1)], "affirm"),
+    ("好,谢谢", [("wage_arrears", 0.3), ("thank", 0.2)], "thank"),
+    ("谢谢,我先去找他谈谈", [("thank", 0.5), ("debt", 0.2)], "thank"),
+])
+def test_an_acknowledgement_or_thanks_with_a_plan_is_no_question(text: str, ranking, act: str) -> None:
+    assert decide(ranking, text).intent == act
+
+
+@pytest.mark.parametrize("text, ranking", [
+    ("谢谢,那他不给怎么办", [("thank", 0.5), ("debt", 0.2)]),
+    ("谢谢,我老板还欠我工资", [("thank", 0.5), ("wage_arrears", 0.3)]),
+    ("不好", [("affirm", 0.3), ("debt", 0.1)]),
+])
+def test_a_question_or_a_no_after_the_courtesies_is_not_an_acknowledgement(text: str, ranking) -> None:
+    assert decide(ranking, text).intent not in ("thank", "affirm")
+
+
+def test_a_long_unsure_message_is_answered_when_the_retrieval_finds_its_best_category() -> None:
+    text = "我把车借给朋友开,他把一个骑电动车的人撞伤了,现在伤者家属来找我要钱,说车是我的"
+    ranking = [("traffic_accident", 0.25), ("debt", 0.2), ("personal_injury", 0.15)]
+    assert decide(ranking, text).intent == "nlu_fallback"  # without the retrieval: asked back
+    assert decide(ranking, text, confirms=lambda t, c: c == "traffic_accident").intent == "traffic_accident"
+    assert decide(ranking, text, confirms=lambda t, c: c == "debt").intent == "nlu_fallback"
+    short = "车借给朋友撞了人"
+    assert decide(ranking, short, confirms=lambda t, c: True).intent == "nlu_fallback"

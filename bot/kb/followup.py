@@ -69,6 +69,7 @@ class Cues:
     tried: tuple[re.Pattern[str], ...] = ()  # "报警警察来了也就说两句": a step already taken
     tried_steps: tuple[re.Pattern[str], ...] = ()  # the words that tell which step of an answer was taken
     tried_intro: str = ""
+    process: tuple[re.Pattern[str], ...] = ()  # "接下来会有什么流程": the steps of the answer just given
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,15 @@ def load_cues(path: Path = CUES) -> Cues:
                 frozenset(str(w) for w in data.get("fact_stopwords") or ()), str(data.get("facts_intro") or ""),
                 str(data.get("steps_intro") or ""),
                 tuple(re.compile(p) for p in data.get("tried") or ()),
-                tuple(re.compile(p) for p in data.get("tried_steps") or ()), str(data.get("tried_intro") or ""))
+                tuple(re.compile(p) for p in data.get("tried_steps") or ()), str(data.get("tried_intro") or ""),
+                tuple(re.compile(p) for p in data.get("process") or ()))
+
+
+def asks_process(text: str, cues: Cues | None = None) -> bool:
+    """Whether the message asks what happens next ("接下来会有什么流程", "下一步怎么走")."""
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in cues.process)
 
 
 def asks_what_now(text: str, cues: Cues | None = None) -> bool:
@@ -369,7 +378,8 @@ def looks_like_followup(text: str, cues: Cues | None = None) -> bool:
     if not t or len(t) > cues.max_chars:
         return False
     return (kind_of(t, cues) is not None or bool(sides_mod.detect(t)) or asks_what_now(t, cues)
-            or any(p.search(t) for p in cues.continuation) or remarks_on_the_matter(t, cues))
+            or asks_process(t, cues) or any(p.search(t) for p in cues.continuation)
+            or remarks_on_the_matter(t, cues))
 
 
 NEW_TOPIC_CONFIDENCE = 0.8  # the NLU must be this sure of another category to leave the topic
@@ -504,6 +514,8 @@ def continues_topic(text: str, context_category: str | None, index: Index,
         return False
     if looks_like_followup(text) or step_entry(text, context_category) is not None:
         return True
+    if tells_claim(text) or tells_tried(text):
+        return True  # "我跟平台举报了，平台一直不删": a step of this matter taken, as in `is_followup`
     if (nlu_best and nlu_best[0] == context_category and nlu_best[1] >= DETAIL_NLU_CONFIDENCE
             and is_detail(text)):
         # Too unsure to answer alone, but the classifier's best guess is the topic itself ("他没有留下什么
@@ -594,11 +606,26 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
     after = steps_after_tried(text, previous) if previous is not None and previous.category == category else None
     if after and after not in said:
         return Reply("followup", category, entry=previous, text=after, citations=previous.citations)
-    # 3. A follow-up kind: the entry's own answer, else the category's.
+    # 3. A follow-up kind: the entry's own answer, else the category's; both kinds of a question that asks two
+    #    ("去仲裁要钱吗，有没有时间限制": cost and deadline), not only the first.
+    found: list[FollowUp] = []
     for k in kinds:
         for f in (previous.followup(k) if previous else None, category_followups.get(k)):
             if f and not (said and f.text in said):
-                return _followup_reply(category, f, previous)
+                found.append(f)
+                break
+    if found:
+        if len(found) == 1 or found[1].text == found[0].text:
+            return _followup_reply(category, found[0], previous)
+        both = FollowUp(found[0].kind, found[0].text + found[1].text,
+                        found[0].citations + tuple(c for c in found[1].citations if c not in found[0].citations))
+        return _followup_reply(category, both, previous)
+    # 3a. What happens next ("接下来会有什么流程"): what to do, from the answer just given.
+    if not kinds and asks_process(text):
+        steps = steps_of(previous) if previous is not None and previous.category == category else None
+        if steps and steps not in said and previous is not None:
+            return Reply("followup", category, entry=previous, text=steps, citations=previous.citations)
+        return Reply("depends", category, entry=previous, text=data.depends.get(category, ""), kind=None)
     # 3b. An action the answer just given already names ("可以报警吗" after a noise answer that says when to
     #     call 110): that part of the same entry, not another entry of the topic.
     # A part of the answer quoted last turn is not quoted again (the whole answer given last turn is no such part).
@@ -774,5 +801,5 @@ def rescued_from_scope(text: str, context_category: str | None, index: Index) ->
         return True  # a clause of its own is allowed: "佢话最近生意唔好，叫我等多个月先"
     if not t or len(t) > SCOPE_RESCUE_MAX_CHARS or CHAT_MARKS.search(t):
         return False
-    return (kind_of(t, cues) is not None or asks_what_now(t, cues) or remarks_on_the_matter(t, cues)
-            or step_entry(t, context_category) is not None)
+    return (kind_of(t, cues) is not None or asks_what_now(t, cues) or asks_process(t, cues)
+            or remarks_on_the_matter(t, cues) or step_entry(t, context_category) is not None)

@@ -23,6 +23,8 @@ from bot.normalize import fix_typos, from_cantonese, normalize, strip_emoji
     ("儿子不给赡养废", "儿子不给赡养费"),
     ("公司一直没给我交社宝", "公司一直没给我交社保"),
     ("打官司诉松费多少", "打官司诉讼费多少"),
+    ("老板给我们打了欠调", "老板给我们打了欠条"),
+    ("我被借调到总部", "我被借调到总部"),  # 借调 is a real word
 ])
 def test_homophone_typos(raw: str, expected: str) -> None:
     assert fix_typos(raw) == expected
@@ -61,3 +63,12 @@ def test_normalize_end_to_end(raw: str, expected: str) -> None:
 
 def test_strip_emoji_keeps_chinese_and_digits() -> None:
     assert strip_emoji("工资👍3000") == "工资 3000"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("好，唔该晒", "好，谢谢"),
+    ("唔该你", "谢谢你"),
+    ("我唔该咁做", "我不该这么做"),  # 唔该 before a verb is "should not"
+])
+def test_cantonese_thanks_are_thanks(raw: str, expected: str) -> None:
+    assert from_cantonese(raw) == expected

@@ -116,3 +116,35 @@ def test_the_side_of_the_answer_just_given_is_not_asked_again() -> None:
     assert previous.side == "victim"
     turn = after("traffic_accident-005", "我是做自媒体的，没有固定工资，误工费怎么算", "traffic_accident", 0.6)
     assert turn.kind != consult.ASK_SIDE
+
+
+def test_a_step_taken_that_the_nlu_could_not_place_continues_the_topic() -> None:
+    assert followup.continues_topic("我跟平台举报了，平台一直不删", "other_legal", index())
+    assert followup.tells_claim("他有驾照的，但是后来交警说他那天喝了酒，这个我真不知道")
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("去仲裁要钱吗，有没有时间限制", ["deadline", "cost"]),
+    ("劳动局喺边度投诉，使唔使俾钱㗎", ["where", "cost"]),
+    ("去哪里能调解，要不要钱", ["where", "cost"]),
+])
+def test_a_question_of_two_kinds_is_read_as_both(text: str, kinds: list[str]) -> None:
+    assert followup.kinds_of(text) == kinds
+
+
+def test_a_question_of_two_kinds_gets_both_answers() -> None:
+    turn = after("wage_arrears-001", "去仲裁要钱吗，有没有时间限制", "follow_up", 0.6)
+    assert turn.kind == consult.FOLLOWUP
+    assert "一年" in turn.text and "不收费" in turn.text
+
+
+@pytest.mark.parametrize("text", ["接下来会有什么流程", "下一步怎么走", "程序是什么"])
+def test_what_happens_next_is_asked(text: str) -> None:
+    assert followup.asks_process(text)
+
+
+def test_what_happens_next_gets_the_steps_of_the_answer_just_given_even_when_turned_away() -> None:
+    assert followup.rescued_from_scope("接下来会有什么流程", "criminal", index())
+    turn = after("criminal-003", "接下来会有什么流程", "out_of_scope", 0.6)
+    assert turn.kind == consult.FOLLOWUP and turn.text.startswith("就您这种情况，可以这样做")
+    assert not followup.asks_process("离婚的流程是什么")  # a question of its own

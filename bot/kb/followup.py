@@ -163,11 +163,16 @@ def load_cues(path: Path = CUES) -> Cues:
                 tuple(re.compile(p) for p in data.get("process") or ()))
 
 
+def _short_and_matches(text: str, patterns: tuple[re.Pattern[str], ...], cues: Cues) -> bool:
+    """A follow-up-length message (at most `max_chars`) that one of the patterns finds."""
+    t = normalize(text or "")
+    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in patterns)
+
+
 def asks_process(text: str, cues: Cues | None = None) -> bool:
     """Whether the message asks what happens next ("接下来会有什么流程", "下一步怎么走")."""
     cues = cues or load_cues()
-    t = normalize(text or "")
-    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in cues.process)
+    return _short_and_matches(text, cues.process, cues)
 
 
 def asks_what_now(text: str, cues: Cues | None = None) -> bool:
@@ -240,8 +245,7 @@ def _linked(text: str) -> bool:
 def refers_back(text: str, cues: Cues | None = None) -> bool:
     """A short question pointing back at what was said ("她也能分吗", "那他这样算什么")."""
     cues = cues or load_cues()
-    t = normalize(text or "")
-    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in cues.refers_back)
+    return _short_and_matches(text, cues.refers_back, cues)
 
 
 # Parts of an answer: its sentences and numbered steps ("步骤：1.…；2.…。").
@@ -318,8 +322,7 @@ def rule_of(previous: FaqEntry | None) -> str | None:
 def tells_tried(text: str, cues: Cues | None = None) -> bool:
     """A short message telling a step the citizen already took ("报警了，警察来了也就说两句", "调解了两次没用")."""
     cues = cues or load_cues()
-    t = normalize(text or "")
-    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in cues.tried)
+    return _short_and_matches(text, cues.tried, cues)
 
 
 _NUMBERED_STEP = re.compile(r"(\d+)[.、．]([^；;。]+)")
@@ -478,8 +481,7 @@ DETAIL_ALONE_CONFIDENCE = 0.3
 def tells_claim(text: str, cues: Cues | None = None) -> bool:
     """A short message telling what the other party says ("他说我把墙弄脏了", "厂里说工资里已经包含加班费了")."""
     cues = cues or load_cues()
-    t = normalize(text or "")
-    return bool(t) and len(t) <= cues.max_chars and any(p.search(t) for p in cues.claims)
+    return _short_and_matches(text, cues.claims, cues)
 
 
 def what_is_claimed(text: str, cues: Cues | None = None) -> str:

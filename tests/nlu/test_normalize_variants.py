@@ -25,6 +25,7 @@ from bot.normalize import fix_typos, from_cantonese, normalize, strip_emoji
     ("打官司诉松费多少", "打官司诉讼费多少"),
     ("老板给我们打了欠调", "老板给我们打了欠条"),
     ("我被借调到总部", "我被借调到总部"),  # 借调 is a real word
+    ("还说要让我去坐劳", "还说要让我去坐牢"),
 ])
 def test_homophone_typos(raw: str, expected: str) -> None:
     assert fix_typos(raw) == expected

@@ -71,6 +71,7 @@ CRISIS_CASES = [
     ("前男友现在就在我家门口，说要弄死我", "domestic_abuse"),
     ("我儿子拿着菜刀追着我砍", "domestic_abuse"),
     ("老公掐着我脖子，我喘不上气", "domestic_abuse"),
+    ("他用枕头捂着我，我喘不上气了", "violence_now"),
 ]
 
 CONCERN_CASES = [
@@ -163,6 +164,8 @@ NOTHING_CASES = [
     "我要杀了这局游戏",
     "快来人帮我看看这个合同",
     "老公把我关在门外不让进家",
+    # A symptom, not violence: a clinic's patient reacting to a drip (eighth session's fresh conversations).
+    "我在村里开了个诊所，给病人输液，输到一半他说胸闷喘不上气，我马上停了，打了120",
 ]
 
 

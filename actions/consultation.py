@@ -45,11 +45,12 @@ class ActionAnswerConsultation(Action):
 
 
 def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        with_buttons: bool = True, text: str | None = None) -> list[dict[str, Any]]:
+                        with_buttons: bool = True, text: str | None = None, in_topic: bool = False) -> list[dict[str, Any]]:
     """The cited FAQ answer to the latest message, a follow-up answer within the topic, or the
     category guidance when unsure. Also used for a question asked in the middle of a form
     (`with_buttons=False`: no next-step buttons there). `text`: the question when it is not the latest
-    message alone (a clarifying answer read with the question before it)."""
+    message alone (a clarifying answer read with the question before it); `in_topic`: read it as a question of
+    the topic open."""
     text = text or latest_user_text(tracker)
     kb = knowledge_base.shared()
     turn = consult.decide(
@@ -59,7 +60,7 @@ def answer_consultation(dispatcher: CollectingDispatcher, tracker: Tracker,
         previous_id=tracker.get_slot(SLOT_FAQ_ID), previous_question=tracker.get_slot(SLOT_LAST_QUESTION) or "",
         named_topic=named_topic(tracker.latest_message), asked_topic_last=last_utterance(tracker) == "utter_ask_topic",
         last_reply="\n".join(last_bot_texts(tracker)), earlier=tuple(recent_user_texts(tracker)[:-1]),
-        given=tuple(answered_faq_ids(tracker)))
+        given=tuple(answered_faq_ids(tracker)), in_topic=in_topic)
     if turn.kind == consult.ASK_TOPIC:
         dispatcher.utter_message(response="utter_ask_topic")
         return []

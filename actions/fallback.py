@@ -69,9 +69,13 @@ class ActionHandleLowConfidence(Action):
     ) -> list[dict[str, Any]]:
         # A follow-up the NLU could not place ("医药费谁出啊") is answered within the current topic.
         text = latest_user_text(tracker)
-        if followup.continues_topic(text, tracker.get_slot(SLOT_CATEGORY), knowledge_base.shared().index,
+        topic = tracker.get_slot(SLOT_CATEGORY)
+        if followup.continues_topic(text, topic, knowledge_base.shared().index,
                                     nlu_best=best_category(tracker.latest_message)):
             return answer_consultation(dispatcher, tracker)
+        if followup.asks_in_topic(text, topic, clarify_choices(tracker.latest_message or {})):
+            # "十万是不是太多了，这个到底怎么算" after a child's injury: a question of the matter open, not "which matter?".
+            return answer_consultation(dispatcher, tracker, in_topic=True)
         # More detail after a clarifying question ("孩子被狗咬了" … "看病花了三百多，能要吗") is read with the
         # question before it, rather than counted as a second turn not understood.
         if last_utterance(tracker) in CLARIFYING:
@@ -90,7 +94,6 @@ class ActionHandleLowConfidence(Action):
             dispatcher.utter_message(response="utter_offer_human")
             return [slot_set(SLOT_FALLBACK_STREAK, 0)]
         choices = clarify_choices(tracker.latest_message or {})
-        topic = tracker.get_slot(SLOT_CATEGORY)
         if topic in taxonomy.CATEGORIES and followup.tells_detail(text):
             # A detail of the matter open that its words do not tie to it ("我有工牌"): the topic is offered first.
             choices = [topic, *[c for c in choices if c != topic]][:CLARIFY_CHOICES]

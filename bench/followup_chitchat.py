@@ -29,9 +29,9 @@ from bot.kb import faq, followup  # noqa: E402
 from bot.kb.retrieval import Index  # noqa: E402
 
 
-def intents(prepared: list[tuple[str, str, list[str]]]) -> list[tuple[str, tuple[str, float]]]:
-    """The Rasa intent of each prepared text after ScopeGuard (nlu_fallback when unsure), and the
-    classifier's best legal category."""
+def intents(prepared: list[tuple[str, str, list[str]]]) -> list[tuple[str, tuple[str, float], list[str]]]:
+    """The Rasa intent of each prepared text after ScopeGuard (nlu_fallback when unsure), the classifier's best
+    legal category, and the categories the clarifying question would offer."""
     from bot.nlu.linear import LinearIntentModel, LinearSettings
     from bot.nlu.reference import faq_examples
     from bot.scope import Thresholds
@@ -44,17 +44,21 @@ def intents(prepared: list[tuple[str, str, list[str]]]) -> list[tuple[str, tuple
         # The best legal category, as the clarifying question would offer it (actions/fallback.py).
         ranked = [(r["name"], float(r.get("confidence") or 0)) for r in msg.get("intent_ranking") or []
                   if r["name"] in taxonomy.CATEGORIES and float(r.get("confidence") or 0) >= 0.05]
-        out.append(((msg.get("intent") or {}).get("name") or "", ranked[0] if ranked else ("", 0.0)))
+        out.append(((msg.get("intent") or {}).get("name") or "", ranked[0] if ranked else ("", 0.0),
+                    [name for name, _ in ranked[:3]]))
     return out
 
 
-def route(text: str, intent: str, category: str, index: Index, best: tuple[str, float] = ("", 0.0)) -> str:
+def route(text: str, intent: str, category: str, index: Index, best: tuple[str, float] = ("", 0.0),
+          likeliest: list[str] | None = None) -> str:
     """What the turn gets with the topic open: "topic" (an answer in the topic), "legal" (a legal answer it
     gets without a topic too) or "other"."""
     if intent == taxonomy.OUT_OF_SCOPE:
         return "topic" if followup.rescued_from_scope(text, category, index) else "other"
     if intent == "nlu_fallback":
-        return "topic" if followup.continues_topic(text, category, index, nlu_best=tuple(best)) else "other"
+        if followup.continues_topic(text, category, index, nlu_best=tuple(best)):
+            return "topic"
+        return "topic" if followup.asks_in_topic(text, category, likeliest or []) else "other"
     if intent in ("continue_consult", "affirm"):
         return "topic" if followup.says_more_than_continue(text, category, index) else "other"
     if intent in taxonomy.CATEGORIES or intent == taxonomy.FOLLOW_UP:
@@ -70,17 +74,16 @@ def main() -> int:
     index = Index(faq.load())
     category = index.by_id[args.entry].category
     prepared = nlu_realq.eval_sets()["chit"]
-    if args.intents_cache and args.intents_cache.is_file():
-        got = json.loads(args.intents_cache.read_text())
-    else:
+    got = json.loads(args.intents_cache.read_text()) if args.intents_cache and args.intents_cache.is_file() else []
+    if len(got) != len(prepared) or any(len(g) < 3 for g in got):  # none yet, or one kept before the categories
         got = intents(prepared)
         if args.intents_cache:
             args.intents_cache.write_text(json.dumps(got))
     by_route: Counter[tuple[str, str]] = Counter()
-    for (orig, _, _), (intent, best) in zip(prepared, got):
+    for (orig, _, _), (intent, best, likeliest) in zip(prepared, got):
         kind = intent if intent in (taxonomy.OUT_OF_SCOPE, "nlu_fallback", "continue_consult", "affirm") else (
             "legal" if intent in taxonomy.CATEGORIES or intent == taxonomy.FOLLOW_UP else "dialogue")
-        by_route[(kind, route(orig, intent, category, index, best))] += 1
+        by_route[(kind, route(orig, intent, category, index, best, likeliest))] += 1
     n = len(prepared)
     print(f"real chit-chat turns: {n}; topic open: {category} ({args.entry})")
     for kind in (taxonomy.OUT_OF_SCOPE, "nlu_fallback", "continue_consult", "affirm", "legal", "dialogue"):

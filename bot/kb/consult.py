@@ -62,16 +62,18 @@ def _suggest(index: Index, text: str, turn: Turn, context: str) -> Turn:
 def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0.0, context_category: str | None,
            previous_id: str | None, previous_question: str = "", named_topic: str | None = None,
            asked_topic_last: bool = False, last_reply: str = "", earlier: tuple[str, ...] = (),
-           given: tuple[str, ...] = ()) -> Turn:
+           given: tuple[str, ...] = (), in_topic: bool = False) -> Turn:
     """What to answer. `context_category`/`previous_id`/`previous_question`: the topic so far;
     `named_topic`: the category a follow-up-looking message names itself (from the NLU ranking);
     `asked_topic_last`: the bot's last turn asked for the topic (never ask again right after);
     `last_reply`: what the bot said last turn (never the same "这要看…" again right after);
     `earlier`: the citizen's earlier messages of the conversation (the side they already told);
-    `given`: the entries answered earlier in the conversation (a follow-up does not get one again)."""
+    `given`: the entries answered earlier in the conversation (a follow-up does not get one again);
+    `in_topic`: the caller has read the message as a question of the topic open (`followup.asks_in_topic`)."""
     turn = _decide(index, text, intent=intent, intent_confidence=intent_confidence, context_category=context_category,
                    previous_id=previous_id, previous_question=previous_question, named_topic=named_topic,
-                   asked_topic_last=asked_topic_last, earlier=earlier, said=last_reply, given=given)
+                   asked_topic_last=asked_topic_last, earlier=earlier, said=last_reply, given=given,
+                   in_topic=in_topic)
     if turn.kind == DEPENDS and turn.text and turn.text in last_reply:
         previous = index.by_id.get(previous_id or "")
         return _suggest(index, text, turn, previous.question if previous else previous_question)
@@ -80,15 +82,23 @@ def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0
 
 def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, context_category: str | None,
             previous_id: str | None, previous_question: str, named_topic: str | None, asked_topic_last: bool,
-            earlier: tuple[str, ...] = (), said: str = "", given: tuple[str, ...] = ()) -> Turn:
+            earlier: tuple[str, ...] = (), said: str = "", given: tuple[str, ...] = (), in_topic: bool = False) -> Turn:
     previous = index.by_id.get(previous_id or "")
     intent_is_followup = intent == taxonomy.FOLLOW_UP
     remember_topic = previous.question if previous else previous_question
-    if followup.is_followup(text, intent=intent, intent_confidence=intent_confidence,
-                            context_category=context_category, index=index, previous=previous):
+    read_in_topic = bool(in_topic and context_category)
+    if read_in_topic or followup.is_followup(
+            text, intent=intent, intent_confidence=intent_confidence, context_category=context_category, index=index,
+            previous=previous):
         assert context_category is not None
         reply = followup.resolve(index, text, previous, context_category, previous_question, said=said,
                                  given=given)
+        if read_in_topic and reply.source == "entry":
+            # A question only the caller placed in the topic: another entry would be a guess ("十万是不是太多了" →
+            # school injuries); the topic's closest questions to pick from instead of "which matter is it?".
+            depends = Turn(DEPENDS, context_category, previous, followup.load_category_followups().depends.get(
+                context_category, ""), remember=remember_topic or text)
+            return _suggest(index, text, depends, remember_topic)
         if followup.is_detail(text) or followup.refers_back(text):
             # What the citizen told is kept with the topic's question: "她也能分吗" after "我还有个姐姐已经出嫁了"
             # is searched with both.

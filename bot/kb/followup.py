@@ -531,6 +531,23 @@ def continues_topic(text: str, context_category: str | None, index: Index,
     return index.is_confident(hits) and hits[0].entry.category == context_category
 
 
+# A question the NLU could not place is read in the topic open when the topic is among the NLU's likeliest
+# categories and the message has at least this many Chinese characters ("十万是不是太多了，这个到底怎么算" after a
+# child's injury); chit-chat asks too, and more often in short lines (bench/followup_chitchat.py).
+IN_TOPIC_CHARS = 8
+
+
+def asks_in_topic(text: str, context_category: str | None, likeliest: list[str], cues: Cues | None = None) -> bool:
+    """Whether a question the NLU could not place belongs to the topic open: the topic is among `likeliest`
+    (the clarifying question's categories), it asks something, and it is not chat ("你…", "哈哈")."""
+    if context_category not in CATEGORIES or context_category not in likeliest:
+        return False
+    cues = cues or load_cues()
+    t = normalize(text or "")
+    return (len(_HAN.findall(t)) >= IN_TOPIC_CHARS and not _CHAT_WORDS.search(t) and not opens_new_matter(t, cues)
+            and cues.question_words is not None and bool(cues.question_words.search(t)))
+
+
 def read_together(earlier: list[str], text: str, index: Index, categories: tuple[str, ...] = ()) -> str | None:
     """The earlier message and this one as one question, when together they find a confident answer
     (the citizen adding detail after a clarifying question); None otherwise. `categories`: the ones the

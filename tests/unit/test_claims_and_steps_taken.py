@@ -148,3 +148,27 @@ def test_what_happens_next_gets_the_steps_of_the_answer_just_given_even_when_tur
     turn = after("criminal-003", "接下来会有什么流程", "out_of_scope", 0.6)
     assert turn.kind == consult.FOLLOWUP and turn.text.startswith("就您这种情况，可以这样做")
     assert not followup.asks_process("离婚的流程是什么")  # a question of its own
+
+
+def test_a_question_the_nlu_could_not_place_is_read_in_the_topic_when_the_topic_is_likely() -> None:
+    likeliest = ["personal_injury", "traffic_accident", "criminal"]
+    assert followup.asks_in_topic("十万是不是太多了，这个到底怎么算", "personal_injury", likeliest)
+    assert not followup.asks_in_topic("十万是不是太多了，这个到底怎么算", "debt", likeliest)  # topic not likely
+    assert not followup.asks_in_topic("你今天吃饭了吗，好无聊啊啊", "personal_injury", likeliest)  # chat
+    assert not followup.asks_in_topic("他一直不还钱", "personal_injury", likeliest)  # asks nothing
+    assert not followup.asks_in_topic("上诉费多少", "personal_injury", likeliest)  # too short to be sure
+
+
+def test_a_question_read_in_the_topic_offers_the_topics_questions_rather_than_guessing_an_entry() -> None:
+    previous = index().by_id["personal_injury-020"]
+    turn = consult.decide(index(), "十万是不是太多了，这个到底怎么算", intent="nlu_fallback", intent_confidence=0.2,
+                          context_category=previous.category, previous_id=previous.id,
+                          previous_question=previous.question, in_topic=True)
+    assert turn.kind == consult.SUGGEST and turn.category == "personal_injury"
+    assert any("怎么算" in b["title"] for b in turn.buttons)
+
+
+def test_the_fee_of_a_step_is_a_cost_question_and_a_loss_to_claim_is_not() -> None:
+    assert followup.kind_of("上诉费多少，是不是按房子的价钱算") == "cost"
+    assert followup.kind_of("伤残鉴定费谁出") == "cost"
+    assert followup.kind_of("误工费怎么算") is None

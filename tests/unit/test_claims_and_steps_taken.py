@@ -172,3 +172,10 @@ def test_the_fee_of_a_step_is_a_cost_question_and_a_loss_to_claim_is_not() -> No
     assert followup.kind_of("上诉费多少，是不是按房子的价钱算") == "cost"
     assert followup.kind_of("伤残鉴定费谁出") == "cost"
     assert followup.kind_of("误工费怎么算") is None
+
+
+def test_the_writer_not_paying_is_no_refusal_by_the_other_side() -> None:
+    assert followup.kinds_of("他说我再不还就去告我，还说要让我去坐牢") == []
+    assert followup.kinds_of("他不还钱怎么办") == ["refusal"]
+    turn = after("debt-010", "他说我在不还就去告我，还说要让我去坐劳", "debt", 0.5)
+    assert turn.entry is not None and turn.entry.id == "debt-901"  # a private debt is no crime by itself

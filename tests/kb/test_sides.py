@@ -48,6 +48,12 @@ from bot.kb.retrieval import Index
     ("同学找我借了一万", "creditor"),
     ("超市买的东西过期了", "buyer"),
     ("房东突然要收回房子", "tenant"),
+    # The side the hotline hears less, told in a story (the eighth session's fresh conversations).
+    ("我开了个小美甲店，有个店员做了三个月，现在找我要最后一个月的工资", "employer"),
+    ("我喺东莞开咗间小五金加工厂，有个工人压伤咗右手。我冇帮佢买工伤保险", "employer"),
+    ("我欠了一个朋友三万块，现在拿不出来", "debtor"),
+    ("我开车在路口右转的时候刮倒了一个骑三轮车的老人", "driver"),
+    ("交警说我负主要责任", "driver"),
 ])
 def test_the_side_a_message_reveals(text: str, side: str) -> None:
     assert side in sides.detect(text)
@@ -148,18 +154,6 @@ def test_every_side_buttons_payload_reveals_its_side() -> None:
     for side, label in cues.labels.items():
         payload = sides.side_question((side, faq.OPPOSITE[side]), "借钱的事", cues)[0]["payload"]
         assert side in sides.detect(payload), label
-
-
-@pytest.mark.parametrize("text, side", [
-    ("我开了个小美甲店，有个店员做了三个月，现在找我要最后一个月的工资", "employer"),
-    ("我喺东莞开咗间小五金加工厂，有个工人压伤咗右手。我冇帮佢买工伤保险", "employer"),
-    ("我欠了一个朋友三万块，现在拿不出来", "debtor"),
-    ("我开车在路口右转的时候刮倒了一个骑三轮车的老人", "driver"),
-    ("交警说我负主要责任", "driver"),
-])
-def test_the_other_side_told_in_a_story(text: str, side: str) -> None:
-    # The fresh conversations of the eighth session, with the citizen on the side the hotline hears less.
-    assert side in sides.detect(text)
 
 
 def test_an_employer_whose_worker_needs_surgery_is_no_patient() -> None:

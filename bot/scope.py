@@ -121,18 +121,17 @@ def substance(text: str, cues: Cues | None = None) -> int:
     return len(_CHINESE.findall((cues or load_cues()).courtesies.sub("", text)))
 
 
-# What makes the rest of a thanks or farewell a question ("谢谢，那他不给怎么办"), not a plan ("谢谢，我先去找他谈谈").
-_ASKS = re.compile(r"吗|么|怎么|咋|如何|能不能|可不可以|是否|多少|什么|啥|哪|谁|为什么|为啥|[?？]")
-
-
 def _more_than_courtesy(text: str, t: Thresholds, c: Cues, act: str = taxonomy.GREET) -> bool:
     """A greeting, thanks or farewell with a question after it ("您好律师，想问下离婚的事"). After thanks or a
     farewell, what the citizen will do next ("谢谢，我先去找他谈谈") is no question."""
+    from bot.kb.followup import load_cues as followup_cues  # the question words live with the follow-up cues
+
     rest = c.courtesies.sub("", text)
     if legal_cue(rest, c):
         return True
-    if act != taxonomy.GREET and not _ASKS.search(rest):
-        return False
+    asks = followup_cues().question_words
+    if act != taxonomy.GREET and asks is not None and not asks.search(rest):
+        return False  # "谢谢，我先去找他谈谈": a plan; "谢谢，那他不给怎么办" asks
     return substance(text, c) >= t.substance_chars or bool(legal_word(rest, c))
 
 

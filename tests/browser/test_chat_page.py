@@ -16,6 +16,14 @@ def bot_bubbles(page):
     return page.locator("li.msg.bot")
 
 
+def reply_with(page, text: str):
+    """The bot's bubble that says `text`, once it has arrived: a turn may send several bubbles, and the first
+    arrives before the rest (the consent notice follows the form's first line)."""
+    bubble = page.locator("li.msg.bot", has_text=text).last
+    bubble.wait_for(timeout=30_000)
+    return bubble
+
+
 def send(page, text: str) -> None:
     before = bot_bubbles(page).count()
     page.fill("#input", text)
@@ -79,14 +87,11 @@ def test_a_legal_aid_application_starts_on_the_chat_page_with_quick_replies(brow
     page.click("#privacy-ok")
     page.wait_for_selector("li.msg.bot", timeout=30_000)
     send(page, "老板欠了我三个月工资，我想申请法律援助")
-    consent = bot_bubbles(page).last
-    assert "身份证号加密保存" in consent.inner_text()
-    before = bot_bubbles(page).count()
+    consent = reply_with(page, "身份证号加密保存")
     consent.locator(".quick button", has_text="同意").first.click()
-    bot_bubbles(page).nth(before).wait_for(timeout=30_000)
-    assert "已经委托律师" in bot_bubbles(page).last.inner_text()  # the matter came from the request
+    reply_with(page, "已经委托律师")  # the matter came from the request
     send(page, "不申请了")
-    assert "已取消本次申请" in bot_bubbles(page).last.inner_text()
+    reply_with(page, "已取消本次申请")
     page.screenshot(path=str(ARTIFACTS / "chat-legal-aid-375x667.png"), full_page=False)
     context.close()
 

@@ -93,22 +93,27 @@ def test_retrieval_prefers_the_revealed_side(text: str, expected: str) -> None:
     assert hits[0].entry.id == expected
 
 
-def _pair_index() -> Index:
+def _two_sided_index(category: str, sides_of: list[tuple[str, str, str, tuple[str, ...]]], others: list[str]) -> Index:
+    """Two entries of `category` that answer the same question for the two sides (`<category>-801`, `-802`),
+    each made from a shipped entry (source id, side, question, paraphrases), and a few unrelated entries."""
     base = {e.id: e for e in faq.load()}
-    worker = dataclasses.replace(base["labor_dispute-002"], id="labor_dispute-801", side="worker",
-                                 question="辞退了要赔偿吗？", paraphrases=("辞退要赔钱吗", "辞退赔偿", "解除合同赔偿", "开除赔偿"))
-    employer = dataclasses.replace(base["labor_dispute-901"], id="labor_dispute-802", side="employer",
-                                   question="辞退要赔偿吗？", paraphrases=("辞退要不要赔钱", "辞退赔偿", "解除合同赔偿", "开除赔偿"))
-    return Index([worker, employer, base["wage_arrears-001"], base["debt-001"]])
+    pair = [dataclasses.replace(base[source], id=f"{category}-80{n}", side=side, question=question, paraphrases=paraphrases)
+            for n, (source, side, question, paraphrases) in enumerate(sides_of, 1)]
+    return Index(pair + [base[o] for o in others])
+
+
+def _pair_index() -> Index:
+    return _two_sided_index("labor_dispute", [
+        ("labor_dispute-002", "worker", "辞退了要赔偿吗？", ("辞退要赔钱吗", "辞退赔偿", "解除合同赔偿", "开除赔偿")),
+        ("labor_dispute-901", "employer", "辞退要赔偿吗？", ("辞退要不要赔钱", "辞退赔偿", "解除合同赔偿", "开除赔偿")),
+    ], ["wage_arrears-001", "debt-001"])
 
 
 def _lending_pair_index() -> Index:
-    base = {e.id: e for e in faq.load()}
-    lender = dataclasses.replace(base["debt-001"], id="debt-801", side="creditor",
-                                 question="借钱的事怎么办？", paraphrases=("借钱的事", "借款纠纷", "借钱纠纷", "钱的纠纷"))
-    borrower = dataclasses.replace(base["debt-001"], id="debt-802", side="debtor",
-                                   question="借钱的事咋办？", paraphrases=("借钱的事", "借款纠纷", "借钱纠纷", "钱的纠纷"))
-    return Index([lender, borrower, base["wage_arrears-001"], base["labor_dispute-002"]])
+    lending = ("借钱的事", "借款纠纷", "借钱纠纷", "钱的纠纷")
+    return _two_sided_index("debt", [("debt-001", "creditor", "借钱的事怎么办？", lending),
+                                     ("debt-001", "debtor", "借钱的事咋办？", lending)],
+                            ["wage_arrears-001", "labor_dispute-002"])
 
 
 def test_the_bot_asks_the_side_when_answers_differ_and_the_message_does_not_tell() -> None:

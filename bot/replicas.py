@@ -58,7 +58,7 @@ class Ports:
     rasa: int = 5005
     actions: int = 5055
     web: int = 8000
-    postgres: int = 54330  # 54329 is the test fixture's throwaway cluster
+    postgres: int = 54330
     redis: int = 6390
 
     @classmethod

@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from tests.net import free_port
+
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 WECHAT_API_PORT = 18191
 
@@ -72,8 +74,8 @@ def running_stack(tmp_path_factory, wechat_api):
 
 # A throwaway PostgreSQL cluster from Debian's packages, started once for the session.
 # initdb refuses root, so the cluster runs as the `postgres` user with its socket in the cluster
-# directory. Outside CI the tests skip when PostgreSQL is not installed; in CI they fail instead.
-PORT = 54329
+# directory, on a free port (a cluster left running by an interrupted run must not block the next one).
+# Outside CI the tests skip when PostgreSQL is not installed; in CI they fail instead.
 
 
 def _bin(name: str) -> str | None:
@@ -93,14 +95,15 @@ def postgres_url():
             pytest.fail("PostgreSQL is not installed (apt-get install postgresql)")
         pytest.skip("PostgreSQL is not installed")
     root = tempfile.mkdtemp(prefix="hotline-pg-")
+    port = free_port()
     data = os.path.join(root, "data")
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     subprocess.run(_as_postgres([initdb, "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
                    check=True, capture_output=True)
-    subprocess.run(_as_postgres([pg_ctl, "-D", data, "-o", f"-p {PORT} -k {root} -c listen_addresses=127.0.0.1",
+    subprocess.run(_as_postgres([pg_ctl, "-D", data, "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
                                  "-l", os.path.join(root, "log"), "-w", "start"]), check=True, capture_output=True)
-    url = f"postgresql://postgres@127.0.0.1:{PORT}/postgres"
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     try:
         from sqlalchemy import create_engine, text
 

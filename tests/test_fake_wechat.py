@@ -6,6 +6,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.fake_wechat import APP_ID, APP_SECRET, ThreadedFakeWeChatAPI
+from tests.net import free_port
 
 TESTS = Path(__file__).parent
 
@@ -19,7 +20,7 @@ def test_there_is_one_fake_wechat_api_class_in_the_tests() -> None:
 
 
 def test_the_threaded_fake_issues_a_token_and_records_a_customer_service_message() -> None:
-    api = ThreadedFakeWeChatAPI(_free_port())
+    api = ThreadedFakeWeChatAPI(free_port())
     try:
         with urllib.request.urlopen(f"{api.base_url}/cgi-bin/token?grant_type=client_credential"
                                     f"&appid={APP_ID}&secret={APP_SECRET}", timeout=5) as r:
@@ -33,11 +34,3 @@ def test_the_threaded_fake_issues_a_token_and_records_a_customer_service_message
         assert api.texts_to("o1") == ["您好"] and api.texts_to("o2") == []
     finally:
         api.close()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

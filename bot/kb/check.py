@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from bot import taxonomy
+from bot.kb import facts as facts_mod
 from bot.kb import faq as faq_mod
 from bot.kb.statutes import STATUTES_DIR, comparable, load_shipped, short_title
 from bot.normalize import normalize
@@ -133,6 +134,9 @@ def check(faq_dir: Path = faq_mod.FAQ_DIR, statutes_dir: Path = STATUTES_DIR) ->
         if e.next_step not in faq_mod.NEXT_STEPS:
             problems.append(f"{e.source}: {e.id} next_step '{e.next_step}' not one of {faq_mod.NEXT_STEPS}")
         problems += citation_problems(f"{e.source}: {e.id}", e.citations, statutes)
+        unknown_facts = [name for name, _ in e.facts if name not in facts_mod.load()]
+        if unknown_facts:
+            problems.append(f"{e.source}: {e.id} facts {unknown_facts} not in {facts_mod.FACTS_FILE.name}")
         if e.side and e.side not in faq_mod.SIDES:
             problems.append(f"{e.source}: {e.id} side '{e.side}' not one of {', '.join(faq_mod.SIDES)}")
         for f in e.followups:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bot import taxonomy
 from bot.kb import followup
+from bot.kb import facts as facts_mod
 from bot.kb import sides as sides_mod
 from bot.kb.faq import OPPOSITE, Citation, FaqEntry
 from bot.kb.retrieval import Hit, Index
@@ -70,6 +71,11 @@ def decide(index: Index, text: str, *, intent: str, intent_confidence: float = 0
     `earlier`: the citizen's earlier messages of the conversation (the side they already told);
     `given`: the entries answered earlier in the conversation (a follow-up does not get one again);
     `in_topic`: the caller has read the message as a question of the topic open (`followup.asks_in_topic`)."""
+    # The decisive facts the citizen told, now or earlier ("已经领证了", "孩子七岁"): no answer written for
+    # the other case, in any search of this turn.
+    case_facts = facts_mod.told((*earlier, text))
+    if case_facts:
+        index = index.told(case_facts)
     turn = _decide(index, text, intent=intent, intent_confidence=intent_confidence, context_category=context_category,
                    previous_id=previous_id, previous_question=previous_question, named_topic=named_topic,
                    asked_topic_last=asked_topic_last, earlier=earlier, said=last_reply, given=given,
@@ -87,6 +93,13 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
     intent_is_followup = intent == taxonomy.FOLLOW_UP
     remember_topic = previous.question if previous else previous_question
     read_in_topic = bool(in_topic and context_category)
+    if previous is not None and facts_mod.contradicts(dict(previous.facts), index.case_facts):
+        # A decisive fact that makes the answer just given the wrong law for the case ("其实我们领了证" after the
+        # unregistered couple's 彩礼): the topic's entry for the case told, read with the question it answers.
+        hits = [h for h in index.search(f"{previous_question or previous.question} {text}", category=previous.category,
+                                        k=5) if h.entry.category == previous.category]
+        if index.is_confident(hits[:1]):
+            return Turn(ANSWER, previous.category, hits[0].entry, remember=remember_topic)
     if read_in_topic or followup.is_followup(
             text, intent=intent, intent_confidence=intent_confidence, context_category=context_category, index=index,
             previous=previous):

@@ -67,6 +67,7 @@ class FaqEntry:
     side: str = ""  # one of SIDES; empty = the entry speaks to both parties
     followups: tuple[FollowUp, ...] = ()
     review_flag: str = ""  # why a lawyer must look at it again (e.g. a law renumbered since)
+    facts: tuple[tuple[str, bool], ...] = ()  # the decisive facts it is written for (knowledge/retrieval/facts.yml)
 
     def followup(self, kind: str) -> FollowUp | None:
         return next((f for f in self.followups if f.kind == kind), None)
@@ -114,7 +115,7 @@ def load_file(path: Path) -> list[FaqEntry]:
             paraphrases=tuple(_str(p) for p in raw["paraphrases"]), answer=_str(raw["answer"]),
             citations=citations, next_step=_str(raw["next_step"]), reviewed_on=_str(raw["reviewed_on"]),
             source=where, side=_str(raw.get("side")), followups=load_followups(raw.get("followups"), where),
-            review_flag=_str(raw.get("review_flag")),
+            review_flag=_str(raw.get("review_flag")), facts=load_facts(raw.get("facts"), where),
         ))
     return entries
 
@@ -131,6 +132,15 @@ def load_citations(raw: Any, file_name: str) -> tuple[Citation, ...]:
                            "a citation needs law, article and quote")
         citations.append(Citation(_str(c["law"]), _str(c["article"]), _str(c["quote"])))
     return tuple(citations)
+
+
+def load_facts(raw: Any, where: str) -> tuple[tuple[str, bool], ...]:
+    """`facts: {marriage_registered: true}`; unknown fact names are reported by `kb check`."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not all(isinstance(v, bool) for k, v in raw.items() if k != "__line__"):
+        raise FaqError(f"{where}: facts must be a mapping fact → true or false")
+    return tuple((str(k), bool(v)) for k, v in raw.items() if k != "__line__")
 
 
 def load_followups(raw: Any, where: str) -> tuple[FollowUp, ...]:

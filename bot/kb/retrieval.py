@@ -9,9 +9,11 @@ evidence in that confidence (`_category_prior`, docs/knowledge-base.md).
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +23,7 @@ import scipy.sparse as sp
 import yaml
 from sklearn.preprocessing import normalize as sk_normalize
 
+from bot.kb import facts as facts_mod
 from bot.kb.faq import OPPOSITE, FaqEntry
 from bot.normalize import normalize
 from bot.lexicon import jieba_with
@@ -147,6 +150,15 @@ class Index:
             if e.side:
                 sides[e.category].add(e.side)
         self.sides_by_category = {c: frozenset(s) for c, s in sides.items()}  # the sides each topic's entries serve
+        self._with_facts = [(i, dict(e.facts)) for i, e in enumerate(self.entries) if e.facts]
+        self.case_facts: dict[str, bool] = {}  # what the citizen told of the decisive facts (`told`)
+
+    def told(self, case_facts: Mapping[str, bool]) -> Index:
+        """This index for a conversation that told these decisive facts (bot/kb/facts.py): its searches never
+        return an entry written for the other value. A shallow copy; the matrices are shared."""
+        view = copy.copy(self)
+        view.case_facts = dict(case_facts)
+        return view
 
     def _bm25(self, query_words: list[str]) -> np.ndarray:
         """BM25 of every document (zero where no query word occurs)."""
@@ -226,6 +238,9 @@ class Index:
                 # matter's plaintiff entry over the NLU category's own.
                 side_match *= self._categories == category
             fused += self.side_boost * side_match
+        for i, written_for in self._with_facts:
+            if facts_mod.contradicts(written_for, self.case_facts):
+                candidates[i] = False
         fused = np.where(candidates, fused, -np.inf)
         top = [int(e) for e in np.argsort(-fused, kind="stable")[:k] if candidates[e]]
         return [Hit(self.entries[e], float(fused[e]),

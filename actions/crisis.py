@@ -20,11 +20,12 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (SLOT_HANDOFF_REFERENCE, last_turn_utterances, latest_intent, latest_user_text, now,
+from actions.common import (SLOT_CATEGORY, SLOT_HANDOFF_REFERENCE, last_turn_utterances, latest_intent, latest_user_text, now,
                             off_the_loop, open_ticket, slot_set)
-from bot import names, safety
+from bot import knowledge_base, names, safety
 from bot.handoff import tickets
 from bot.entities.phone import extract_phones
+from bot.kb import followup
 from bot.handoff import store
 from bot.handoff.tickets import REASON_CRISIS, Ticket
 from bot.store.db import engine
@@ -217,6 +218,19 @@ class ActionAnswerConcern(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        # Imported here: the consultation actions import this module for `concern_line`.
+        from actions.consultation import answer_consultation
+        from actions.fallback import best_category, clarify_choices
+
+        text, topic = latest_user_text(tracker), tracker.get_slot(SLOT_CATEGORY)
+        parse = tracker.latest_message or {}
+        if topic in clarify_choices(parse) or followup.continues_topic(
+                text, topic, knowledge_base.shared().index, nlu_best=best_category(parse)):
+            # Told within a matter open ("去年他扇过我一巴掌，现在经常说要弄死我全家" after a domestic-violence
+            # answer): the matter's answer, with the number after it (`concern_line`), not an invitation to ask.
+            events = answer_consultation(dispatcher, tracker)
+            concern_line(dispatcher, tracker)
+            return events
         signal = _signal(tracker)
         kind = signal.kind if signal is not None and signal.kind in CONCERN_KINDS else safety.VIOLENCE
         dispatcher.utter_message(response=f"utter_concern_{kind}")

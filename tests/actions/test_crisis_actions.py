@@ -158,3 +158,26 @@ def test_the_next_follow_up_is_worded_differently_even_after_a_saved_number(sqli
     t.events.insert(3, {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_crisis_phone_saved"}})
     ValidateCrisisForm().validate_crisis_check("他们还没走", dispatcher, t, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_crisis_followup_violence_now_again"]
+
+
+def test_a_concern_told_within_an_open_matter_gets_the_matter_s_answer_and_the_number() -> None:
+    """Found by the eighth session's fresh conversations: after a domestic-violence answer, "去年他扇过我一巴掌…
+    经常说要弄死我全家" got the number and "ask me a legal question", though she had just asked one."""
+    from actions.crisis import ActionAnswerConcern
+    from bot.names import SLOT_CATEGORY, SLOT_FAQ_ID
+
+    first = "请问不打人算不算家暴，我老公天天骂我，工资卡都攥在他手里"
+    text = "去年吵架的时候他扇过我一巴掌，后来没再动过手，就是经常说要弄死我全家这种话"
+    ranking = [{"name": "safety_concern", "confidence": 1.0}, {"name": "domestic_violence", "confidence": 0.14},
+               {"name": "marriage_family", "confidence": 0.1}, {"name": "criminal", "confidence": 0.08}]
+    t = Tracker(sender_id="citizen-concern", slots={SLOT_CATEGORY: "domestic_violence", SLOT_FAQ_ID: "domestic_violence-001"},
+                events=[{"event": "user", "text": first}, {"event": "user", "text": text}], paused=False,
+                followup_action=None, latest_message={"intent": ranking[0], "intent_ranking": ranking, "text": text,
+                                                      "entities": []},
+                active_loop={}, latest_action_name="action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAnswerConcern().run(dispatcher, t, {}))
+    said = [m.get("response") or m.get("text") or "" for m in dispatcher.messages]
+    assert "utter_concern_invite" not in said
+    assert said[-1] in ("utter_concern_threat", "utter_concern_violence", "utter_concern_domestic_abuse")
+    assert said[0] in ("utter_faq_answer", "utter_followup_answer") or dispatcher.messages[0].get("text")

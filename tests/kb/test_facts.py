@@ -27,6 +27,11 @@ def index() -> Index:
     ("儿子十岁在学校被同学推倒", "child_under_8", False),
     ("孩子17岁读高二", "child_under_8", False),
     ("女儿上初中了", "child_under_8", False),
+    ("孩子才8个月，还在吃奶", "child_under_2", True),
+    ("儿子五岁了，在上幼儿园", "child_under_2", False),
+    ("单位给我交了工伤保险的", "injury_insured", True),
+    ("公司压根没给我交社保", "injury_insured", False),
+    ("我们没给他买工伤保险", "injury_insured", False),
 ])
 def test_the_fact_a_message_tells(text: str, fact: str, value: bool) -> None:
     assert facts.detect(text).get(fact) is value
@@ -44,7 +49,7 @@ def test_no_child_age_when_the_message_does_not_tell_it(text: str) -> None:
 
 def test_the_latest_message_that_tells_a_fact_wins() -> None:
     assert facts.told(["还没领证", "后来我们去领了证"]) == {"marriage_registered": True}
-    assert facts.told(["孩子七岁", "住院了"]) == {"child_under_8": True}
+    assert facts.told(["孩子七岁", "住院了"])["child_under_8"] is True
 
 
 def test_every_entry_fact_is_a_known_fact() -> None:
@@ -88,3 +93,13 @@ def test_a_seven_year_old_gets_the_rule_for_children_under_eight() -> None:
                            intent_confidence=0.4, context_category="personal_injury", previous_id=turn.entry.id,
                            previous_question=text, earlier=(text,))
     assert later.entry is None or later.entry.id != "personal_injury-011"
+
+
+def test_an_insured_worker_is_not_given_the_uninsured_employer_rule() -> None:
+    # Found by the eighth session's fresh conversations: "我是交了工伤保险的" got the rule for an employer
+    # who did not insure (工伤保险条例 第六十二条).
+    first = "我去年在车间被机器压断了两根手指，已经认定工伤了，评了十级"
+    turn = consult.decide(index(), "我们公司是交了工伤保险的，老板现在想给三万块两清", intent="work_injury",
+                          intent_confidence=0.5, context_category="work_injury", previous_id="work_injury-005",
+                          previous_question=first, earlier=(first,))
+    assert turn.entry is None or dict(turn.entry.facts).get("injury_insured") is not False

@@ -15,7 +15,7 @@ EXCUSES = [
      ("他说工资里包含加班费了", "老板说加班费已经算在工资里"),
      "公司说月薪里含加班费，这样合法吗"),
     ("marriage_family", "marriage_family-091",
-     ("他说他失业了没钱", "前夫说他下岗了"),
+     ("他说他失业了没钱", "前夫说他没工作，女儿的抚养费不给了"),
      "前夫说他失业了没钱给抚养费"),
     ("contract", "contract-029",
      ("对方说是不可抗力", "他说因为疫情没法交货，不算违约"),
@@ -74,6 +74,9 @@ def test_related_remarks_reach_the_entry_that_answers_them(category: str, told: 
     ("contract", "我这边遇到疫情没法交货"),
     ("litigation_procedure", "我没有财产怎么办"),
     ("land_rural", "征地补偿款被村干部拿了"),
+    # An adult child who pleads no job to a parent is no ex-spouse pleading it against child support.
+    ("marriage_family", "儿子说他没工作，不给赡养费"),
+    ("marriage_family", "我女儿说她没收入，养老钱给不起"),
 ])
 def test_other_remarks_do_not_reach_an_excuse(category: str, told: str) -> None:
     excuse_entries = {e for _, e, _, _ in EXCUSES}

@@ -54,6 +54,8 @@ from bot.kb.retrieval import Index
     ("我欠了一个朋友三万块，现在拿不出来", "debtor"),
     ("我开车在路口右转的时候刮倒了一个骑三轮车的老人", "driver"),
     ("交警说我负主要责任", "driver"),
+    ("我的电动车上个月被偷了，前几天派出所打电话说小偷抓到了", "rights_holder"),
+    ("家里被盗了，丢了金项链", "rights_holder"),
 ])
 def test_the_side_a_message_reveals(text: str, side: str) -> None:
     assert side in sides.detect(text)

@@ -157,6 +157,9 @@ def test_a_question_the_nlu_could_not_place_is_read_in_the_topic_when_the_topic_
     assert not followup.asks_in_topic("你今天吃饭了吗，好无聊啊啊", "personal_injury", likeliest)  # chat
     assert not followup.asks_in_topic("他一直不还钱", "personal_injury", likeliest)  # asks nothing
     assert not followup.asks_in_topic("上诉费多少", "personal_injury", likeliest)  # too short to be sure
+    # A question asked A-not-A ("会不会", "是不是", "有没有"), with no other question word.
+    assert followup.asks_in_topic("孩子今年九岁了，法院会不会问孩子自己的意见", "marriage_family",
+                                  ["criminal", "marriage_family", "litigation_procedure"])
 
 
 def test_a_question_read_in_the_topic_offers_the_topics_questions_rather_than_guessing_an_entry() -> None:

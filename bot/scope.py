@@ -88,6 +88,7 @@ class Cues:
     cues: re.Pattern[str]  # dispute cues (欠我, 起诉…)
     legal_words: re.Pattern[str]  # everyday legal words (合同, 律师, 工资…)
     courtesies: re.Pattern[str]  # greetings, thanks, farewells, polite openers
+    closing_plans: re.Pattern[str] | None = None  # "好的，那我先去…": an acknowledgement and a plan
 
 
 def _union(words: list[str]) -> re.Pattern[str]:
@@ -98,7 +99,9 @@ def _union(words: list[str]) -> re.Pattern[str]:
 def load_cues(path: Path = CUES_FILE) -> Cues:
     """The cues from `path` (the shipped file by default); `decide(…, cues=…)` takes others."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return Cues(_union(data["cues"]), _union(data["legal_words"]), _union(data["courtesies"]))
+    plans = data.get("closing_plans")
+    return Cues(_union(data["cues"]), _union(data["legal_words"]), _union(data["courtesies"]),
+                _union(plans) if plans else None)
 
 
 _CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -149,6 +152,17 @@ def _only_courtesy(text: str, c: Cues) -> str | None:
     return taxonomy.AFFIRM if re.search(r"好|嗯|行|ok", text, re.I) else None
 
 
+def _closing_plan(text: str, c: Cues) -> str | None:
+    """Thanks for an acknowledgement followed by what the citizen will do ("好的，那我先把工人的名单整理出来"),
+    unless it asks something ("好的，我去仲裁，要带什么") or says it will ask ("好，我再问一下…")."""
+    from bot.kb.followup import load_cues as followup_cues  # the question words live with the follow-up cues
+
+    if c.closing_plans is None or not c.closing_plans.search(text) or re.search(r"(问|咨询|请教)(一下|下|个|一个|几个)|多久|几天|\?|？", text):
+        return None
+    asks = followup_cues().question_words
+    return None if asks is not None and asks.search(text) else taxonomy.THANK
+
+
 # Whether the FAQ retrieval, reading the text alone, confidently finds an entry of the category.
 Confirms = Callable[[str, str], bool]
 
@@ -166,7 +180,7 @@ def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | Non
     legal = [(n, p) for n, p in ranked if n in taxonomy.CATEGORIES]
     best_legal = legal[0][1] if legal else 0.0
     top, p_top = ranked[0]
-    act = _only_courtesy(text, c)
+    act = _only_courtesy(text, c) or _closing_plan(text, c)
     if act is not None and top not in OPENING_ACTS:
         # "好的，明白了" after an answer: an acknowledgement, not a question to place in a category.
         return Decision(act, max(p_top, t.dialogue), tuple(ranked))

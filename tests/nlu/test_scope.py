@@ -117,6 +117,10 @@ def test_matters_of_law_without_a_dispute_verb_are_not_turned_away() -> None:
     ("好的", [("debt", 0.2), ("greet", 0.1)], "affirm"),
     ("好,谢谢", [("wage_arrears", 0.3), ("thank", 0.2)], "thank"),
     ("谢谢,我先去找他谈谈", [("thank", 0.5), ("debt", 0.2)], "thank"),
+    # An acknowledgement and what the citizen will do next closes the answer, whatever words the plan has.
+    ("好的,那我先把工人的名单和工资表整理出来", [("wage_arrears", 0.21), ("debt", 0.1)], "thank"),
+    ("好,我明天先去派出所问问", [("administrative", 0.32), ("criminal", 0.2)], "thank"),
+    ("明白了,我先去把病历复印出来", [("medical_dispute", 0.57), ("consumer", 0.1)], "thank"),
 ])
 def test_an_acknowledgement_or_thanks_with_a_plan_is_no_question(text: str, ranking, act: str) -> None:
     assert decide(ranking, text).intent == act
@@ -126,6 +130,8 @@ def test_an_acknowledgement_or_thanks_with_a_plan_is_no_question(text: str, rank
     ("谢谢,那他不给怎么办", [("thank", 0.5), ("debt", 0.2)]),
     ("谢谢,我老板还欠我工资", [("thank", 0.5), ("wage_arrears", 0.3)]),
     ("不好", [("affirm", 0.3), ("debt", 0.1)]),
+    ("好的,我去仲裁,仲裁要带什么", [("labor_dispute", 0.5), ("affirm", 0.1)]),
+    ("好,我再问一下,工伤认定要多久", [("work_injury", 0.5), ("affirm", 0.1)]),
 ])
 def test_a_question_or_a_no_after_the_courtesies_is_not_an_acknowledgement(text: str, ranking) -> None:
     assert decide(ranking, text).intent not in ("thank", "affirm")

@@ -32,6 +32,8 @@ def index() -> Index:
     ("单位给我交了工伤保险的", "injury_insured", True),
     ("公司压根没给我交社保", "injury_insured", False),
     ("我们没给他买工伤保险", "injury_insured", False),
+    ("我跟公司签了劳动合同的，现在工资拖了三个月", "labour_contract_signed", True),
+    ("入职半年公司一直不跟我签合同", "labour_contract_signed", False),
 ])
 def test_the_fact_a_message_tells(text: str, fact: str, value: bool) -> None:
     assert facts.detect(text).get(fact) is value
@@ -103,3 +105,8 @@ def test_an_insured_worker_is_not_given_the_uninsured_employer_rule() -> None:
                           intent_confidence=0.5, context_category="work_injury", previous_id="work_injury-005",
                           previous_question=first, earlier=(first,))
     assert turn.entry is None or dict(turn.entry.facts).get("injury_insured") is not False
+
+
+def test_a_worker_with_a_signed_contract_is_not_given_the_no_contract_answers() -> None:
+    hits = index().told({"labour_contract_signed": True}).search("我跟公司签了劳动合同的，现在工资拖了三个月怎么证明", k=10)
+    assert not {"labor_dispute-001", "wage_arrears-009"} & {h.entry.id for h in hits}

@@ -162,11 +162,31 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
                 other = [b for b in sides_mod.side_question(pair, text, cues) if b["title"] == cues.labels[OPPOSITE[side]]]
                 return Turn(ANSWER, hits[0].entry.category, hits[0].entry, buttons=other, remember=text)
     entry = hits[0].entry
+    if (previous is not None and entry.id != previous.id and entry.category == previous.category
+            and _points_back(index, text, previous, previous_question)):
+        # A short question in the matter just answered whose own words find another entry ("这个钱能要回来吗"
+        # after a theft victim's losses finds the pyramid-scheme refunds), but which, read with the question
+        # before it, is about the answer just given: a follow-up of that answer.
+        entry = previous
     if previous is not None and entry.id == previous.id and normalize(text) != normalize(previous_question):
         # Never the previous answer word for word: read it as a follow-up of that topic.
         reply = followup.resolve(index, text, previous, entry.category, previous_question, said=said)
         return _from_reply(reply, remember_topic)
     return Turn(ANSWER, entry.category, entry, remember=text)
+
+
+# A message longer than this is a question of its own, not one about the answer just given.
+POINTS_BACK_CHARS = 40
+
+
+def _points_back(index: Index, text: str, previous: FaqEntry, previous_question: str) -> bool:
+    """Whether a short message of the same matter, read with the citizen's question before it, finds the
+    answer just given first, and is no new matter ("另外问一下…")."""
+    t = normalize(text)
+    if len(t) > POINTS_BACK_CHARS or followup.opens_new_matter(t) or not previous_question:
+        return False
+    together = index.search(f"{previous_question} {text}", category=previous.category, k=1)
+    return bool(together) and together[0].entry.id == previous.id and index.is_confident(together)
 
 
 def cues_label(side: str) -> str:

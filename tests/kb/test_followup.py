@@ -307,3 +307,13 @@ def test_continue_or_affirm_that_tells_a_detail_of_the_topic() -> None:
     for bare in ("还有个问题", "好的", "我还想问个事", "嗯嗯"):
         assert not followup.says_more_than_continue(bare, "inheritance", index())
     assert not followup.says_more_than_continue("我还有个姐姐已经出嫁了", None, index())
+
+
+def test_a_short_question_of_the_matter_just_answered_is_read_with_it() -> None:
+    # consult._points_back: a short message of the same matter whose question, read with the one before it,
+    # finds the answer just given is a follow-up of that answer; a long one or a new matter is not.
+    theft = index().by_id["criminal-055"]
+    first = "我的电动车上个月被偷了，前几天派出所打电话说小偷抓到了，可是车已经被他卖掉了"
+    assert consult._points_back(index(), "那我的车钱能要回来吗", theft, first)
+    assert not consult._points_back(index(), "另外问一下，我老公被刑事拘留了，家属能做什么", theft, first)
+    assert not consult._points_back(index(), "那我的车钱能要回来吗" * 5, theft, first)

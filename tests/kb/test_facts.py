@@ -60,6 +60,13 @@ def test_every_entry_fact_is_a_known_fact() -> None:
     assert tagged and all(name in known for _, name in tagged)
 
 
+def after(first: str, previous_id: str, text: str, confidence: float = 0.5) -> consult.Turn:
+    """The turn after the answer `previous_id` to the citizen's first message `first`, in that entry's topic."""
+    category = index().by_id[previous_id].category
+    return consult.decide(index(), text, intent=category, intent_confidence=confidence, context_category=category,
+                          previous_id=previous_id, previous_question=first, earlier=(first,))
+
+
 def test_retrieval_never_returns_the_entry_for_the_other_case() -> None:
     told = index().told({"marriage_registered": True})
     hits = told.search("没领结婚证但已经办了酒席住在一起，分手后彩礼能退吗", k=10)
@@ -71,18 +78,17 @@ def test_a_registered_couple_told_after_the_answer_gets_the_registered_rule() ->
     # The bride's family, after the registered couple's answer: "they did register" must not bring the
     # unregistered couple's rule (涉彩礼规定 第六条).
     first = "我女儿结婚一年半，现在两个人闹离婚，男方家里要我们把二十八万的彩礼全部退回去"
-    turn = consult.decide(index(), "他们是领了证的，结婚以后一直住在一起，就是还没有孩子", intent="marriage_family",
-                          intent_confidence=0.6, context_category="marriage_family", previous_id="marriage_family-016",
-                          previous_question=first, earlier=(first,))
+    turn = after(first, "marriage_family-016", "他们是领了证的，结婚以后一直住在一起，就是还没有孩子", 0.6)
     assert turn.entry is None or dict(turn.entry.facts).get("marriage_registered") is not False
     assert "未办理结婚登记但已共同生活" not in (turn.text or "")
+    # Told in a few words, the fact confirms the answer just given: its rule again, not how to register.
+    again = after(first, "marriage_family-016", "他们是领了结婚证的，一直住在一起")
+    assert again.entry is not None and again.entry.id == "marriage_family-016" and "一般不予支持" in again.text
 
 
 def test_a_registered_fact_told_after_the_unregistered_answer_switches_to_the_registered_rule() -> None:
     first = "没领证办了酒席住在一起，现在分手了彩礼能退吗"
-    turn = consult.decide(index(), "不对，我们其实去年领了结婚证的", intent="marriage_family", intent_confidence=0.5,
-                          context_category="marriage_family", previous_id="marriage_family-017",
-                          previous_question=first, earlier=(first,))
+    turn = after(first, "marriage_family-017", "不对，我们其实去年领了结婚证的")
     assert turn.entry is not None and turn.entry.id in {"marriage_family-016", "marriage_family-007"}
 
 
@@ -91,9 +97,7 @@ def test_a_seven_year_old_gets_the_rule_for_children_under_eight() -> None:
     turn = consult.decide(index(), text, intent="personal_injury", intent_confidence=0.6, context_category=None,
                           previous_id=None)
     assert turn.entry is not None and turn.entry.id != "personal_injury-011"
-    later = consult.decide(index(), "另外问一下，学校给孩子买了学平险，这个能不能也去报", intent="personal_injury",
-                           intent_confidence=0.4, context_category="personal_injury", previous_id=turn.entry.id,
-                           previous_question=text, earlier=(text,))
+    later = after(text, turn.entry.id, "另外问一下，学校给孩子买了学平险，这个能不能也去报", 0.4)
     assert later.entry is None or later.entry.id != "personal_injury-011"
 
 
@@ -101,9 +105,7 @@ def test_an_insured_worker_is_not_given_the_uninsured_employer_rule() -> None:
     # Found by the eighth session's fresh conversations: "我是交了工伤保险的" got the rule for an employer
     # who did not insure (工伤保险条例 第六十二条).
     first = "我去年在车间被机器压断了两根手指，已经认定工伤了，评了十级"
-    turn = consult.decide(index(), "我们公司是交了工伤保险的，老板现在想给三万块两清", intent="work_injury",
-                          intent_confidence=0.5, context_category="work_injury", previous_id="work_injury-005",
-                          previous_question=first, earlier=(first,))
+    turn = after(first, "work_injury-005", "我们公司是交了工伤保险的，老板现在想给三万块两清")
     assert turn.entry is None or dict(turn.entry.facts).get("injury_insured") is not False
 
 

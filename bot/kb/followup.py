@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from bot.kb import facts as facts_mod
 from bot.kb import sides as sides_mod
 from bot.kb.faq import FOLLOWUP_KINDS, Citation, FaqEntry, FaqError, FollowUp, load_citations
 from bot.kb.retrieval import Hit, Index, words
@@ -607,6 +608,14 @@ def resolve(index: Index, text: str, previous: FaqEntry | None, category: str,
         f = previous.followup("other_side") or category_followups.get("other_side")
         if f:
             return _followup_reply(category, f, previous)
+    # 1b. A decisive fact the answer just given was written for, told after it ("他们是领了结婚证的" after the
+    #     registered couple's 彩礼 answer): that answer's rule is the law for the case, not an entry the fact's
+    #     own words find (how to register a marriage).
+    told_now = facts_mod.detect(text)
+    if previous is not None and not kinds and set(told_now.items()) & set(previous.facts):
+        rule = rule_of(previous)
+        if rule and rule not in said:
+            return Reply("followup", category, entry=previous, text=rule, citations=previous.citations)
     # 2. A step of the topic the message names ("要做鉴定吗"): that step's entry, unless it was the
     #    answer just given (then the kind of question decides, below; a detail gets the sentences of
     #    that answer about the step: "没有合同" after the work-injury answer that says how to prove the work).

@@ -164,9 +164,9 @@ def _decide(index: Index, text: str, *, intent: str, intent_confidence: float, c
     entry = hits[0].entry
     if (previous is not None and entry.id != previous.id and entry.category == previous.category
             and _points_back(index, text, previous, previous_question)):
-        # A short question in the matter just answered whose own words find another entry ("这个钱能要回来吗"
-        # after a theft victim's losses finds the pyramid-scheme refunds), but which, read with the question
-        # before it, is about the answer just given: a follow-up of that answer.
+        # A short question in the matter just answered whose own words find another entry, but which, read with
+        # the question before it, finds the answer just given ("我儿子会不会坐牢啊" after an e-bike collision):
+        # the follow-up logic weighs that answer against the topic's other entries (followup.resolve).
         entry = previous
     if previous is not None and entry.id == previous.id and normalize(text) != normalize(previous_question):
         # Never the previous answer word for word: read it as a follow-up of that topic.

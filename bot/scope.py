@@ -89,6 +89,7 @@ class Cues:
     legal_words: re.Pattern[str]  # everyday legal words (合同, 律师, 工资…)
     courtesies: re.Pattern[str]  # greetings, thanks, farewells, polite openers
     closing_plans: re.Pattern[str] | None = None  # "好的，那我先去…": an acknowledgement and a plan
+    closing_plan_asks: re.Pattern[str] | None = None  # "好，我再问一下…": a plan that is no closing
 
 
 def _union(words: list[str]) -> re.Pattern[str]:
@@ -99,9 +100,9 @@ def _union(words: list[str]) -> re.Pattern[str]:
 def load_cues(path: Path = CUES_FILE) -> Cues:
     """The cues from `path` (the shipped file by default); `decide(…, cues=…)` takes others."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    plans = data.get("closing_plans")
+    plans, asks = data.get("closing_plans"), data.get("closing_plan_asks")
     return Cues(_union(data["cues"]), _union(data["legal_words"]), _union(data["courtesies"]),
-                _union(plans) if plans else None)
+                _union(plans) if plans else None, _union(asks) if asks else None)
 
 
 _CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -157,7 +158,9 @@ def _closing_plan(text: str, c: Cues) -> str | None:
     unless it asks something ("好的，我去仲裁，要带什么") or says it will ask ("好，我再问一下…")."""
     from bot.kb.followup import load_cues as followup_cues  # the question words live with the follow-up cues
 
-    if c.closing_plans is None or not c.closing_plans.search(text) or re.search(r"(问|咨询|请教)(一下|下|个|一个|几个)|多久|几天|\?|？", text):
+    if c.closing_plans is None or not c.closing_plans.search(text):
+        return None
+    if c.closing_plan_asks is not None and c.closing_plan_asks.search(text):
         return None
     asks = followup_cues().question_words
     return None if asks is not None and asks.search(text) else taxonomy.THANK

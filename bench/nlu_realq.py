@@ -157,6 +157,10 @@ def main() -> int:
     ap.add_argument("--svm-c", type=float, default=1.0)
     ap.add_argument("--reference-weight", type=float, default=LinearSettings.reference_weight,
                     help="weight of the FAQ's questions in the SVM (0: not read)")
+    ap.add_argument("--naive-bayes", type=float, default=LinearSettings.naive_bayes_weight,
+                    help="share of the naive Bayes member (0: left out)")
+    ap.add_argument("--embedding", type=float, default=LinearSettings.embedding_weight,
+                    help="share of the sentence-embedding member (0: left out)")
     ap.add_argument("--answer", type=float, default=None)
     ap.add_argument("--answer-legal", type=float, default=None)
     ap.add_argument("--errors", choices=("even", "team"), default=None)
@@ -170,7 +174,9 @@ def main() -> int:
     sets = eval_sets()
     texts, toks, labels = training_data()
     model = LinearIntentModel(LinearSettings(kind=args.kind, c=args.c, svm_c=args.svm_c,
-                                             reference_weight=args.reference_weight))
+                                             reference_weight=args.reference_weight,
+                                             naive_bayes_weight=args.naive_bayes,
+                                             embedding_weight=args.embedding))
     reference = faq_examples() if args.reference_weight > 0 else Examples()
     model.fit(texts, toks, labels, reference=reference)
     print(f"trained on {len(texts)} examples and {len(reference.texts)} FAQ texts in {time.time() - t0:.0f}s",

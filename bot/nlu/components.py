@@ -87,7 +87,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     It ranks every intent it was trained on, so that the scope guard can weigh all the legal
     categories together. Intents in `excluded_intents` are not learnt: crisis is decided by the
     crisis phrases alone, never by the statistical classifier. With `faq_reference` the SVM also
-    reads the curated FAQ's questions and paraphrases at `reference_weight` (bot/nlu/reference.py).
+    reads the curated FAQ's questions and paraphrases at `reference_weight` (bot/nlu/reference.py),
+    and so do the naive Bayes and sentence-embedding members when their weights are above 0.
     """
 
     MODEL_FILE = "linear_intents.joblib"
@@ -95,7 +96,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"kind": "ensemble", "c": 10.0, "svm_c": 1.0, "char_ngrams": [1, 3], "word_ngrams": [1, 2],
-                "excluded_intents": ["crisis"], "faq_reference": True, "reference_weight": 0.3}
+                "excluded_intents": ["crisis"], "faq_reference": True, "reference_weight": 0.3,
+                "naive_bayes_weight": 0.0, "naive_bayes_alpha": 0.1, "embedding_weight": 0.0,
+                "embedding_c": 100.0}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
@@ -138,7 +141,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                                   svm_c=float(self._config["svm_c"]),
                                   char_ngrams=tuple(self._config["char_ngrams"]),
                                   word_ngrams=tuple(self._config["word_ngrams"]),
-                                  reference_weight=float(self._config["reference_weight"]))
+                                  reference_weight=float(self._config["reference_weight"]),
+                                  naive_bayes_weight=float(self._config["naive_bayes_weight"]),
+                                  naive_bayes_alpha=float(self._config["naive_bayes_alpha"]),
+                                  embedding_weight=float(self._config["embedding_weight"]),
+                                  embedding_c=float(self._config["embedding_c"]))
         model = LinearIntentModel(settings)
         model.fit([m.get(TEXT) for m in examples], [self._tokens(m) for m in examples],
                   [m.get(INTENT) for m in examples],

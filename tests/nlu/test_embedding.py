@@ -1,0 +1,58 @@
+"""The sentence-embedding and naive Bayes members of the intent model (bot/nlu/embedding.py,
+bot/nlu/linear.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.nlu import embedding
+from bot.nlu.linear import LinearIntentModel, LinearSettings
+
+TEXTS = ["老板欠我工资", "拖欠工资不给", "工资一直拖着", "离婚孩子归谁", "离婚财产分割", "协议离婚怎么办",
+         "今天天气不错", "讲个笑话", "你是谁"]
+LABELS = ["wage_arrears"] * 3 + ["marriage_family"] * 3 + ["out_of_scope"] * 3
+
+
+def test_paraphrases_lie_closer_than_other_matters() -> None:
+    wage, wage_again, divorce = embedding.embed(["老板欠了三个月工资不给", "公司一直拖着不发薪水", "离婚后孩子归谁"])
+    assert wage @ wage_again > wage @ divorce
+    assert abs(float(np.linalg.norm(wage)) - 1.0) < 1e-3
+
+
+def test_an_empty_text_gets_the_zero_vector_and_the_rest_keep_their_order() -> None:
+    vectors = embedding.embed(["", "离婚", "  ", "工资"])
+    assert vectors.shape == (4, embedding.DIMENSIONS)
+    assert not vectors[0].any() and not vectors[2].any()
+    assert np.allclose(vectors[1], embedding.embed(["离婚"])[0], atol=1e-5)
+
+
+def _fit(**shares: float) -> LinearIntentModel:
+    model = LinearIntentModel(LinearSettings(calibration_folds=3, **shares))
+    model.fit(TEXTS, [list(t) for t in TEXTS], LABELS)
+    return model
+
+
+def test_the_members_share_the_probability_by_their_weights() -> None:
+    model = _fit(naive_bayes_weight=0.25, embedding_weight=0.5)
+    assert [round(m.weight, 3) for m in model._members] == [0.125, 0.125, 0.25, 0.5]
+    queries = ["工资被拖欠了", "想离婚"]
+    parts = [m.probabilities(queries, [list(q) for q in queries]) for m in model._members]
+    mixed = model.probabilities(queries, [list(q) for q in queries])
+    assert np.allclose(mixed, sum(m.weight * p for m, p in zip(model._members, parts)))
+    assert np.allclose(mixed.sum(axis=1), 1.0)
+
+
+def test_the_embedding_member_knows_words_no_example_uses() -> None:
+    # "薪水" and "发" appear in no wage example; the n-gram models cannot tell, the embedding can.
+    query = "单位半年没发薪水了"
+    alone = _fit(embedding_weight=1.0)
+    assert alone.rank(query, list(query))[0][0] == "wage_arrears"
+
+
+def test_a_compacted_model_with_every_member_keeps_its_probabilities() -> None:
+    model = _fit(naive_bayes_weight=0.3333, embedding_weight=0.3333)
+    queries = ["工资被拖欠了", "想离婚", "天气"]
+    before = model.probabilities(queries, [list(q) for q in queries])
+    model.compact()
+    after = model.probabilities(queries, [list(q) for q in queries])
+    assert np.abs(after - before).max() < 1e-5

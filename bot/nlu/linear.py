@@ -23,7 +23,7 @@ to tune them, the three-way mean found the right category for 77% against 72% (d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Sequence, TypeAlias
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -76,7 +76,7 @@ class Examples:
     labels: list[str] = field(default_factory=list)
 
 
-Model = CalibratedClassifierCV | LogisticRegression | ComplementNB
+Model: TypeAlias = CalibratedClassifierCV | LogisticRegression | ComplementNB
 
 
 def _linear_parts(model: Model) -> list:
@@ -196,9 +196,9 @@ class LinearIntentModel:
             with_reference(member)
             self._members.append(member)
         if s.embedding_weight > 0:
-            member = _EmbeddingMember(s, s.embedding_weight)
-            with_reference(member)
-            self._members.append(member)
+            embedded = _EmbeddingMember(s, s.embedding_weight)
+            with_reference(embedded)
+            self._members.append(embedded)
         self.labels = [str(c) for c in self._models[0].classes_]
         # Every model saw the same labels, so their classes_ are in the same (sorted) order.
         assert all([str(c) for c in m.classes_] == self.labels for m in self._models)

@@ -97,7 +97,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {"kind": "ensemble", "c": 10.0, "svm_c": 1.0, "char_ngrams": [1, 3], "word_ngrams": [1, 2],
                 "excluded_intents": ["crisis"], "faq_reference": True, "reference_weight": 0.3,
-                "naive_bayes_weight": 0.0, "naive_bayes_alpha": 0.1, "embedding_weight": 0.0,
+                "naive_bayes_weight": 1 / 3, "naive_bayes_alpha": 0.1, "embedding_weight": 1 / 3,
                 "embedding_c": 100.0}
 
     @classmethod

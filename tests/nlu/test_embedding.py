@@ -4,6 +4,7 @@ bot/nlu/linear.py)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from bot.nlu import embedding
 from bot.nlu.linear import LinearIntentModel, LinearSettings
@@ -26,8 +27,9 @@ def test_an_empty_text_gets_the_zero_vector_and_the_rest_keep_their_order() -> N
     assert np.allclose(vectors[1], embedding.embed(["离婚"])[0], atol=1e-5)
 
 
-def _fit(**shares: float) -> LinearIntentModel:
-    model = LinearIntentModel(LinearSettings(calibration_folds=3, **shares))
+def _fit(naive_bayes_weight: float = 0.0, embedding_weight: float = 0.0) -> LinearIntentModel:
+    model = LinearIntentModel(LinearSettings(calibration_folds=3, naive_bayes_weight=naive_bayes_weight,
+                                             embedding_weight=embedding_weight))
     model.fit(TEXTS, [list(t) for t in TEXTS], LABELS)
     return model
 
@@ -40,6 +42,11 @@ def test_the_members_share_the_probability_by_their_weights() -> None:
     mixed = model.probabilities(queries, [list(q) for q in queries])
     assert np.allclose(mixed, sum(m.weight * p for m, p in zip(model._members, parts)))
     assert np.allclose(mixed.sum(axis=1), 1.0)
+
+
+def test_shares_above_the_whole_are_an_error() -> None:
+    with pytest.raises(ValueError, match="share"):
+        _fit(naive_bayes_weight=0.5, embedding_weight=0.6)
 
 
 def test_the_embedding_member_knows_words_no_example_uses() -> None:

@@ -31,7 +31,8 @@ LABELS = ["wage_arrears"] * 3 + ["marriage_family"] * 3 + ["out_of_scope"] * 3
 
 
 def _fit(reference: Examples | None, kind: str = "svm") -> LinearIntentModel:
-    model = LinearIntentModel(LinearSettings(kind=kind, calibration_folds=3))
+    # The n-gram pair alone: the naive Bayes and embedding members are tested in test_embedding.py.
+    model = LinearIntentModel(LinearSettings(kind=kind, calibration_folds=3, naive_bayes_weight=0, embedding_weight=0))
     model.fit(TEXTS, [list(t) for t in TEXTS], LABELS, reference=reference)
     return model
 

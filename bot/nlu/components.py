@@ -127,6 +127,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
         model.compact()  # half the memory for serving (bot/nlu/linear.py)
+        model.warm_up()  # the embedding engine loads now, not on the first citizen's message
         return cls(config, model_storage, resource, model)
 
     @staticmethod

@@ -217,6 +217,11 @@ class LinearIntentModel:
         for member in self._members:
             member.compact()
 
+    def warm_up(self) -> None:
+        """Loads what the members need to answer (the embedding engine) before the first message."""
+        if any(isinstance(m, _EmbeddingMember) for m in self._members):
+            embedding.embed(["warm-up"])
+
     def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
         weights = np.array([m.weight for m in self._members])
         parts = np.stack([m.probabilities(texts, tokens) for m in self._members])

@@ -90,6 +90,7 @@ class Cues:
     courtesies: re.Pattern[str]  # greetings, thanks, farewells, polite openers
     closing_plans: re.Pattern[str] | None = None  # "好的，那我先去…": an acknowledgement and a plan
     closing_plan_asks: re.Pattern[str] | None = None  # "好，我再问一下…": a plan that is no closing
+    acts: re.Pattern[str] | None = None  # the courtesies without the fillers (你, 我, 的…): a real courtesy
 
 
 def _union(words: list[str]) -> re.Pattern[str]:
@@ -101,8 +102,9 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
     """The cues from `path` (the shipped file by default); `decide(…, cues=…)` takes others."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     plans, asks = data.get("closing_plans"), data.get("closing_plan_asks")
-    return Cues(_union(data["cues"]), _union(data["legal_words"]), _union(data["courtesies"]),
-                _union(plans) if plans else None, _union(asks) if asks else None)
+    fillers = data.get("courtesy_fillers") or []
+    return Cues(_union(data["cues"]), _union(data["legal_words"]), _union(data["courtesies"] + fillers),
+                _union(plans) if plans else None, _union(asks) if asks else None, _union(data["courtesies"]))
 
 
 _CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -203,7 +205,8 @@ def decide(ranking: list[tuple[str, float]], text: str, limits: Thresholds | Non
         return _legal(legal, ranked, t, c, text, confirms)
     if top in taxonomy.CATEGORIES:
         return _legal(legal, ranked, t, c, text, confirms)
-    if p_top >= t.dialogue or top in OPENING_ACTS:
+    if p_top >= t.dialogue or (top in OPENING_ACTS and (c.acts is None or c.acts.search(text))):
+        # A weak greeting, thanks or farewell needs a courtesy in its words: "就是那个事" is no thanks.
         return Decision(top, p_top, tuple(ranked))
     if top == taxonomy.FOLLOW_UP and p_top >= best_legal and not legal_cue(text, c):
         # "需要带什么材料？" right after an answer: the dialogue reads it in the topic of that answer.

@@ -223,7 +223,7 @@ class LinearIntentModel:
             embedding.embed(["warm-up"])
 
     def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
-        weights = np.array([m.weight for m in self._members])
+        weights = np.array([getattr(m, "weight", 1.0) for m in self._members])  # models pickled before the shares
         parts = np.stack([m.probabilities(texts, tokens) for m in self._members])
         return np.tensordot(weights / weights.sum(), parts, axes=1)
 

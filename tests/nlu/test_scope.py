@@ -145,3 +145,14 @@ def test_a_long_unsure_message_is_answered_when_the_retrieval_finds_its_best_cat
     assert decide(ranking, text, confirms=lambda t, c: c == "debt").intent == "nlu_fallback"
     short = "车借给朋友撞了人"
     assert decide(ranking, short, confirms=lambda t, c: True).intent == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text, ranking, intent", [
+    # A weak thanks or farewell with no courtesy in its words is a vague message, not a closing.
+    ("就是那个事", [("thank", 0.15), ("goodbye", 0.12), ("debt", 0.1)], "nlu_fallback"),
+    # A courtesy in its words keeps it a closing, however weak the classifier.
+    ("谢谢了", [("thank", 0.15), ("debt", 0.1)], "thank"),
+    ("在吗", [("greet", 0.2), ("debt", 0.1)], "greet"),
+])
+def test_a_weak_courtesy_needs_a_courtesy_word(text: str, ranking, intent: str) -> None:
+    assert decide(ranking, text).intent == intent

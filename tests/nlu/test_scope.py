@@ -121,6 +121,8 @@ def test_matters_of_law_without_a_dispute_verb_are_not_turned_away() -> None:
     ("好的,那我先把工人的名单和工资表整理出来", [("wage_arrears", 0.21), ("debt", 0.1)], "thank"),
     ("好,我明天先去派出所问问", [("administrative", 0.32), ("criminal", 0.2)], "thank"),
     ("明白了,我先去把病历复印出来", [("medical_dispute", 0.57), ("consumer", 0.1)], "thank"),
+    # Several acknowledgements before the plan.
+    ("好的明白了,那我们先去劳动监察那边登记一下", [("wage_arrears", 0.5), ("labor_dispute", 0.2)], "thank"),
 ])
 def test_an_acknowledgement_or_thanks_with_a_plan_is_no_question(text: str, ranking, act: str) -> None:
     assert decide(ranking, text).intent == act
@@ -156,3 +158,10 @@ def test_a_long_unsure_message_is_answered_when_the_retrieval_finds_its_best_cat
 ])
 def test_a_weak_courtesy_needs_a_courtesy_word(text: str, ranking, intent: str) -> None:
     assert decide(ranking, text).intent == intent
+
+
+def test_a_huge_run_of_acknowledgements_is_no_closing_and_ends() -> None:
+    from bot.scope import load_cues
+
+    # A nested repetition ("(嗯+)+") would backtrack for ever on this; the pattern repeats single words.
+    assert not load_cues().closing_plans.search("嗯" * 20000 + "x")

@@ -76,10 +76,6 @@ class ActionHandleLowConfidence(Action):
         if followup.asks_in_topic(text, topic, clarify_choices(tracker.latest_message or {})):
             # "十万是不是太多了，这个到底怎么算" after a child's injury: a question of the matter open, not "which matter?".
             return answer_consultation(dispatcher, tracker, in_topic=True)
-        if last_utterance(tracker) not in CLARIFYING and followup.tells_more(text, topic):
-            # More of the matter right after its answer ("他老是去学校门口堵老大，孩子吓得直哭" after a protection order):
-            # answered within the topic (a follow-up, or its questions to pick from), never "which kind of matter?".
-            return answer_consultation(dispatcher, tracker, in_topic=True)
         # More detail after a clarifying question ("孩子被狗咬了" … "看病花了三百多，能要吗") is read with the
         # question before it, rather than counted as a second turn not understood.
         if last_utterance(tracker) in CLARIFYING:

@@ -58,10 +58,7 @@ def route(text: str, intent: str, category: str, index: Index, best: tuple[str, 
     if intent == "nlu_fallback":
         if followup.continues_topic(text, category, index, nlu_best=tuple(best)):
             return "topic"
-        if followup.asks_in_topic(text, category, likeliest or []):
-            return "topic"
-        # More of the matter told right after its answer (actions/fallback.py; the bench's topic was just answered).
-        return "topic" if followup.tells_more(text, category) else "other"
+        return "topic" if followup.asks_in_topic(text, category, likeliest or []) else "other"
     if intent in ("continue_consult", "affirm"):
         return "topic" if followup.says_more_than_continue(text, category, index) else "other"
     if intent in taxonomy.CATEGORIES or intent == taxonomy.FOLLOW_UP:

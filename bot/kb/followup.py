@@ -551,18 +551,6 @@ def asks_in_topic(text: str, context_category: str | None, likeliest: list[str],
             and cues.question_words is not None and bool(cues.question_words.search(t)))
 
 
-def tells_more(text: str, context_category: str | None, cues: Cues | None = None) -> bool:
-    """Whether a message the NLU could not place, told right after an answer of the topic, is more of that
-    matter ("这两个礼拜他老是去学校门口堵老大" after a protection order, "站长说我们是众包骑手" after a rider's
-    accident): long enough to tell something, not chat, and opening no other matter in so many words. The
-    caller answers it within the topic instead of asking which kind of matter it is."""
-    if context_category not in CATEGORIES:
-        return False
-    cues = cues or load_cues()
-    t = normalize(text or "")
-    return len(_HAN.findall(t)) >= IN_TOPIC_CHARS and not _CHAT_WORDS.search(t) and not opens_new_matter(t, cues)
-
-
 def read_together(earlier: list[str], text: str, index: Index, categories: tuple[str, ...] = ()) -> str | None:
     """The earlier message and this one as one question, when together they find a confident answer
     (the citizen adding detail after a clarifying question); None otherwise. `categories`: the ones the

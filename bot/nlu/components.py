@@ -97,8 +97,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {"kind": "ensemble", "c": 10.0, "svm_c": 1.0, "char_ngrams": [1, 3], "word_ngrams": [1, 2],
                 "excluded_intents": ["crisis"], "faq_reference": True, "reference_weight": 0.3,
-                "naive_bayes_weight": 1 / 3, "naive_bayes_alpha": 0.1, "embedding_weight": 1 / 3,
-                "embedding_c": 100.0}
+                # The members' shares and settings as bot/nlu/linear.py ships them, written once there.
+                "naive_bayes_weight": LinearSettings.naive_bayes_weight,
+                "naive_bayes_alpha": LinearSettings.naive_bayes_alpha,
+                "embedding_weight": LinearSettings.embedding_weight, "embedding_c": LinearSettings.embedding_c}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:

@@ -161,6 +161,9 @@ def main() -> int:
                     help="share of the naive Bayes member (0: left out)")
     ap.add_argument("--embedding", type=float, default=LinearSettings.embedding_weight,
                     help="share of the sentence-embedding member (0: left out)")
+    ap.add_argument("--pooling", default=LinearSettings.pooling,
+                    help="how the members are combined: mean or geometric; a comma list measures each in turn")
+    ap.add_argument("--pooling-floor", type=float, default=LinearSettings.pooling_floor)
     ap.add_argument("--answer", type=float, default=None)
     ap.add_argument("--answer-legal", type=float, default=None)
     ap.add_argument("--errors", choices=("even", "team"), default=None)
@@ -186,52 +189,66 @@ def main() -> int:
         th = Thresholds(answer=args.answer, answer_legal=min(args.answer, th.answer_legal))
     if args.answer_legal is not None:
         th = Thresholds(answer=th.answer, answer_legal=args.answer_legal)
-    labelled = sets["labelled"]
-    res = classify(model, sets["sample"], th)
-    # The odd lines are the check: printed only when asked (--odd), never line by line.
-    for half, parity in (("even", 0), ("odd", 1))[: 2 if args.odd else 1]:
-        pairs = [(it, r) for it, r in zip(labelled, res) if it["n"] % 2 == parity]
-        cols = real_text_columns(((it["category"], r[0], r[1]) for it, r in pairs), [it.get("alt") for it, _ in pairs])
-        print(f"{half:5} right {cols['right_category']:.1%} (alt {cols['right_or_alternative']:.1%}) "
-              f"away {cols['turned_away']:.1%} crisis {cols['sent_to_crisis']:.1%} none "
-              f"{cols['classified_none']:.1%} clarify {cols['clarified']:.1%}")
-        legal = [(it, r) for it, r in pairs if it["category"] in taxonomy.CATEGORIES]
-        answered = [(it, r) for it, r in legal if r[1] == "answer"]
-        clarified = [(it, r) for it, r in legal if r[1] == "clarify"]
-        print(f"      answered {len(answered) / len(legal):.1%}, right among them "
-              f"{sum(r[0] == it['category'] for it, r in answered) / max(1, len(answered)):.1%}; clarified: "
-              f"right among the 3 buttons {sum(it['category'] in r[3] for it, r in clarified) / max(1, len(clarified)):.1%}")
-        if args.sweep and half == "even":
+    # Each pooling reuses the members' probabilities of the first: the texts are embedded once.
+    cache: dict[tuple[str, ...], object] = {}
+    member_probabilities = model.member_probabilities
+
+    def remembered(texts: list[str], tokens: list[list[str]]):
+        key = tuple(texts)
+        if key not in cache:
+            cache[key] = member_probabilities(texts, tokens)
+        return cache[key]
+
+    model.member_probabilities = remembered  # type: ignore[method-assign]
+    for pooling in args.pooling.split(","):
+        model.settings.pooling, model.settings.pooling_floor = pooling, args.pooling_floor
+        print(f"-- pooling {pooling}" + (f" (floor {args.pooling_floor:g})" if pooling == "geometric" else ""))
+        labelled = sets["labelled"]
+        res = classify(model, sets["sample"], th)
+        # The odd lines are the check: printed only when asked (--odd), never line by line.
+        for half, parity in (("even", 0), ("odd", 1))[: 2 if args.odd else 1]:
+            pairs = [(it, r) for it, r in zip(labelled, res) if it["n"] % 2 == parity]
+            cols = real_text_columns(((it["category"], r[0], r[1]) for it, r in pairs), [it.get("alt") for it, _ in pairs])
+            print(f"{half:5} right {cols['right_category']:.1%} (alt {cols['right_or_alternative']:.1%}) "
+                  f"away {cols['turned_away']:.1%} crisis {cols['sent_to_crisis']:.1%} none "
+                  f"{cols['classified_none']:.1%} clarify {cols['clarified']:.1%}")
             legal = [(it, r) for it, r in pairs if it["category"] in taxonomy.CATEGORIES]
-            for cut in (0.2, 0.25, 0.3, 0.35, 0.4):
-                ans = [(it, r) for it, r in legal if r[1] in ("answer", "clarify") and r[2] >= cut]
-                below = [(it, r) for it, r in legal if r[1] in ("answer", "clarify") and r[2] < cut]
-                acc = sum(r[0] == it["category"] for it, r in ans) / max(1, len(ans))
-                accb = sum(r[0] == it["category"] for it, r in below) / max(1, len(below))
-                alt = sum(r[0] in (it["category"], it.get("alt")) for it, r in ans) / max(1, len(ans))
-                top3 = sum(it["category"] in r[3] for it, r in below) / max(1, len(below))
-                print(f"   cut {cut:.2f}: answered {len(ans) / len(legal):.1%} right {acc:.1%} (alt {alt:.1%}); "
-                      f"clarified: best right {accb:.1%}, right among the 3 buttons {top3:.1%}")
-    r_all = rates(classify(model, sets["all"], th))
-    print(f"all   n={r_all['n']} away {r_all['turned_away']:.1%} crisis {r_all['crisis']:.2%} none "
-          f"{r_all['none']:.1%} clarify {r_all['clarify']:.1%}")
-    r_chit = rates(classify(model, sets["chit"], th))
-    print(f"chit  n={r_chit['n']} not answered {1 - r_chit['answer']:.1%} crisis {r_chit['crisis']:.2%}")
-    if not args.no_team:
-        for name, (rows, prepared) in sets["team"].items():
-            got = classify(model, prepared, th)
-            rep = score((row["category"], r[0]) for row, r in zip(rows, got))
-            if args.errors == "team":
-                for row, r in zip(rows, got):
-                    if row["category"] != r[0] and taxonomy.OUT_OF_SCOPE in (row["category"], r[0]):
-                        print("   ", row["category"], "->", r[0], r[1], round(r[2], 2), row["text"])
-            print(f"{name:28} macro-F1 {rep['macro_f1']:.3f} crisis recall {rep['crisis_recall']:.3f} "
-                  f"OOS recall {rep['out_of_scope_recall']:.3f} legal→OOS {rep['wrongly_out_of_scope_rate']:.1%}")
-    if args.errors == "even":
-        errs = [(it, r) for it, r in zip(labelled, res) if it["n"] % 2 == 0 and r[0] != it["category"]]
-        for it, r in errs:
-            print(json.dumps({"n": it["n"], "gold": it["category"], "alt": it.get("alt"), "pred": r[0],
-                              "dec": r[1], "conf": round(r[2], 2), "text": it["text"][:160]}, ensure_ascii=False))
+            answered = [(it, r) for it, r in legal if r[1] == "answer"]
+            clarified = [(it, r) for it, r in legal if r[1] == "clarify"]
+            print(f"      answered {len(answered) / len(legal):.1%}, right among them "
+                  f"{sum(r[0] == it['category'] for it, r in answered) / max(1, len(answered)):.1%}; clarified: "
+                  f"right among the 3 buttons {sum(it['category'] in r[3] for it, r in clarified) / max(1, len(clarified)):.1%}")
+            if args.sweep and half == "even":
+                legal = [(it, r) for it, r in pairs if it["category"] in taxonomy.CATEGORIES]
+                for cut in (0.2, 0.25, 0.3, 0.35, 0.4):
+                    ans = [(it, r) for it, r in legal if r[1] in ("answer", "clarify") and r[2] >= cut]
+                    below = [(it, r) for it, r in legal if r[1] in ("answer", "clarify") and r[2] < cut]
+                    acc = sum(r[0] == it["category"] for it, r in ans) / max(1, len(ans))
+                    accb = sum(r[0] == it["category"] for it, r in below) / max(1, len(below))
+                    alt = sum(r[0] in (it["category"], it.get("alt")) for it, r in ans) / max(1, len(ans))
+                    top3 = sum(it["category"] in r[3] for it, r in below) / max(1, len(below))
+                    print(f"   cut {cut:.2f}: answered {len(ans) / len(legal):.1%} right {acc:.1%} (alt {alt:.1%}); "
+                          f"clarified: best right {accb:.1%}, right among the 3 buttons {top3:.1%}")
+        r_all = rates(classify(model, sets["all"], th))
+        print(f"all   n={r_all['n']} away {r_all['turned_away']:.1%} crisis {r_all['crisis']:.2%} none "
+              f"{r_all['none']:.1%} clarify {r_all['clarify']:.1%}")
+        r_chit = rates(classify(model, sets["chit"], th))
+        print(f"chit  n={r_chit['n']} not answered {1 - r_chit['answer']:.1%} crisis {r_chit['crisis']:.2%}")
+        if not args.no_team:
+            for name, (rows, prepared) in sets["team"].items():
+                got = classify(model, prepared, th)
+                rep = score((row["category"], r[0]) for row, r in zip(rows, got))
+                if args.errors == "team":
+                    for row, r in zip(rows, got):
+                        if row["category"] != r[0] and taxonomy.OUT_OF_SCOPE in (row["category"], r[0]):
+                            print("   ", row["category"], "->", r[0], r[1], round(r[2], 2), row["text"])
+                print(f"{name:28} macro-F1 {rep['macro_f1']:.3f} crisis recall {rep['crisis_recall']:.3f} "
+                      f"OOS recall {rep['out_of_scope_recall']:.3f} legal→OOS {rep['wrongly_out_of_scope_rate']:.1%}")
+        if args.errors == "even":
+            errs = [(it, r) for it, r in zip(labelled, res) if it["n"] % 2 == 0 and r[0] != it["category"]]
+            for it, r in errs:
+                print(json.dumps({"n": it["n"], "gold": it["category"], "alt": it.get("alt"), "pred": r[0],
+                                  "dec": r[1], "conf": round(r[2], 2), "text": it["text"][:160]}, ensure_ascii=False))
     print(f"total {time.time() - t0:.0f}s", file=sys.stderr)
     return 0
 

@@ -66,6 +66,11 @@ class LinearSettings:
     naive_bayes_alpha: float = 0.1
     embedding_weight: float = 1 / 3
     embedding_c: float = 100.0
+    # How the members' probabilities are combined: "mean", their weighted mean, or "geometric", the
+    # weighted mean of their logarithms renormalised (a category one member rules out stays low);
+    # `pooling_floor` is added to each probability first, so that no member's near-zero is a veto.
+    pooling: str = "mean"
+    pooling_floor: float = 1e-3
 
 
 @dataclass
@@ -88,15 +93,23 @@ def _linear_parts(model: Model) -> list:
 
 
 class _Member:
-    """One linear model over its own TF-IDF char and word n-gram vocabulary."""
+    """One linear model over TF-IDF char and word n-grams: its own vocabulary, or that of `reads_as`,
+    a member fitted first on the same texts (the same vocabulary, so one copy and one vectorisation)."""
 
-    def __init__(self, settings: LinearSettings, model: Model, weight: float = 1.0) -> None:
+    def __init__(self, settings: LinearSettings, model: Model, weight: float = 1.0,
+                 reads_as: _Member | None = None) -> None:
         self.settings = settings
         self.model = model
         self.weight = weight
-        self.chars = TfidfVectorizer(analyzer="char", ngram_range=settings.char_ngrams, sublinear_tf=True,
-                                     min_df=settings.min_df)
-        self.words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=settings.min_df)
+        self.shared = reads_as is not None
+        self.chars: TfidfVectorizer
+        self.words: TfidfVectorizer
+        if reads_as is not None:
+            self.chars, self.words = reads_as.chars, reads_as.words
+        else:
+            self.chars = TfidfVectorizer(analyzer="char", ngram_range=settings.char_ngrams, sublinear_tf=True,
+                                         min_df=settings.min_df)
+            self.words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=settings.min_df)
 
     def _word_grams(self, tokens: Sequence[str]) -> list[str]:
         lo, hi = self.settings.word_ngrams
@@ -116,14 +129,26 @@ class _Member:
             # Column-major, so that the transposed weights scikit-learn multiplies by are contiguous.
             name = "feature_log_prob_" if isinstance(linear, ComplementNB) else "coef_"
             setattr(linear, name, np.asfortranarray(getattr(linear, name), dtype=np.float32))
+            if isinstance(linear, ComplementNB):
+                # The counts the log probabilities came from (intents × n-grams in float64) only
+                # serve a further partial_fit, which a trained hotline model never gets.
+                linear.feature_count_ = linear.feature_all_ = None
         self.compacted = True
 
     def fit(self, texts: Sequence[str], tokens: Sequence[Sequence[str]], labels: Sequence[str],
             weights: np.ndarray | None) -> None:
-        self.model.fit(self.features(texts, tokens, fit=True), np.asarray(labels), sample_weight=weights)
+        features = self.features(texts, tokens, fit=not getattr(self, "shared", False))
+        self.model.fit(features, np.asarray(labels), sample_weight=weights)
 
-    def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
-        return self.model.predict_proba(self.features(texts, tokens))
+    def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
+                      features: dict[int, csr_matrix] | None = None) -> np.ndarray:
+        """`features`: n-gram features already computed for these texts, by vocabulary."""
+        if features is None:
+            return self.model.predict_proba(self.features(texts, tokens))
+        key = id(self.chars)
+        if key not in features:
+            features[key] = self.features(texts, tokens)
+        return self.model.predict_proba(features[key])
 
 
 class _EmbeddingMember:
@@ -140,7 +165,8 @@ class _EmbeddingMember:
     def compact(self) -> None:
         self.model.coef_ = np.asfortranarray(self.model.coef_, dtype=np.float32)
 
-    def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
+    def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]],
+                      features: dict[int, csr_matrix] | None = None) -> np.ndarray:
         return self.model.predict_proba(embedding.embed(texts))
 
 
@@ -179,6 +205,7 @@ class LinearIntentModel:
                        list(labels) + list(extra.labels), weights)
 
         self._members = []
+        svm_member: _Member | None = None
         ngram_share = 1.0 - s.naive_bayes_weight - s.embedding_weight
         if ngram_share < -1e-9 or min(s.naive_bayes_weight, s.embedding_weight) < 0:
             raise ValueError("the naive Bayes and embedding shares must be 0–1 and add up to at most 1")
@@ -191,12 +218,14 @@ class LinearIntentModel:
                              ngram_share / len(wanted))
             with_reference(member)
             self._members.append(member)
+            svm_member = member
         if "logistic" in wanted or not self._members:
             member = _Member(s, LogisticRegression(C=s.c, max_iter=s.max_iter), ngram_share / len(wanted))
             member.fit(texts, tokens, labels, None)
             self._members.append(member)
         if s.naive_bayes_weight > 0:
-            member = _Member(s, ComplementNB(alpha=s.naive_bayes_alpha), s.naive_bayes_weight)
+            # The SVM's vocabulary was fitted on the same texts (intents and reference): reuse it.
+            member = _Member(s, ComplementNB(alpha=s.naive_bayes_alpha), s.naive_bayes_weight, reads_as=svm_member)
             with_reference(member)
             self._members.append(member)
         if s.embedding_weight > 0:
@@ -222,10 +251,26 @@ class LinearIntentModel:
         if any(isinstance(m, _EmbeddingMember) for m in self._members):
             embedding.embed(["warm-up"])
 
-    def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
+    def member_probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
+        """(members, texts, intents): each member's own probabilities."""
+        features: dict[int, csr_matrix] = {}
+        return np.stack([m.probabilities(texts, tokens, features) for m in self._members])
+
+    def pool(self, parts: np.ndarray) -> np.ndarray:
+        """The members' probabilities (as `member_probabilities` gives them) combined by the settings' pooling."""
         weights = np.array([getattr(m, "weight", 1.0) for m in self._members])  # models pickled before the shares
-        parts = np.stack([m.probabilities(texts, tokens) for m in self._members])
-        return np.tensordot(weights / weights.sum(), parts, axes=1)
+        weights = weights / weights.sum()
+        pooling = getattr(self.settings, "pooling", "mean")
+        if pooling == "mean":
+            return np.tensordot(weights, parts, axes=1)
+        if pooling != "geometric":
+            raise ValueError(f"unknown pooling: {pooling!r}")
+        logs = np.tensordot(weights, np.log(parts + self.settings.pooling_floor), axes=1)
+        pooled = np.exp(logs - logs.max(axis=-1, keepdims=True))
+        return pooled / pooled.sum(axis=-1, keepdims=True)
+
+    def probabilities(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
+        return self.pool(self.member_probabilities(texts, tokens))
 
     def rank(self, text: str, tokens: Sequence[str]) -> list[tuple[str, float]]:
         probs = self.probabilities([text], [tokens])[0]

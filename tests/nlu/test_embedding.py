@@ -63,3 +63,51 @@ def test_a_compacted_model_with_every_member_keeps_its_probabilities() -> None:
     model.compact()
     after = model.probabilities(queries, [list(q) for q in queries])
     assert np.abs(after - before).max() < 1e-5
+    # The naive Bayes counts (float64, intents × n-grams) are not kept once the model is in use.
+    assert model._members[2].model.feature_count_ is None
+
+
+def test_the_naive_bayes_member_reads_with_the_svms_vocabulary_and_scores_as_with_its_own() -> None:
+    from sklearn.naive_bayes import ComplementNB
+
+    from bot.nlu.linear import Examples, _Member
+
+    ref = Examples(["单位没发薪水", "想和老公分开"], [list("单位没发薪水"), list("想和老公分开")],
+                   ["wage_arrears", "marriage_family"])
+    model = LinearIntentModel(LinearSettings(calibration_folds=3, naive_bayes_weight=0.3, embedding_weight=0.0))
+    model.fit(TEXTS, [list(t) for t in TEXTS], LABELS, reference=ref)
+    svm, _, naive_bayes = model._members
+    assert naive_bayes.chars is svm.chars and naive_bayes.words is svm.words
+    own = _Member(model.settings, ComplementNB(alpha=model.settings.naive_bayes_alpha))
+    texts, weights = TEXTS + ref.texts, np.r_[np.ones(len(TEXTS)), np.full(2, model.settings.reference_weight)]
+    own.fit(texts, [list(t) for t in texts], LABELS + ref.labels, weights)
+    queries = ["薪水被拖欠了", "想离婚", "天气"]
+    tokens = [list(q) for q in queries]
+    assert np.allclose(naive_bayes.probabilities(queries, tokens), own.probabilities(queries, tokens))
+    # One vectorisation serves both members of a shared vocabulary.
+    features: dict = {}
+    model.probabilities(queries, tokens)
+    svm.probabilities(queries, tokens, features)
+    naive_bayes.probabilities(queries, tokens, features)
+    assert len(features) == 1
+
+
+def test_geometric_pooling_keeps_low_what_one_member_rules_out_and_sums_to_one() -> None:
+    model = _fit(naive_bayes_weight=0.5)
+    # Two members of equal weight: the first splits between A and B, the second is sure of A.
+    parts = np.array([[[0.50, 0.50, 0.00]], [[0.90, 0.05, 0.05]]])
+    for member in model._members:
+        member.weight = 1.0
+    model._members = model._members[:2]
+    model.settings.pooling = "mean"
+    assert np.allclose(model.pool(parts), [[0.70, 0.275, 0.025]])
+    model.settings.pooling = "geometric"
+    pooled = model.pool(parts)
+    assert np.allclose(pooled.sum(axis=1), 1.0)
+    # B, which the second member all but rules out, falls further behind A than under the mean.
+    assert pooled[0, 1] < 0.275 and pooled[0, 0] > 0.70
+    # C, ruled out by one member, stays near zero however sure the other is.
+    assert pooled[0, 2] < 0.025
+    model.settings.pooling = "median"
+    with pytest.raises(ValueError, match="pooling"):
+        model.pool(parts)

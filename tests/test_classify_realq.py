@@ -107,11 +107,11 @@ def test_no_real_text_is_copied_into_the_training_data() -> None:
     assert not copies
 
 
-# Gates: what the model reaches now (docs/nlu.md, tenth session: 78.9% right on all lines, 76.8% on the
-# untouched odd lines, 0.3% and 0.4% turned away, no `none`, no crisis; 23.7% asked back), with a small
-# margin. Issue 13 asks for ≥ 80% right category, which is not reached yet.
-ALL_RIGHT = 0.77
-HELD_OUT_RIGHT = 0.74
+# Gates: what the model reaches now (docs/nlu.md, eleventh session: 80.3% right on all lines, 77.8% on the
+# odd lines, 0.3% and 0.4% turned away, no `none`, no crisis; 23.1% asked back), with a small margin
+# below the issue's 80%, because FAQ edits retrain the model and move single lines.
+ALL_RIGHT = 0.79
+HELD_OUT_RIGHT = 0.76
 MAX_TURNED_AWAY = 0.02
 MAX_NONE = 0.01
 MAX_CRISIS = 0.01

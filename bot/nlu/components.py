@@ -100,7 +100,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 # The members' shares and settings as bot/nlu/linear.py ships them, written once there.
                 "naive_bayes_weight": LinearSettings.naive_bayes_weight,
                 "naive_bayes_alpha": LinearSettings.naive_bayes_alpha,
-                "embedding_weight": LinearSettings.embedding_weight, "embedding_c": LinearSettings.embedding_c}
+                "embedding_weight": LinearSettings.embedding_weight, "embedding_c": LinearSettings.embedding_c,
+                "pooling": LinearSettings.pooling, "pooling_floor": LinearSettings.pooling_floor}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
@@ -128,6 +129,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 model = joblib.load(directory / cls.MODEL_FILE)
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
+        # Pooling acts on the members' probabilities only: the configured one applies to any stored model.
+        model.settings.pooling, model.settings.pooling_floor = str(config["pooling"]), float(config["pooling_floor"])
         model.compact()  # half the memory for serving (bot/nlu/linear.py)
         model.warm_up()  # the embedding engine loads now, not on the first citizen's message
         return cls(config, model_storage, resource, model)
@@ -148,7 +151,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                                   naive_bayes_weight=float(self._config["naive_bayes_weight"]),
                                   naive_bayes_alpha=float(self._config["naive_bayes_alpha"]),
                                   embedding_weight=float(self._config["embedding_weight"]),
-                                  embedding_c=float(self._config["embedding_c"]))
+                                  embedding_c=float(self._config["embedding_c"]),
+                                  pooling=str(self._config["pooling"]),
+                                  pooling_floor=float(self._config["pooling_floor"]))
         model = LinearIntentModel(settings)
         model.fit([m.get(TEXT) for m in examples], [self._tokens(m) for m in examples],
                   [m.get(INTENT) for m in examples],

@@ -172,3 +172,24 @@ def test_a_question_the_classifier_calls_a_request_does_not_start_the_form() -> 
 def test_a_message_that_only_declines_legal_aid_is_a_no() -> None:
     msg = parsed("我不想申请法律援助", [("apply_legal_aid", 0.54), ("legal_aid", 0.3)])
     assert guard(msg)["name"] == "deny"  # "还有其他需要咨询的吗", not the form nor a FAQ entry
+
+
+def test_the_configured_pooling_applies_to_a_stored_model(tmp_path) -> None:
+    import joblib
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from bot.nlu.components import LinearIntentClassifier
+    from bot.nlu.linear import LinearIntentModel, LinearSettings
+
+    # A model stored before pooling was a setting (or with another one) serves with the configured pooling.
+    model = LinearIntentModel(LinearSettings(naive_bayes_weight=0, embedding_weight=0, pooling="mean"))
+    texts = ["老板欠我工资", "拖欠工资不给", "离婚孩子归谁", "离婚财产分割", "今天天气不错", "讲个笑话"]
+    model.fit(texts, [list(t) for t in texts], ["wage_arrears"] * 2 + ["marriage_family"] * 2 + ["out_of_scope"] * 2)
+    storage, resource = LocalModelStorage(tmp_path), Resource("linear")
+    with storage.write_to(resource) as directory:
+        joblib.dump(model, directory / LinearIntentClassifier.MODEL_FILE)
+    loaded = LinearIntentClassifier.load({}, storage, resource, None)  # type: ignore[arg-type]
+    assert loaded._model is not None and loaded._model.settings.pooling == "geometric"
+    loaded = LinearIntentClassifier.load({"pooling": "mean"}, storage, resource, None)  # type: ignore[arg-type]
+    assert loaded._model is not None and loaded._model.settings.pooling == "mean"

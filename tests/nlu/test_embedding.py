@@ -39,6 +39,7 @@ def test_the_members_share_the_probability_by_their_weights() -> None:
     assert [round(m.weight, 3) for m in model._members] == [0.125, 0.125, 0.25, 0.5]
     queries = ["工资被拖欠了", "想离婚"]
     parts = [m.probabilities(queries, [list(q) for q in queries]) for m in model._members]
+    model.settings.pooling = "mean"  # the shipped geometric pooling is tested below
     mixed = model.probabilities(queries, [list(q) for q in queries])
     assert np.allclose(mixed, sum(m.weight * p for m, p in zip(model._members, parts)))
     assert np.allclose(mixed.sum(axis=1), 1.0)
